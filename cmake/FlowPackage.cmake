@@ -1,0 +1,1 @@
+# Install/export of the Flow CMake package (filled in by the skeleton)

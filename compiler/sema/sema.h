@@ -1,0 +1,15 @@
+// sema/sema.h — semantic analysis of a parsed module: name resolution, type
+// checking, constant evaluation and the graph checks of LANGUAGE.md §11.
+// Fills the annotation fields of the AST in place. Reports every error it can
+// find in one run; never stops at the first.
+#pragma once
+
+#include "ast/ast.h"
+#include "diag/diagnostics.h"
+
+namespace flow {
+
+/// Returns true when the module has no errors (warnings allowed).
+bool checkModule(ast::Module& module, DiagnosticEngine& diags);
+
+}  // namespace flow
