@@ -1,0 +1,25 @@
+// driver/frontend.h — load a .flow file and run the front end (parse + sema)
+// on it. Shared by every flowc command. Does not print: the caller decides
+// when and where the DiagnosticEngine is rendered.
+#pragma once
+
+#include <llvm/Support/SourceMgr.h>
+
+#include <memory>
+#include <string>
+
+#include "ast/ast.h"
+#include "diag/diagnostics.h"
+
+namespace flow::driver {
+
+struct FrontendResult {
+  std::unique_ptr<ast::Module> module;  // null when the file could not be read
+  bool ok = false;                      // no errors
+};
+
+/// Reads `path` into `sources`, parses and (unless `parseOnly`) checks it.
+FrontendResult runFrontend(const std::string& path, llvm::SourceMgr& sources, DiagnosticEngine& diags,
+                           bool parseOnly = false);
+
+}  // namespace flow::driver

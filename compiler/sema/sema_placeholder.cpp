@@ -1,0 +1,4 @@
+#include "sema/sema.h"
+namespace flow {
+bool checkModule(ast::Module&, DiagnosticEngine& diags) { return !diags.hasErrors(); }
+}  // namespace flow
