@@ -37,6 +37,13 @@ struct Stmt;
 using ExprPtr = std::unique_ptr<Expr>;
 using StmtPtr = std::unique_ptr<Stmt>;
 
+/// Name of the placeholder the parser puts where error recovery left an
+/// identifier or expression missing (an Ident, NameExpr or CallExpr callee with
+/// this name). It only appears after a SyntaxError has been reported, and it
+/// can never be written in source; later phases should treat it as already
+/// diagnosed (give it the Error type, report nothing about it).
+inline constexpr const char kErrorName[] = "<error>";
+
 /// An identifier as written, with its place.
 struct Ident {
   std::string name;

@@ -1,0 +1,365 @@
+// ast/dump.cpp — the deterministic AST dump behind `flowc check --emit=ast`,
+// the test surface of parse/ and sema/. One node per line, children indented
+// by two spaces, in source order; every node ends with `@line:col` (where its
+// range begins; `@?` for a synthesized node); no pointers, no hash order.
+// Once sema has annotated an expression (expr->type set) the line shows
+// ` : type` before the position. Does not validate the tree.
+//
+//   Module worker_pool.flow
+//     TypeDecl Job @2:6
+//       Field processed: bool @4:3
+//         BoolLit false @4:22
+//     Pipeline worker_pool @7:10
+//       Stage work(job from todo) -> done @19:3
+//         Workers @19:39
+//           IntLit 10 @19:47
+#include "ast/dump.h"
+
+#include <llvm/Support/Casting.h>
+#include <llvm/Support/Path.h>
+
+#include <algorithm>
+
+#include <string>
+
+namespace flow::ast {
+namespace {
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '\0': out += "\\0"; break;
+      case '{': out += "{{"; break;
+      case '}': out += "}}"; break;
+      default: out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string typeRefText(const TypeRef& t) {
+  if (t.kind == TypeRef::Kind::List) return "[" + (t.element ? typeRefText(*t.element) : std::string("?")) + "]";
+  return t.name;
+}
+
+std::string joinIdents(const std::vector<Ident>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i].name;
+  return out;
+}
+
+class Dumper {
+ public:
+  Dumper(const llvm::SourceMgr& sources, llvm::raw_ostream& os) : sources_(sources), os_(os) {}
+
+  void module(const Module& m) {
+    os_ << "Module " << llvm::sys::path::filename(m.fileName) << "\n";
+    // Top-level declarations in source order, whatever their kind.
+    struct Top {
+      const char* at;
+      int kind;
+      const void* decl;
+    };
+    std::vector<Top> tops;
+    for (const auto& d : m.types) tops.push_back({d->range.begin.getPointer(), 0, d.get()});
+    for (const auto& d : m.consts) tops.push_back({d->range.begin.getPointer(), 1, d.get()});
+    for (const auto& d : m.externs) tops.push_back({d->range.begin.getPointer(), 2, d.get()});
+    for (const auto& d : m.pipelines) tops.push_back({d->range.begin.getPointer(), 3, d.get()});
+    std::stable_sort(tops.begin(), tops.end(), [](const Top& a, const Top& b) { return a.at < b.at; });
+    Indent in(depth_);
+    for (const Top& t : tops) {
+      if (t.kind == 0) typeDecl(*static_cast<const TypeDecl*>(t.decl));
+      if (t.kind == 1) constDecl(*static_cast<const ConstDecl*>(t.decl));
+      if (t.kind == 2) externBlock(*static_cast<const ExternBlock*>(t.decl));
+      if (t.kind == 3) pipeline(*static_cast<const PipelineDecl*>(t.decl));
+    }
+  }
+
+ private:
+  struct Indent {
+    explicit Indent(unsigned& d) : d_(d) { ++d_; }
+    ~Indent() { --d_; }
+    unsigned& d_;
+  };
+
+  void line(const std::string& text, SourceRange range, const Type* type = nullptr) {
+    os_.indent(depth_ * 2) << text;
+    if (type != nullptr) os_ << " : " << type->str();
+    os_ << " " << pos(range) << "\n";
+  }
+
+  std::string pos(SourceRange range) const {
+    if (!range.isValid()) return "@?";
+    auto [l, c] = sources_.getLineAndColumn(range.begin);
+    return "@" + std::to_string(l) + ":" + std::to_string(c);
+  }
+
+  void typeDecl(const TypeDecl& d) {
+    line("TypeDecl " + d.name, d.nameRange.isValid() ? d.nameRange : d.range);
+    Indent in(depth_);
+    for (const FieldDecl& f : d.fields) {
+      line("Field " + f.name.name + ": " + typeRefText(f.type), f.name.range);
+      Indent in2(depth_);
+      if (f.defaultValue) expr(*f.defaultValue);
+    }
+  }
+
+  void constDecl(const ConstDecl& d) {
+    line("Const " + d.name.name, d.name.range);
+    Indent in(depth_);
+    if (d.value) expr(*d.value);
+  }
+
+  void externBlock(const ExternBlock& b) {
+    line("Extern " + quoted(b.header), b.range);
+    Indent in(depth_);
+    for (const ExternFn& fn : b.fns) {
+      std::string text = "Fn " + fn.name.name + "(";
+      for (std::size_t i = 0; i < fn.params.size(); ++i)
+        text += (i ? ", " : "") + fn.params[i].name.name + ": " + typeRefText(fn.params[i].type);
+      text += ")";
+      if (fn.result) text += " -> " + typeRefText(*fn.result);
+      line(text, fn.name.range);
+    }
+  }
+
+  void pipeline(const PipelineDecl& p) {
+    line("Pipeline " + p.name.name, p.name.range);
+    Indent in(depth_);
+    for (const PipelineMember& m : p.members) {
+      switch (m.kind) {
+        case PipelineMember::Kind::Param: param(*m.param); break;
+        case PipelineMember::Kind::Deadline:
+        case PipelineMember::Kind::Monitor: {
+          line(m.kind == PipelineMember::Kind::Deadline ? "Deadline" : "Monitor", m.range);
+          Indent in2(depth_);
+          if (m.expr) expr(*m.expr);
+          break;
+        }
+        case PipelineMember::Kind::Channel: channel(*m.channel); break;
+        case PipelineMember::Kind::Stage: stage(*m.stage); break;
+      }
+    }
+  }
+
+  void param(const ParamDecl& p) {
+    line("Param " + p.name.name + ": " + typeRefText(p.type), p.name.range);
+    Indent in(depth_);
+    if (p.defaultValue) expr(*p.defaultValue);
+  }
+
+  void channel(const ChannelDecl& c) {
+    const char* role = c.role == ChannelRole::Input ? "Input " : c.role == ChannelRole::Output ? "Output " : "Channel ";
+    std::string text = role + c.name.name + ": " + typeRefText(c.elementType);
+    if (c.overflow == Overflow::DropNewest) text += " overflow drop_newest";
+    if (c.overflow == Overflow::DropOldest) text += " overflow drop_oldest";
+    line(text, c.name.range);
+    Indent in(depth_);
+    if (c.capacity) expr(*c.capacity);
+  }
+
+  void stage(const StageDecl& s) {
+    std::string text = s.kind == StageDecl::Kind::Source ? "Source " : s.kind == StageDecl::Kind::Sink ? "Sink " : "Stage ";
+    text += s.name.name;
+    if (s.item) text += "(" + s.item->name + " from " + joinIdents(s.inputs) + ")";
+    if (!s.outputs.empty()) text += " -> " + joinIdents(s.outputs);
+    line(text, s.name.range);
+    Indent in(depth_);
+    for (const StageAttr& a : s.attrs) attr(a);
+    block("Body", s.body);
+  }
+
+  void attr(const StageAttr& a) {
+    switch (a.kind) {
+      case StageAttr::Kind::Workers: line("Workers", a.range); break;
+      case StageAttr::Kind::Timeout: line("Timeout", a.range); break;
+      case StageAttr::Kind::Retry: line("Retry", a.range); break;
+      case StageAttr::Kind::Ordered: line("Ordered", a.range); break;
+      case StageAttr::Kind::OnError: {
+        const char* policy = a.onError == OnError::Stop ? "stop" : a.onError == OnError::Route ? "route" : "drop";
+        std::string text = std::string("OnError ") + policy;
+        if (a.routeChannel) text += " " + a.routeChannel->name;
+        line(text, a.range);
+        break;
+      }
+    }
+    Indent in(depth_);
+    if (a.value) expr(*a.value);
+    if (a.backoff) {
+      line("Backoff", a.backoff->range);
+      Indent in2(depth_);
+      expr(*a.backoff);
+    }
+  }
+
+  void block(const char* label, const Block& b) {
+    line(label, b.range);
+    Indent in(depth_);
+    for (const StmtPtr& s : b.stmts) stmt(*s);
+  }
+
+  void stmt(const Stmt& s) {
+    if (auto* l = llvm::dyn_cast<LetStmt>(&s)) {
+      line((l->isMutable ? "Var " : "Let ") + l->name.name, s.range);
+      Indent in(depth_);
+      expr(*l->init);
+    } else if (auto* a = llvm::dyn_cast<AssignStmt>(&s)) {
+      line(std::string("Assign ") + (a->op ? std::string(spelling(*a->op)) + "=" : "="), s.range);
+      Indent in(depth_);
+      expr(*a->target);
+      expr(*a->value);
+    } else if (auto* i = llvm::dyn_cast<IfStmt>(&s)) {
+      line("If", s.range);
+      Indent in(depth_);
+      expr(*i->cond);
+      block("Then", i->then);
+      if (i->otherwise) block("Else", *i->otherwise);
+    } else if (auto* f = llvm::dyn_cast<ForStmt>(&s)) {
+      std::string text = "For " + f->var.name + (f->isRange() ? " in range" : " in");
+      if (f->varType != nullptr) text += " : " + f->varType->str();
+      line(text, s.range);
+      Indent in(depth_);
+      expr(*f->iterable);
+      if (f->hi) expr(*f->hi);
+      block("Body", f->body);
+    } else if (auto* w = llvm::dyn_cast<WhileStmt>(&s)) {
+      line("While", s.range);
+      Indent in(depth_);
+      expr(*w->cond);
+      block("Body", w->body);
+    } else if (llvm::isa<BreakStmt>(&s)) {
+      line("Break", s.range);
+    } else if (llvm::isa<ContinueStmt>(&s)) {
+      line("Continue", s.range);
+    } else if (llvm::isa<ReturnStmt>(&s)) {
+      line("Return", s.range);
+    } else if (auto* send = llvm::dyn_cast<SendStmt>(&s)) {
+      std::string text = send->isTry ? "Try" : "";
+      text += send->isEmit() ? "Emit" : "Send " + send->channel->name;
+      line(text, s.range);
+      Indent in(depth_);
+      expr(*send->value);
+      if (send->otherwise) block("Else", *send->otherwise);
+    } else if (auto* fail = llvm::dyn_cast<FailStmt>(&s)) {
+      line("Fail", s.range);
+      Indent in(depth_);
+      expr(*fail->message);
+    } else if (auto* st = llvm::dyn_cast<StateStmt>(&s)) {
+      line("State " + st->name.name, s.range);
+      Indent in(depth_);
+      expr(*st->init);
+    } else if (auto* fin = llvm::dyn_cast<FinallyStmt>(&s)) {
+      block("Finally", fin->body);
+    } else if (auto* e = llvm::dyn_cast<ExprStmt>(&s)) {
+      line("ExprStmt", s.range);
+      Indent in(depth_);
+      expr(*e->expr);
+    }
+  }
+
+  void expr(const Expr& e) {
+    switch (e.kind) {
+      case Expr::Kind::IntLit:
+        line("IntLit " + std::to_string(llvm::cast<IntLit>(e).value), e.range, e.type);
+        return;
+      case Expr::Kind::FloatLit:
+        line("FloatLit " + llvm::cast<FloatLit>(e).spelling, e.range, e.type);
+        return;
+      case Expr::Kind::BoolLit:
+        line(std::string("BoolLit ") + (llvm::cast<BoolLit>(e).value ? "true" : "false"), e.range, e.type);
+        return;
+      case Expr::Kind::DurationLit:
+        line("DurationLit " + std::to_string(llvm::cast<DurationLit>(e).nanoseconds) + "ns", e.range, e.type);
+        return;
+      case Expr::Kind::StringLit: {
+        const auto& s = llvm::cast<StringLit>(e);
+        if (s.isPlain()) {
+          line("StringLit " + quoted(s.plainText()), e.range, e.type);
+          return;
+        }
+        line("StringLit", e.range, e.type);
+        Indent in(depth_);
+        for (const StringLit::Piece& p : s.pieces) {
+          if (p.expr) expr(*p.expr);
+          else os_.indent(depth_ * 2) << "Text " << quoted(p.text) << "\n";
+        }
+        return;
+      }
+      case Expr::Kind::ListLit: {
+        line("ListLit", e.range, e.type);
+        Indent in(depth_);
+        for (const ExprPtr& x : llvm::cast<ListLit>(e).elements) expr(*x);
+        return;
+      }
+      case Expr::Kind::RecordLit: {
+        const auto& r = llvm::cast<RecordLit>(e);
+        line("RecordLit " + r.typeName.name, e.range, e.type);
+        Indent in(depth_);
+        for (const RecordLit::FieldInit& f : r.fields) {
+          line("FieldInit " + f.name.name, f.name.range);
+          Indent in2(depth_);
+          expr(*f.value);
+        }
+        return;
+      }
+      case Expr::Kind::Name:
+        line("Name " + llvm::cast<NameExpr>(e).name, e.range, e.type);
+        return;
+      case Expr::Kind::Field: {
+        const auto& f = llvm::cast<FieldExpr>(e);
+        line("Field ." + f.field.name, e.range, e.type);
+        Indent in(depth_);
+        expr(*f.base);
+        return;
+      }
+      case Expr::Kind::Index: {
+        const auto& x = llvm::cast<IndexExpr>(e);
+        line("Index", e.range, e.type);
+        Indent in(depth_);
+        expr(*x.base);
+        expr(*x.index);
+        return;
+      }
+      case Expr::Kind::Call: {
+        const auto& c = llvm::cast<CallExpr>(e);
+        line("Call " + c.callee.name, e.range, e.type);
+        Indent in(depth_);
+        for (const ExprPtr& a : c.args) expr(*a);
+        return;
+      }
+      case Expr::Kind::Unary: {
+        const auto& u = llvm::cast<UnaryExpr>(e);
+        line(std::string("Unary ") + spelling(u.op), e.range, e.type);
+        Indent in(depth_);
+        expr(*u.operand);
+        return;
+      }
+      case Expr::Kind::Binary: {
+        const auto& b = llvm::cast<BinaryExpr>(e);
+        line(std::string("Binary ") + spelling(b.op), e.range, e.type);
+        Indent in(depth_);
+        expr(*b.lhs);
+        expr(*b.rhs);
+        return;
+      }
+    }
+  }
+
+  const llvm::SourceMgr& sources_;
+  llvm::raw_ostream& os_;
+  unsigned depth_ = 0;
+};
+
+}  // namespace
+
+void dump(const Module& module, const llvm::SourceMgr& sources, llvm::raw_ostream& os) {
+  Dumper(sources, os).module(module);
+}
+
+}  // namespace flow::ast

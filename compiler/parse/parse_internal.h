@@ -1,0 +1,143 @@
+// parse/parse_internal.h — private to compiler/parse/: the pieces parse.cpp
+// wires together (token filter, syntax-error reporting, the AST builder).
+// This is the one header that names ANTLR types; nothing outside parse/
+// includes it (parse/parse.h is the public entry). Does not define the
+// grammar: that is grammar/Flow.g4 and grammar/FlowLexer.g4.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "FlowLexer.h"
+#include "Flow.h"
+#include "antlr4-runtime.h"
+#include "ast/ast.h"
+#include "diag/diagnostics.h"
+
+namespace flow::parse {
+
+using flowgen::Flow;
+using flowgen::FlowLexer;
+
+/// Deeper nesting of ( [ { or interpolations, or a longer run of prefix
+/// operators, is rejected before parsing: ANTLR's recursive descent (and the
+/// builder, sema and dump after it) must never overflow the stack.
+inline constexpr unsigned kMaxNesting = 200;
+/// Longest left-nested chain (`a + b + … `, `x.a.b…`, `else if`) the builder
+/// turns into AST nodes; the parser loops over these, but every later phase
+/// recurses over the resulting tree.
+inline constexpr unsigned kMaxExprDepth = 1000;
+
+/// Where the text is: token start/stop indices are byte offsets into it
+/// because FlowCharStream feeds ANTLR one byte per symbol.
+struct SourceText {
+  const char* begin = nullptr;
+  std::size_t size = 0;
+
+  [[nodiscard]] llvm::SMLoc loc(std::size_t offset) const {
+    return llvm::SMLoc::getFromPointer(begin + (offset > size ? size : offset));
+  }
+};
+
+/// Reports syntax errors, at most one per source line so that one typo does
+/// not produce a cascade. Shared by the token filter, the ANTLR error
+/// strategy and the builder.
+class SyntaxErrorLog {
+ public:
+  SyntaxErrorLog(DiagnosticEngine& diags, SourceText text) : diags_(diags), text_(text) {}
+  /// Reports `message` at [begin, end) unless this line already has one;
+  /// `note`, when given, is attached at `noteRange`.
+  void report(std::size_t begin, std::size_t end, std::string message, SourceRange noteRange = {},
+              std::string note = {});
+  void reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message);
+  [[nodiscard]] bool hasErrors() const { return count_ > 0; }
+  [[nodiscard]] const SourceText& text() const { return text_; }
+
+ private:
+  DiagnosticEngine& diags_;
+  SourceText text_;
+  std::unordered_set<unsigned> lines_;         // lines that already have a syntax error
+  std::unordered_set<std::size_t> literals_;   // offsets of literals already reported
+  unsigned count_ = 0;
+};
+
+/// Lexes the whole buffer and applies the newline rules of §2 (see
+/// token_filter.cpp). Returns the tokens the parser sees, EOF last. Returns
+/// an empty vector when the nesting limit was exceeded (already reported).
+auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors) -> std::vector<std::unique_ptr<antlr4::Token>>;
+
+/// The error strategy of the second (full-LL) parse: ANTLR's recovery with
+/// messages rewritten for users and sent to the SyntaxErrorLog.
+auto makeErrorStrategy(SyntaxErrorLog& errors) -> std::shared_ptr<antlr4::ANTLRErrorStrategy>;
+
+/// Turns the parse tree into the AST. Every node gets the SourceRange of its
+/// text; missing pieces left by error recovery become placeholders
+/// (ast::kErrorName) so the tree is always complete.
+class AstBuilder {
+ public:
+  AstBuilder(SyntaxErrorLog& errors, antlr4::TokenStream& tokens)
+      : errors_(errors), tokens_(tokens), text_(errors.text()) {}
+
+  auto buildModule(Flow::ModuleContext* ctx) -> std::unique_ptr<ast::Module>;
+  void buildTopDecl(Flow::TopDeclContext* ctx, ast::Module& module);
+
+  // build_decls.cpp
+  auto buildTypeDecl(Flow::TypeDeclContext* ctx) -> std::unique_ptr<ast::TypeDecl>;
+  auto buildConstDecl(Flow::ConstDeclContext* ctx) -> std::unique_ptr<ast::ConstDecl>;
+  auto buildExternBlock(Flow::ExternBlockContext* ctx) -> std::unique_ptr<ast::ExternBlock>;
+  auto buildPipeline(Flow::PipelineDeclContext* ctx) -> std::unique_ptr<ast::PipelineDecl>;
+  auto buildTypeRef(Flow::TypeRefContext* ctx, SourceRange fallback) -> ast::TypeRef;
+  void buildMember(Flow::MemberContext* ctx, ast::PipelineDecl& pipeline);
+  auto buildStage(Flow::StageMemberContext* ctx) -> std::unique_ptr<ast::StageDecl>;
+  auto buildAttr(Flow::StageAttrContext* ctx) -> std::optional<ast::StageAttr>;
+
+  // build_stmts.cpp
+  auto buildBlock(Flow::BlockContext* ctx, SourceRange fallback) -> ast::Block;
+  auto buildStmt(Flow::StmtContext* ctx) -> ast::StmtPtr;
+  auto buildIf(Flow::IfStmtContext* ctx) -> ast::StmtPtr;
+  auto buildSimple(Flow::SimpleStmtContext* ctx) -> ast::StmtPtr;
+
+  // build_exprs.cpp
+  auto buildExpr(Flow::ExprContext* ctx, SourceRange fallback) -> ast::ExprPtr;
+  auto buildPrimary(Flow::PrimaryContext* ctx) -> ast::ExprPtr;
+
+  // build_literals.cpp
+  auto buildInt(antlr4::Token* tok) -> ast::ExprPtr;
+  auto buildFloat(antlr4::Token* tok) -> ast::ExprPtr;
+  auto buildDuration(antlr4::Token* tok) -> ast::ExprPtr;
+  auto buildString(Flow::StringLitContext* ctx) -> std::unique_ptr<ast::StringLit>;
+
+  // positions and placeholders (build_exprs.cpp)
+  [[nodiscard]] bool isReal(const antlr4::Token* tok) const;
+  [[nodiscard]] SourceRange rangeOf(const antlr4::Token* tok) const;
+  [[nodiscard]] SourceRange rangeOf(antlr4::tree::TerminalNode* node) const;
+  [[nodiscard]] SourceRange rangeOf(antlr4::ParserRuleContext* ctx) const;
+  /// The identifier of `node`, or a placeholder named ast::kErrorName at
+  /// `fallback` when error recovery left it missing.
+  [[nodiscard]] auto ident(antlr4::tree::TerminalNode* node, SourceRange fallback) const -> ast::Ident;
+  [[nodiscard]] static auto errorExpr(SourceRange range) -> ast::ExprPtr;
+  void syntaxError(SourceRange range, std::string message, SourceRange noteRange = {}, std::string note = {});
+  void invalidLiteral(SourceRange range, std::string message);
+  /// The grammar accepts `(item | sep)*`; this reports an item that is not
+  /// preceded by a separator (a newline, `;`, `{`, or `,` when allowed).
+  void checkSeparated(antlr4::ParserRuleContext* item, bool commaSeparates = false);
+  [[nodiscard]] bool isSeparated(const antlr4::Token* first, bool commaSeparates = false);
+
+ private:
+  SyntaxErrorLog& errors_;
+  antlr4::TokenStream& tokens_;
+  SourceText text_;
+  unsigned exprDepth_ = 0;     // current recursion depth of buildExpr
+  bool reportedTooDeep_ = false;
+};
+
+/// `text` with control characters made visible, for messages.
+[[nodiscard]] std::string printable(std::string_view text);
+/// How a token is named in a message: "`)`", "keyword `in`", "end of line".
+[[nodiscard]] std::string describeToken(const antlr4::Token* tok);
+
+}  // namespace flow::parse

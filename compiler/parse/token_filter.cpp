@@ -1,0 +1,261 @@
+// parse/token_filter.cpp — between the ANTLR lexer and the parser: applies the
+// newline rules of LANGUAGE.md §2 so the grammar sees NL only where a
+// statement ends, reports the lexical errors (bad characters, unterminated
+// strings and comments) so the lexer itself never reports anything, and
+// rejects nesting deep enough to overflow the parser's stack. Does not parse:
+// it only tracks which brackets are open.
+//
+// The newline rules: an NL is dropped when it is
+//   - inside ( ) or [ ] (the innermost open bracket decides, so a block
+//     `{ … }` inside a call's parentheses still has statement newlines),
+//   - right after a token that cannot end a statement (a binary operator,
+//     `,`, `=` and the compound assignments, `<-`, `->`, `.`, `..`, `!`, `~`),
+//   - at the start of the file or right after another NL (runs collapse).
+// A block comment that spans lines counts as an NL; `//` comments are
+// skipped by the lexer (the newline after them stays).
+//
+// Strings are single-line: a newline inside a string, or inside one of its
+// `{…}` interpolations, ends the string with an error. The filter then pops
+// the lexer's modes itself and hands the parser synthetic closing tokens, so
+// the rest of the file is lexed as code again instead of as string text, and
+// the parser sees one well-formed string (see unterminatedString).
+#include <string>
+
+#include "parse/parse_internal.h"
+
+namespace flow::parse {
+namespace {
+
+/// Tokens after which a newline continues the statement (§2).
+bool isContinuationToken(std::size_t type) {
+  switch (type) {
+    case FlowLexer::PLUS: case FlowLexer::MINUS: case FlowLexer::STAR: case FlowLexer::SLASH:
+    case FlowLexer::PERCENT: case FlowLexer::AMP: case FlowLexer::PIPE: case FlowLexer::CARET:
+    case FlowLexer::SHL: case FlowLexer::SHR: case FlowLexer::EQ: case FlowLexer::NE:
+    case FlowLexer::LT: case FlowLexer::LE: case FlowLexer::GT: case FlowLexer::GE:
+    case FlowLexer::AND_AND: case FlowLexer::OR_OR: case FlowLexer::ASSIGN:
+    case FlowLexer::PLUS_ASSIGN: case FlowLexer::MINUS_ASSIGN: case FlowLexer::STAR_ASSIGN:
+    case FlowLexer::SLASH_ASSIGN: case FlowLexer::SEND: case FlowLexer::ARROW: case FlowLexer::DOT:
+    case FlowLexer::DOTDOT: case FlowLexer::COMMA: case FlowLexer::NOT: case FlowLexer::TILDE:
+    case FlowLexer::NL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool isPrefixOperator(std::size_t type) {
+  return type == FlowLexer::MINUS || type == FlowLexer::NOT || type == FlowLexer::TILDE;
+}
+
+/// One open bracket. `pushesMode` says whether the lexer pushed a mode for it
+/// (`{`, an interpolation's `{`, and a string's `"` do; `(` and `[` do not).
+struct Open {
+  enum Kind { Paren, Bracket, Brace, Interp, String } kind;
+  std::size_t offset;    // of the opening character
+  std::size_t outIndex;  // where its token is in the output
+  [[nodiscard]] bool pushesMode() const { return kind == Brace || kind == Interp || kind == String; }
+};
+
+/// A UTF-8 character starting at `p` (for messages about a bad character).
+std::string characterAt(const SourceText& text, std::size_t offset) {
+  auto byte = static_cast<unsigned char>(text.begin[offset]);
+  std::size_t len = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1;
+  if (offset + len > text.size) len = 1;
+  for (std::size_t i = 1; i < len; ++i)
+    if ((static_cast<unsigned char>(text.begin[offset + i]) & 0xC0) != 0x80) len = 1;
+  return std::string(text.begin + offset, len);
+}
+
+class TokenFilter {
+ public:
+  TokenFilter(FlowLexer& lexer, SyntaxErrorLog& errors) : lexer_(lexer), errors_(errors), text_(errors.text()) {}
+
+  auto run() -> std::vector<std::unique_ptr<antlr4::Token>> {
+    while (true) {
+      std::unique_ptr<antlr4::Token> tok = lexer_.nextToken();
+      std::size_t type = tok->getType();
+      if (type == antlr4::Token::EOF) {
+        closeStringsAtEof();
+        out_.push_back(std::move(tok));
+        return std::move(out_);
+      }
+      if (!handle(std::move(tok))) return {};
+    }
+  }
+
+ private:
+  /// Returns false when the input must be rejected (too deep).
+  bool handle(std::unique_ptr<antlr4::Token> tok) {
+    std::size_t type = tok->getType();
+    std::size_t start = tok->getStartIndex();
+    switch (type) {
+      case FlowLexer::BLOCK_COMMENT:
+        if (tok->getText().find('\n') != std::string::npos) newline(start);
+        return true;
+      case FlowLexer::UNTERMINATED_COMMENT:
+        errors_.report(start, start + 2, "unterminated comment; `/*` has no matching `*/`");
+        return true;
+      case FlowLexer::ERROR_CHAR: {
+        std::string ch = characterAt(text_, start);
+        errors_.report(start, start + ch.size(), "unexpected character `" + printable(ch) + "`");
+        // It stood where something was meant to be: a newline after it ends
+        // the statement even if the token before it was an operator.
+        prevType_ = FlowLexer::IDENT;
+        return true;
+      }
+      case FlowLexer::STR_UNTERMINATED:
+        // The lexer already popped the STR mode of the innermost string.
+        unterminatedString(start, /*lexerPoppedInnermost=*/true);
+        newline(start);
+        return true;
+      case FlowLexer::NL:
+        if (insideString()) {
+          unterminatedString(start, /*lexerPoppedInnermost=*/false);
+          newline(start);
+          return true;
+        }
+        newline(start);
+        return true;
+      default:
+        break;
+    }
+    if (!track(type, start)) return false;
+    prevType_ = type;
+    out_.push_back(std::move(tok));
+    return true;
+  }
+
+  void newline(std::size_t offset) {
+    if (!stack_.empty() && (stack_.back().kind == Open::Paren || stack_.back().kind == Open::Bracket)) return;
+    if (out_.empty() || isContinuationToken(prevType_)) return;
+    out_.push_back(synthesize(FlowLexer::NL, offset, 0, "\n"));
+    prevType_ = FlowLexer::NL;
+    unaryRun_ = 0;
+  }
+
+  /// Updates the bracket stack for `type`; false when nesting is too deep.
+  bool track(std::size_t type, std::size_t offset) {
+    unaryRun_ = isPrefixOperator(type) ? unaryRun_ + 1 : 0;
+    switch (type) {
+      case FlowLexer::LPAREN: stack_.push_back({Open::Paren, offset, out_.size()}); break;
+      case FlowLexer::LBRACK: stack_.push_back({Open::Bracket, offset, out_.size()}); break;
+      case FlowLexer::LBRACE: stack_.push_back({Open::Brace, offset, out_.size()}); break;
+      case FlowLexer::INTERP_OPEN: stack_.push_back({Open::Interp, offset, out_.size()}); break;
+      case FlowLexer::STRING_START: stack_.push_back({Open::String, offset, out_.size()}); break;
+      case FlowLexer::RPAREN: close(Open::Paren); break;
+      case FlowLexer::RBRACK: close(Open::Bracket); break;
+      case FlowLexer::RBRACE: close(Open::Brace); break;
+      case FlowLexer::STRING_END: close(Open::String); break;
+      default: break;
+    }
+    if (stack_.size() <= kMaxNesting && unaryRun_ <= kMaxNesting) return true;
+    errors_.report(offset, offset + 1,
+                   "nesting is too deep; at most " + std::to_string(kMaxNesting) +
+                       " levels of brackets, blocks and prefix operators are allowed");
+    return false;
+  }
+
+  /// Pops the bracket that `kind` closes. `)` and `]` only pop their own kind
+  /// (a stray one is the parser's to report); `}` closes a block or an
+  /// interpolation, as the lexer's popMode did.
+  void close(Open::Kind kind) {
+    if (stack_.empty()) return;
+    Open::Kind top = stack_.back().kind;
+    bool matches = kind == top || (kind == Open::Brace && top == Open::Interp);
+    if (matches) {
+      stack_.pop_back();
+      return;
+    }
+    // `f(x}`: the `}` still popped the lexer's mode; drop the brackets the
+    // user forgot so the filter stays in step with the lexer.
+    if (kind == Open::Brace) {
+      while (!stack_.empty() && !stack_.back().pushesMode()) stack_.pop_back();
+      if (!stack_.empty() && stack_.back().kind != Open::String) stack_.pop_back();
+    }
+  }
+
+  [[nodiscard]] bool insideString() const {
+    for (const Open& o : stack_)
+      if (o.kind == Open::String) return true;
+    return false;
+  }
+
+  /// A newline inside a string (or its interpolation): report once, then
+  /// replace everything lexed since the outermost open `"` by one plain
+  /// string of the raw text, so the parser sees a well-formed literal and
+  /// reports nothing more about it. Resynchronizes the lexer's mode stack
+  /// with ours, and closes brackets opened earlier on the line.
+  void unterminatedString(std::size_t offset, bool lexerPoppedInnermost) {
+    std::size_t outer = stack_.size();
+    for (std::size_t i = 0; i < stack_.size(); ++i)
+      if (stack_[i].kind == Open::String) {
+        outer = i;
+        break;
+      }
+    if (outer == stack_.size()) return;
+    Open quote = stack_[outer];
+    errors_.report(quote.offset, offset, "unterminated string literal; a string must end on the line it starts");
+    bool poppedByLexer = !lexerPoppedInnermost;  // true once the lexer's own pop is accounted for
+    while (stack_.size() > outer) {
+      Open o = stack_.back();
+      stack_.pop_back();
+      if (!o.pushesMode()) continue;
+      if (o.kind == Open::String && !poppedByLexer) {
+        poppedByLexer = true;  // STR_UNTERMINATED already left this mode
+        continue;
+      }
+      lexer_.popMode();
+    }
+    out_.resize(quote.outIndex);
+    out_.push_back(synthesize(FlowLexer::STRING_START, quote.offset, 1, "\""));
+    std::string raw(text_.begin + quote.offset + 1, offset - quote.offset - 1);
+    if (!raw.empty()) out_.push_back(synthesize(FlowLexer::STR_TEXT, quote.offset + 1, raw.size(), raw));
+    out_.push_back(synthesize(FlowLexer::STRING_END, offset, 0, "\""));
+    // `print("oops)`: the `)` was inside the string; close the call here so
+    // the statement ends with the line and the next line parses normally.
+    std::size_t lineStart = quote.offset;
+    while (lineStart > 0 && text_.begin[lineStart - 1] != '\n') --lineStart;
+    while (!stack_.empty() && !stack_.back().pushesMode() && stack_.back().offset >= lineStart) {
+      bool paren = stack_.back().kind == Open::Paren;
+      out_.push_back(synthesize(paren ? FlowLexer::RPAREN : FlowLexer::RBRACK, offset, 0, paren ? ")" : "]"));
+      stack_.pop_back();
+    }
+    prevType_ = FlowLexer::STRING_END;
+  }
+
+  void closeStringsAtEof() {
+    for (const Open& o : stack_)
+      if (o.kind == Open::String) {
+        errors_.report(o.offset, text_.size, "unterminated string literal; a string must end on the line it starts");
+        return;
+      }
+  }
+
+  auto synthesize(std::size_t type, std::size_t offset, std::size_t length, const std::string& text)
+      -> std::unique_ptr<antlr4::Token> {
+    // A real source matters: ANTLR's recovery builds "missing" tokens from
+    // the previous token's source and input stream.
+    auto tok = std::make_unique<antlr4::CommonToken>(std::make_pair(&lexer_, lexer_.getInputStream()), type,
+                                                     antlr4::Token::DEFAULT_CHANNEL, offset,
+                                                     length == 0 ? offset : offset + length - 1);
+    tok->setText(text);
+    return tok;
+  }
+
+  FlowLexer& lexer_;
+  SyntaxErrorLog& errors_;
+  SourceText text_;
+  std::vector<std::unique_ptr<antlr4::Token>> out_;
+  std::vector<Open> stack_;
+  std::size_t prevType_ = FlowLexer::NL;
+  unsigned unaryRun_ = 0;
+};
+
+}  // namespace
+
+auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors) -> std::vector<std::unique_ptr<antlr4::Token>> {
+  return TokenFilter(lexer, errors).run();
+}
+
+}  // namespace flow::parse
