@@ -1,0 +1,255 @@
+// sema/builtins.cpp — calls: the built-in functions of LANGUAGE.md §6 (arity
+// and argument types of each) and extern functions (arity and argument
+// types from their `fn` declaration). Sets CallExpr::builtin / externFn and
+// the call's type. Decisions the contract leaves open (docs/design/semantics.md):
+//   - int(x) takes a string, a float (truncates toward zero) or an int;
+//     float(x) takes a string, an int or a float;
+//   - contains(s, sub) on strings and contains(list, x) on lists;
+//   - min/max take two values of one type: int, float or duration;
+//     abs takes an int, float or duration and returns the same type;
+//   - read_lines(p) is allowed only as the iterable of a `for` (its type is
+//     recorded as `[string]`, but it is a lazy stream, never a list value);
+//   - sleep(d) and print/eprint return nothing (`void`), so they can only be
+//     statements.
+#include "sema/sema_impl.h"
+
+namespace flow::sema {
+
+using ast::Builtin;
+using ast::Type;
+using K = Type::Kind;
+
+namespace {
+
+struct BuiltinEntry {
+  std::string_view name;
+  Builtin builtin;
+};
+
+constexpr BuiltinEntry kBuiltins[] = {
+    {"print", Builtin::Print},   {"eprint", Builtin::Eprint},     {"len", Builtin::Len},
+    {"str", Builtin::Str},       {"int", Builtin::Int},           {"float", Builtin::Float},
+    {"upper", Builtin::Upper},   {"lower", Builtin::Lower},       {"trim", Builtin::Trim},
+    {"split", Builtin::Split},   {"join", Builtin::Join},         {"contains", Builtin::Contains},
+    {"starts_with", Builtin::StartsWith}, {"ends_with", Builtin::EndsWith}, {"replace", Builtin::Replace},
+    {"hash", Builtin::Hash},     {"min", Builtin::Min},           {"max", Builtin::Max},
+    {"abs", Builtin::Abs},       {"append", Builtin::Append},     {"now", Builtin::Now},
+    {"read_lines", Builtin::ReadLines}, {"sleep", Builtin::Sleep},
+};
+
+std::string plural(std::size_t n, const char* word) {
+  return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+Builtin builtinByName(std::string_view name) {
+  for (const auto& e : kBuiltins)
+    if (e.name == name) return e.builtin;
+  return Builtin::None;
+}
+
+std::string_view builtinName(Builtin b) {
+  for (const auto& e : kBuiltins)
+    if (e.builtin == b) return e.name;
+  return "";
+}
+
+bool Sema::checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max) {
+  std::size_t n = e.args.size();
+  if (n >= min && n <= max) return true;
+  std::string takes = min == max ? plural(min, "argument")
+                                 : std::to_string(min) + " or " + plural(max, "argument");
+  auto b = diags_.report(DiagKind::WrongArgCount, e.callee.range,
+                         "`" + e.callee.name + "` takes " + takes + ", found " + std::to_string(n));
+  if (e.externFn) b.note(e.externFn->name.range, "`" + e.callee.name + "` declared here");
+  // The arguments may hold mistakes of their own.
+  for (auto& a : e.args) checkValue(a.get());
+  return false;
+}
+
+const Type* Sema::checkCall(ast::CallExpr& e) {
+  if (isErrorName(e.callee.name)) {
+    for (auto& a : e.args) checkValue(a.get());
+    return types_.errorType();
+  }
+  if (auto it = externs_.find(e.callee.name); it != externs_.end()) {
+    e.externFn = it->second;
+    return checkExternCall(e, *it->second);
+  }
+  Builtin b = builtinByName(e.callee.name);
+  if (b != Builtin::None) {
+    e.builtin = b;
+    return checkBuiltin(e, b);
+  }
+  std::vector<std::string> names;
+  for (const auto& entry : kBuiltins) names.emplace_back(entry.name);
+  for (const auto& [name, fn] : externs_) names.emplace_back(name);
+  std::sort(names.begin(), names.end());
+  diags_.report(DiagKind::UnknownFunction, e.callee.range,
+                "unknown function `" + e.callee.name + "`" + didYouMean(e.callee.name, names));
+  for (auto& a : e.args) checkValue(a.get());
+  return types_.errorType();
+}
+
+const Type* Sema::checkExternCall(ast::CallExpr& e, const ast::ExternFn& fn) {
+  const Type* result = fn.result ? (fn.result->resolved ? fn.result->resolved : types_.errorType()) : types_.voidType();
+  if (!checkArgCount(e, fn.params.size(), fn.params.size())) return result;
+  for (std::size_t i = 0; i < e.args.size(); ++i) {
+    const ast::ExternParam& p = fn.params[i];
+    expectType(p.type.resolved ? p.type.resolved : types_.errorType(), e.args[i].get(),
+               "argument " + std::to_string(i + 1) + " (`" + p.name.name + "`) of `" + fn.name.name + "`");
+  }
+  return result;
+}
+
+const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
+  const Type* err = types_.errorType();
+  const std::string name = e.callee.name;
+  auto arg = [&](std::size_t i) { return e.args[i].get(); };
+  auto argWhat = [&](std::size_t i) {
+    return e.args.size() == 1 ? "the argument of `" + name + "`" : "argument " + std::to_string(i + 1) + " of `" + name + "`";
+  };
+  // Requires `t` to be one of the accepted kinds; `accepted` spells them.
+  auto expectOneOf = [&](std::size_t i, const Type* t, std::initializer_list<K> kinds, const char* accepted) {
+    if (isErrorish(t)) return false;
+    for (K k : kinds)
+      if (t->is(k)) return true;
+    diags_.report(DiagKind::TypeMismatch, arg(i)->range,
+                  argWhat(i) + " must be " + accepted + ", found `" + t->str() + "`");
+    return false;
+  };
+  auto allStrings = [&](const Type* result) -> const Type* {
+    bool ok = true;
+    for (std::size_t i = 0; i < e.args.size(); ++i) ok = expectType(types_.stringType(), arg(i), argWhat(i)) && ok;
+    return ok ? result : err;
+  };
+
+  switch (b) {
+    case Builtin::None:
+      return err;
+    case Builtin::Print:
+    case Builtin::Eprint:
+      if (!checkArgCount(e, 1, 1)) return types_.voidType();
+      checkValue(arg(0));
+      return types_.voidType();
+    case Builtin::Str:
+    case Builtin::Hash: {
+      if (!checkArgCount(e, 1, 1)) return b == Builtin::Str ? types_.stringType() : types_.intType();
+      checkValue(arg(0));
+      return b == Builtin::Str ? types_.stringType() : types_.intType();
+    }
+    case Builtin::Len: {
+      if (!checkArgCount(e, 1, 1)) return types_.intType();
+      const Type* t = checkValue(arg(0));
+      expectOneOf(0, t, {K::String, K::List}, "a string or a list");
+      return types_.intType();
+    }
+    case Builtin::Int:
+    case Builtin::Float: {
+      const Type* result = b == Builtin::Int ? types_.intType() : types_.floatType();
+      if (!checkArgCount(e, 1, 1)) return result;
+      const Type* t = checkValue(arg(0));
+      expectOneOf(0, t, {K::String, K::Int, K::Float}, "a string, an int or a float");
+      return result;
+    }
+    case Builtin::Upper:
+    case Builtin::Lower:
+    case Builtin::Trim:
+      if (!checkArgCount(e, 1, 1)) return types_.stringType();
+      allStrings(nullptr);
+      return types_.stringType();
+    case Builtin::Split:
+      if (!checkArgCount(e, 2, 2)) return types_.listOf(types_.stringType());
+      allStrings(nullptr);
+      return types_.listOf(types_.stringType());
+    case Builtin::Join:
+      if (!checkArgCount(e, 2, 2)) return types_.stringType();
+      expectType(types_.listOf(types_.stringType()), arg(0), argWhat(0));
+      expectType(types_.stringType(), arg(1), argWhat(1));
+      return types_.stringType();
+    case Builtin::StartsWith:
+    case Builtin::EndsWith:
+      if (!checkArgCount(e, 2, 2)) return types_.boolType();
+      allStrings(nullptr);
+      return types_.boolType();
+    case Builtin::Replace:
+      if (!checkArgCount(e, 3, 3)) return types_.stringType();
+      allStrings(nullptr);
+      return types_.stringType();
+    case Builtin::Contains: {
+      if (!checkArgCount(e, 2, 2)) return types_.boolType();
+      const Type* t = checkValue(arg(0));
+      if (!expectOneOf(0, t, {K::String, K::List}, "a string or a list")) {
+        checkValue(arg(1));
+        return types_.boolType();
+      }
+      if (t->is(K::String))
+        expectType(types_.stringType(), arg(1), argWhat(1));
+      else
+        expectType(t->element(), arg(1), argWhat(1) + " (an element of `" + t->str() + "`)");
+      return types_.boolType();
+    }
+    case Builtin::Min:
+    case Builtin::Max: {
+      if (!checkArgCount(e, 2, 2)) return err;
+      const Type* a = checkValue(arg(0));
+      const Type* c = checkValue(arg(1));
+      bool okA = expectOneOf(0, a, {K::Int, K::Float, K::Duration}, "an int, a float or a duration");
+      bool okC = expectOneOf(1, c, {K::Int, K::Float, K::Duration}, "an int, a float or a duration");
+      if (!okA || !okC) return err;
+      if (a != c) {
+        diags_.report(DiagKind::TypeMismatch, arg(1)->range,
+                      "the arguments of `" + name + "` must have one type, found `" + a->str() + "` and `" + c->str() +
+                          "`" + (a->isNumeric() && c->isNumeric() ? "; convert with `float(…)`" : ""));
+        return err;
+      }
+      return a;
+    }
+    case Builtin::Abs: {
+      if (!checkArgCount(e, 1, 1)) return err;
+      const Type* t = checkValue(arg(0));
+      return expectOneOf(0, t, {K::Int, K::Float, K::Duration}, "an int, a float or a duration") ? t : err;
+    }
+    case Builtin::Append: {
+      if (!checkArgCount(e, 2, 2)) return err;
+      // append([], x): the element's type gives the empty list its type.
+      auto* first = llvm::dyn_cast<ast::ListLit>(arg(0));
+      if (first && first->elements.empty()) {
+        const Type* x = checkValue(arg(1));
+        if (isErrorish(x)) return err;
+        return checkExpr(arg(0), types_.listOf(x));
+      }
+      const Type* list = checkValue(arg(0));
+      if (!expectOneOf(0, list, {K::List}, "a list")) {
+        checkValue(arg(1));
+        return err;
+      }
+      return expectType(list->element(), arg(1), argWhat(1) + " (an element of `" + list->str() + "`)") ? list : err;
+    }
+    case Builtin::Now:
+      checkArgCount(e, 0, 0);
+      return types_.durationType();
+    case Builtin::ReadLines: {
+      const Type* lines = types_.listOf(types_.stringType());
+      if (readLinesOk_ != &e) {
+        diags_.report(DiagKind::ReadLinesNotInFor, e.callee.range,
+                      "`read_lines(…)` can only be the iterable of a `for`: `for line in read_lines(path) { … }`");
+        for (auto& a : e.args) checkValue(a.get());
+        return err;
+      }
+      if (!checkArgCount(e, 1, 1)) return lines;
+      allStrings(nullptr);
+      return lines;
+    }
+    case Builtin::Sleep: {
+      if (!checkArgCount(e, 1, 1)) return types_.voidType();
+      if (expectType(types_.durationType(), arg(0), argWhat(0)))
+        requirePositiveDuration(evalConst(arg(0), /*report=*/false), arg(0), "the argument of `sleep`");
+      return types_.voidType();
+    }
+  }
+  return err;
+}
+
+}  // namespace flow::sema
