@@ -1,10 +1,13 @@
 // driver/commands.cpp — flags of every flowc subcommand and their dispatch.
-// `check` is implemented here; build/run/emit/graph call into the emitter.
+// `check` is implemented here; build/run (build_command.cpp), emit
+// (emit_command.cpp) and graph (graph_command.cpp) get an options struct.
 #include "driver/commands.h"
 
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/Process.h>
 #include <llvm/Support/raw_ostream.h>
+
+#include <cstring>
 
 #include "ast/dump.h"
 #include "driver/frontend.h"
@@ -15,15 +18,53 @@ namespace flow::driver {
 namespace {
 
 cl::SubCommand checkCmd("check", "Check a .flow file and print diagnostics only");
+cl::SubCommand buildCmd("build", "Build a standalone executable from a .flow file");
+cl::SubCommand runCmd("run", "Build (cached) and run a .flow file; program arguments follow `--`");
+cl::SubCommand emitCmd("emit", "Write a C++ header and source for embedding (LANGUAGE.md §10)");
+cl::SubCommand graphCmd("graph", "Print the pipeline as a graph (dot or mermaid)");
 
+// ---- check
 cl::opt<std::string> checkInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::sub(checkCmd));
-
 enum class EmitWhat { None, Ast };
 cl::opt<EmitWhat> checkEmit("emit", cl::desc("Dump a phase's output to stdout"), cl::init(EmitWhat::None),
                             cl::values(clEnumValN(EmitWhat::Ast, "ast", "the checked AST")), cl::sub(checkCmd));
 cl::opt<bool> checkParseOnly("parse-only", cl::desc("Stop after parsing (with --emit=ast: the unchecked AST)"),
                              cl::sub(checkCmd));
 cl::opt<bool> warningsAsErrors("Werror", cl::desc("Treat warnings as errors"), cl::sub(checkCmd));
+
+// ---- build / run
+cl::list<std::string> buildInputs(cl::Positional, cl::desc("<file.flow> [extern.cpp…]"), cl::OneOrMore,
+                                  cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<std::string> buildOutput("o", cl::desc("Output executable (with --emit-cpp-only: the C++ file, - for stdout)"),
+                                 cl::value_desc("path"), cl::sub(buildCmd));
+cl::list<std::string> includeDirs("I", cl::desc("Directory searched for extern headers"), cl::value_desc("dir"),
+                                  cl::Prefix, cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<std::string> pipelineName("pipeline", cl::desc("The pipeline to build when the file has several"),
+                                  cl::value_desc("name"), cl::sub(buildCmd), cl::sub(runCmd), cl::sub(emitCmd),
+                                  cl::sub(graphCmd));
+cl::opt<std::string> cxxCompiler("cxx", cl::desc("C++ compiler to use (default: clang++, else $CXX, else g++)"),
+                                 cl::value_desc("path"), cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<bool> emitCppOnly("emit-cpp-only", cl::desc("Write the generated C++ to -o and stop"), cl::sub(buildCmd));
+cl::opt<bool> noLineDirectives("no-line-directives", cl::desc("Do not map generated C++ back to the .flow file"),
+                               cl::sub(buildCmd), cl::sub(runCmd), cl::sub(emitCmd));
+cl::opt<bool> werrorCxx("Werror-cxx", cl::desc("Compile the generated C++ with -Wall -Wextra -Werror"),
+                        cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<bool> timePhases("time-phases", cl::desc("Print the time of each phase to stderr"), cl::sub(buildCmd),
+                         cl::sub(runCmd));
+cl::opt<bool> noPch("no-pch", cl::desc("Do not use a precompiled <flow/flow.h> (clang++ only; cached)"),
+                    cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<bool> verbose("verbose", cl::desc("Say what flowc does (commands, cache hits)"), cl::sub(buildCmd),
+                      cl::sub(runCmd));
+
+// ---- emit
+cl::opt<std::string> emitInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::sub(emitCmd));
+cl::opt<std::string> emitOutputDir("o", cl::desc("Output directory"), cl::value_desc("dir"), cl::Required,
+                                   cl::sub(emitCmd));
+
+// ---- graph
+cl::opt<std::string> graphInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::sub(graphCmd));
+cl::opt<std::string> graphFormat("format", cl::desc("dot (default) or mermaid"), cl::init("dot"),
+                                 cl::value_desc("dot|mermaid"), cl::sub(graphCmd));
 
 bool useColor() { return llvm::sys::Process::StandardErrHasColors(); }
 
@@ -37,11 +78,57 @@ int runCheck() {
   return result.ok ? 0 : 1;
 }
 
+BuildOptions buildOptions(const char* argv0, std::vector<std::string> programArgs) {
+  BuildOptions o;
+  o.argv0 = argv0;
+  o.input = buildInputs.front();
+  o.externSources.assign(buildInputs.begin() + 1, buildInputs.end());
+  o.includeDirs.assign(includeDirs.begin(), includeDirs.end());
+  o.output = buildOutput;
+  o.pipeline = pipelineName;
+  o.cxx = cxxCompiler;
+  o.emitCppOnly = emitCppOnly;
+  o.lineDirectives = !noLineDirectives;
+  o.warningsAsErrors = werrorCxx;
+  o.timePhases = timePhases;
+  o.verbose = verbose;
+  o.usePch = !noPch;
+  o.programArgs = std::move(programArgs);
+  return o;
+}
+
 }  // namespace
 
 int dispatch(int argc, char** argv) {
-  if (!cl::ParseCommandLineOptions(argc, argv, "flowc — the Flow compiler\n", &llvm::errs())) return 2;
+  // `flowc run FILE -- ARGS…`: everything after `--` belongs to the program.
+  std::vector<std::string> programArgs;
+  int flowcArgc = argc;
+  if (argc > 1 && std::strcmp(argv[1], "run") == 0) {
+    for (int i = 2; i < argc; ++i) {
+      if (std::strcmp(argv[i], "--") != 0) continue;
+      programArgs.assign(argv + i + 1, argv + argc);
+      flowcArgc = i;
+      break;
+    }
+  }
+  if (!cl::ParseCommandLineOptions(flowcArgc, argv, "flowc — the Flow compiler\n", &llvm::errs())) return 2;
   if (checkCmd) return runCheck();
+  if (buildCmd) {
+    if (buildOutput.empty()) {
+      llvm::errs() << "flowc: error: no output given; use -o BIN\n";
+      return 2;
+    }
+    return runBuild(buildOptions(argv[0], {}));
+  }
+  if (runCmd) return runRun(buildOptions(argv[0], std::move(programArgs)));
+  if (emitCmd) return runEmit({emitInput, emitOutputDir, pipelineName, !noLineDirectives});
+  if (graphCmd) {
+    if (graphFormat != "dot" && graphFormat != "mermaid") {
+      llvm::errs() << "flowc: error: unknown graph format `" << graphFormat << "`; use dot or mermaid\n";
+      return 2;
+    }
+    return runGraph({graphInput, pipelineName, graphFormat});
+  }
   llvm::errs() << "flowc: error: no command given; use one of: build, run, emit, check, graph (see flowc --help)\n";
   return 2;
 }

@@ -1,10 +1,46 @@
-// driver/commands.h — the flowc subcommands. `dispatch` parses argv with
-// llvm::cl subcommands and runs one; it returns the process exit status
-// (0 ok, 1 errors in the input or a failed build, 2 bad command line).
+// driver/commands.h — the flowc subcommands (LANGUAGE.md §11). `dispatch`
+// parses argv with llvm::cl subcommands and runs one; it returns the process
+// exit status (0 ok, 1 errors in the input or a failed build, 2 bad command
+// line). Each subcommand lives in its own file; the option structs below are
+// what they receive.
 #pragma once
+
+#include <string>
+#include <vector>
 
 namespace flow::driver {
 
 int dispatch(int argc, char** argv);
+
+/// `flowc build` and `flowc run`.
+struct BuildOptions {
+  std::string argv0;                       // to locate the runtime
+  std::string input;                       // the .flow file
+  std::vector<std::string> externSources;  // EXTERN.cpp files
+  std::vector<std::string> includeDirs;    // -I
+  std::string output;                      // -o
+  std::string pipeline;                    // --pipeline
+  std::string cxx;                         // --cxx (overrides discovery)
+  bool emitCppOnly = false;                // write the C++ to -o and stop
+  bool lineDirectives = true;              // --no-line-directives turns off
+  bool warningsAsErrors = false;           // --Werror-cxx: -Wall -Wextra -Werror
+  bool timePhases = false;                 // --time-phases
+  bool verbose = false;                    // --verbose
+  bool usePch = true;                      // --no-pch turns off the precompiled runtime header
+  std::vector<std::string> programArgs;    // run: after `--`
+};
+int runBuild(const BuildOptions& options);
+int runRun(const BuildOptions& options);
+
+struct EmitCommandOptions {
+  std::string input, outputDir, pipeline;
+  bool lineDirectives = true;
+};
+int runEmit(const EmitCommandOptions& options);
+
+struct GraphOptions {
+  std::string input, pipeline, format;  // format: dot | mermaid
+};
+int runGraph(const GraphOptions& options);
 
 }  // namespace flow::driver

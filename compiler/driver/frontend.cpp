@@ -25,3 +25,26 @@ FrontendResult runFrontend(const std::string& path, llvm::SourceMgr& sources, Di
 }
 
 }  // namespace flow::driver
+
+namespace flow::driver {
+
+const ast::PipelineDecl* selectPipeline(const ast::Module& module, const std::string& name, DiagnosticEngine& diags) {
+  std::string all;
+  for (const auto& p : module.pipelines) all += std::string(all.empty() ? "" : ", ") + "`" + p->name.name + "`";
+  if (module.pipelines.empty()) {
+    diags.report(DiagKind::UnknownPipeline, {}, "`" + module.fileName + "` declares no pipeline");
+    return nullptr;
+  }
+  if (name.empty()) {
+    if (module.pipelines.size() == 1) return module.pipelines.front().get();
+    diags.report(DiagKind::UnknownPipeline, {},
+                 "`" + module.fileName + "` declares several pipelines (" + all + "); choose one with --pipeline NAME");
+    return nullptr;
+  }
+  for (const auto& p : module.pipelines)
+    if (p->name.name == name) return p.get();
+  diags.report(DiagKind::UnknownPipeline, {}, "no pipeline named `" + name + "`; the file declares " + all);
+  return nullptr;
+}
+
+}  // namespace flow::driver

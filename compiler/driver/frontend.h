@@ -23,3 +23,12 @@ FrontendResult runFrontend(const std::string& path, llvm::SourceMgr& sources, Di
                            bool parseOnly = false);
 
 }  // namespace flow::driver
+
+namespace flow::driver {
+
+/// The pipeline to build: the one named `name`, or the only one when `name`
+/// is empty. Reports UnknownPipeline (listing the pipelines) and returns null
+/// when there is none, several without a name, or none of that name.
+const ast::PipelineDecl* selectPipeline(const ast::Module& module, const std::string& name, DiagnosticEngine& diags);
+
+}  // namespace flow::driver

@@ -1,0 +1,257 @@
+// driver/build_command.cpp — `flowc build` (front end → graph → C++ → the C++
+// compiler, against the runtime library) and `flowc run` (the same, cached
+// by content hash under $XDG_CACHE_HOME/flowc, then exec of the program).
+// Nothing is generated when the front end reports errors. The cache key
+// covers everything the executable depends on: the .flow text, the extern
+// sources and headers, -I dirs, the pipeline, the compiler, flowc itself and
+// the runtime library.
+#include <llvm/ADT/StringExtras.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Format.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Process.h>
+#include <llvm/Support/SHA1.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <cstdlib>
+
+#include "driver/commands.h"
+#include "driver/config.h"
+#include "driver/frontend.h"
+#include "driver/toolchain.h"
+#include "emit/emit.h"
+#include "ir/graph.h"
+
+namespace flow::driver {
+namespace {
+
+namespace fs = llvm::sys::fs;
+namespace path = llvm::sys::path;
+using Clock = std::chrono::steady_clock;
+
+class PhaseTimer {
+ public:
+  explicit PhaseTimer(bool on) : on_(on), last_(Clock::now()) {}
+  void lap(const char* phase) {
+    auto now = Clock::now();
+    if (on_)
+      llvm::errs() << "flowc: time: " << phase << ": "
+                   << llvm::format("%.1f", std::chrono::duration<double, std::milli>(now - last_).count()) << " ms\n";
+    last_ = now;
+  }
+
+ private:
+  bool on_;
+  Clock::time_point last_;
+};
+
+bool writeFile(const std::string& file, const std::string& text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(file, ec, fs::OF_Text);
+  if (ec) {
+    llvm::errs() << "flowc: error: cannot write `" << file << "`: " << ec.message() << "\n";
+    return false;
+  }
+  os << text;
+  return true;
+}
+
+std::string flowDir(const std::string& input) {
+  llvm::StringRef dir = path::parent_path(input);
+  return dir.empty() ? std::string(".") : std::string(dir);
+}
+
+/// Builds `options.input` into `output`. Returns the exit status.
+int buildTo(const BuildOptions& o, const std::string& output) {
+  PhaseTimer timer(o.timePhases);
+  llvm::SourceMgr sources;
+  DiagnosticEngine diags(sources);
+  FrontendResult fe = runFrontend(o.input, sources, diags);
+  const ast::PipelineDecl* pipeline = fe.ok ? selectPipeline(*fe.module, o.pipeline, diags) : nullptr;
+  diags.print(llvm::errs(), llvm::sys::Process::StandardErrHasColors());
+  if (!pipeline) return 1;
+  timer.lap("front end");
+  for (const auto& src : o.externSources) {
+    if (!fs::exists(src)) {
+      llvm::errs() << "flowc: error: cannot read `" << src << "`: No such file or directory\n";
+      return 1;
+    }
+  }
+
+  ir::Graph graph = ir::buildGraph(*pipeline);
+  emit::EmitOptions eo;
+  eo.flowFile = o.input;
+  eo.sources = &sources;
+  eo.lineDirectives = o.lineDirectives;
+
+  if (o.emitCppOnly) {
+    eo.generatedFile = output == "-" ? std::string("generated.cpp") : output;
+    std::string text = emit::emitProgram(*fe.module, graph, eo);
+    timer.lap("emit");
+    if (output == "-") {
+      llvm::outs() << text;
+      return 0;
+    }
+    return writeFile(output, text) ? 0 : 1;
+  }
+
+  std::string cxx = findCxxCompiler(o.cxx);
+  if (cxx.empty()) {
+    if (!o.cxx.empty()) {
+      llvm::errs() << "flowc: error: C++ compiler `" << o.cxx << "` not found\n";
+    } else {
+      llvm::errs() << "flowc: error: no C++ compiler found; install clang++ or set CXX\n";
+    }
+    return 1;
+  }
+  std::optional<Runtime> runtime = locateRuntime(o.argv0.c_str());
+  if (!runtime) {
+    llvm::errs() << "flowc: error: cannot find the flow runtime (flow/flow.h and " FLOWC_RUNTIME_LIB_NAME
+                    ") next to flowc or in its build tree\n";
+    return 1;
+  }
+
+  llvm::SmallString<128> work;
+  if (std::error_code ec = fs::createUniqueDirectory("flowc", work)) {
+    llvm::errs() << "flowc: error: cannot create a temporary directory: " << ec.message() << "\n";
+    return 1;
+  }
+  std::string stem = std::string(path::stem(o.input));
+  llvm::SmallString<256> gen(work);
+  path::append(gen, stem + ".cpp");
+  eo.generatedFile = std::string(gen);
+  std::string text = emit::emitProgram(*fe.module, graph, eo);
+  timer.lap("emit");
+  if (!writeFile(std::string(gen), text)) return 1;
+
+  CompileJob job;
+  job.cxx = cxx;
+  job.runtime = *runtime;
+  job.generatedCpp = std::string(gen);
+  job.flowFile = o.input;
+  job.externSources = o.externSources;
+  job.includeDirs.push_back(flowDir(o.input));
+  job.includeDirs.insert(job.includeDirs.end(), o.includeDirs.begin(), o.includeDirs.end());
+  job.output = output;
+  job.workDir = std::string(work);
+  job.warningsAsErrors = o.warningsAsErrors;
+  job.verbose = o.verbose;
+  if (o.usePch) job.pchCacheDir = cacheRoot() + "/pch";
+  bool ok = compileProgram(job);
+  timer.lap("c++ compile");
+  if (ok || o.verbose) {
+    if (!ok) llvm::errs() << "flowc: note: kept " << work << "\n";
+  }
+  if (ok) fs::remove_directories(work);
+  return ok ? 0 : 1;
+}
+
+// ---- run: the build cache
+
+void hashFile(llvm::SHA1& h, const std::string& file) {
+  h.update(file);
+  h.update(llvm::StringRef("\0", 1));
+  if (auto buffer = llvm::MemoryBuffer::getFile(file)) h.update((*buffer)->getBuffer());
+  h.update(llvm::StringRef("\0", 1));
+}
+
+void hashStat(llvm::SHA1& h, const std::string& file) {
+  fs::file_status st;
+  h.update(file);
+  if (!fs::status(file, st)) {
+    h.update(std::to_string(st.getSize()));
+    h.update(std::to_string(st.getLastModificationTime().time_since_epoch().count()));
+  }
+}
+
+/// Every extern header named in the .flow text that exists beside it or in
+/// a -I directory (cheap: a textual scan of `extern "…"`).
+std::vector<std::string> externHeaders(const BuildOptions& o, llvm::StringRef text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while ((at = text.find("extern", at)) != llvm::StringRef::npos) {
+    at += 6;
+    size_t open = text.find('"', at);
+    if (open == llvm::StringRef::npos) break;
+    size_t close = text.find('"', open + 1);
+    if (close == llvm::StringRef::npos) break;
+    std::string name = std::string(text.slice(open + 1, close));
+    std::vector<std::string> dirs = {flowDir(o.input)};
+    dirs.insert(dirs.end(), o.includeDirs.begin(), o.includeDirs.end());
+    for (const auto& d : dirs) {
+      std::string candidate = d + "/" + name;
+      if (fs::exists(candidate)) {
+        out.push_back(candidate);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int runBuild(const BuildOptions& o) { return buildTo(o, o.output); }
+
+int runRun(const BuildOptions& o) {
+  auto source = llvm::MemoryBuffer::getFile(o.input);
+  if (!source) {
+    // Let the front end report it the usual way.
+    return buildTo(o, "-");
+  }
+  llvm::SHA1 h;
+  h.update(FLOWC_VERSION);
+  h.update((*source)->getBuffer());
+  for (const auto& f : o.externSources) hashFile(h, f);
+  for (const auto& f : externHeaders(o, (*source)->getBuffer())) hashFile(h, f);
+  for (const auto& d : o.includeDirs) h.update(d + "\n");
+  h.update("pipeline=" + o.pipeline + (o.lineDirectives ? "" : " noline") + (o.warningsAsErrors ? " werror" : ""));
+  h.update("cxx=" + findCxxCompiler(o.cxx));
+  static int anchor;
+  hashStat(h, fs::getMainExecutable(o.argv0.c_str(), &anchor));
+  if (std::optional<Runtime> rt = locateRuntime(o.argv0.c_str())) {
+    hashStat(h, rt->library);
+    hashStat(h, rt->includeDir + "/flow/flow.h");
+  }
+  std::string key = llvm::toHex(h.final(), /*LowerCase=*/true).substr(0, 24);
+
+  std::string dir = cacheRoot() + "/" + key;
+  std::string bin = dir + "/" + std::string(path::stem(o.input));
+  if (fs::can_execute(bin)) {
+    if (o.verbose) llvm::errs() << "flowc: using cached build " << bin << "\n";
+  } else {
+    if (std::error_code ec = fs::create_directories(dir)) {
+      llvm::errs() << "flowc: error: cannot create the cache directory `" << dir << "`: " << ec.message() << "\n";
+      return 1;
+    }
+    // Build beside the final name and rename, so a concurrent or interrupted
+    // run never leaves a half-written executable in the cache.
+    std::string partial = bin + ".tmp" + std::to_string(::getpid());
+    if (int status = buildTo(o, partial); status != 0) return status;
+    if (std::error_code ec = fs::rename(partial, bin)) {
+      llvm::errs() << "flowc: error: cannot store the build in the cache: " << ec.message() << "\n";
+      return 1;
+    }
+    if (o.verbose) llvm::errs() << "flowc: built " << bin << "\n";
+  }
+
+  llvm::outs().flush();
+  llvm::errs().flush();
+  std::vector<char*> argv;
+  std::string argv0 = bin;
+  argv.push_back(argv0.data());
+  std::vector<std::string> args = o.programArgs;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::execv(bin.c_str(), argv.data());
+  llvm::errs() << "flowc: error: cannot run `" << bin << "`: " << std::strerror(errno) << "\n";
+  return 1;
+}
+
+}  // namespace flow::driver

@@ -1,0 +1,57 @@
+// driver/emit_command.cpp — `flowc emit FILE.flow -o DIR`: writes the
+// embedding header and source of §10 (emit::emitEmbedding) into DIR.
+// Nothing is written when the front end reports errors.
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/Process.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include "driver/commands.h"
+#include "driver/frontend.h"
+#include "emit/emit.h"
+#include "ir/graph.h"
+
+namespace flow::driver {
+namespace {
+
+bool writeFile(const std::string& file, const std::string& text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(file, ec, llvm::sys::fs::OF_Text);
+  if (ec) {
+    llvm::errs() << "flowc: error: cannot write `" << file << "`: " << ec.message() << "\n";
+    return false;
+  }
+  os << text;
+  return true;
+}
+
+}  // namespace
+
+int runEmit(const EmitCommandOptions& o) {
+  llvm::SourceMgr sources;
+  DiagnosticEngine diags(sources);
+  FrontendResult fe = runFrontend(o.input, sources, diags);
+  const ast::PipelineDecl* pipeline = fe.ok ? selectPipeline(*fe.module, o.pipeline, diags) : nullptr;
+  diags.print(llvm::errs(), llvm::sys::Process::StandardErrHasColors());
+  if (!pipeline) return 1;
+  if (std::error_code ec = llvm::sys::fs::create_directories(o.outputDir)) {
+    llvm::errs() << "flowc: error: cannot create `" << o.outputDir << "`: " << ec.message() << "\n";
+    return 1;
+  }
+  ir::Graph graph = ir::buildGraph(*pipeline);
+  emit::EmitOptions eo;
+  eo.flowFile = o.input;
+  eo.sources = &sources;
+  eo.lineDirectives = o.lineDirectives;
+  emit::EmbedFiles files = emit::emitEmbedding(*fe.module, graph, eo);
+  llvm::SmallString<256> header(o.outputDir), source(o.outputDir);
+  llvm::sys::path::append(header, files.headerName);
+  llvm::sys::path::append(source, files.sourceName);
+  // The source's #line restores need its final name; emit again with it.
+  eo.generatedFile = std::string(source);
+  files = emit::emitEmbedding(*fe.module, graph, eo);
+  if (!writeFile(std::string(header), files.header) || !writeFile(std::string(source), files.source)) return 1;
+  return 0;
+}
+
+}  // namespace flow::driver

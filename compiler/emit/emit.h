@@ -1,0 +1,41 @@
+// emit/emit.h — lowers one checked pipeline to C++ on the flow runtime, as
+// specified by docs/design/generated_code.md: a standalone program (records,
+// Params, build() and a main() on flow::Program) or, for embedding (§10), a
+// header + source with a pipeline class. Call only when the front end
+// reported no errors: the emitter trusts sema's annotations and never
+// diagnoses. Output is deterministic text; it does not run a C++ compiler.
+#pragma once
+
+#include <llvm/Support/SourceMgr.h>
+
+#include <string>
+
+#include "ast/ast.h"
+#include "ir/graph.h"
+
+namespace flow::emit {
+
+struct EmitOptions {
+  /// The .flow file as it should appear in the banner and `#line` directives.
+  std::string flowFile;
+  /// The name the generated .cpp will be saved as (restores numbering after a
+  /// `#line` into the .flow file). Empty, or no `sources`, disables `#line`.
+  std::string generatedFile;
+  /// Maps AST locations to line numbers; may be null.
+  const llvm::SourceMgr* sources = nullptr;
+  bool lineDirectives = true;
+};
+
+/// The standalone program: one translation unit with main().
+[[nodiscard]] std::string emitProgram(const ast::Module& module, const ir::Graph& graph, const EmitOptions& options);
+
+/// The embedding files of §10.
+struct EmbedFiles {
+  std::string headerName;  // `NAME.h`
+  std::string header;
+  std::string sourceName;  // `NAME.cpp`
+  std::string source;
+};
+[[nodiscard]] EmbedFiles emitEmbedding(const ast::Module& module, const ir::Graph& graph, const EmitOptions& options);
+
+}  // namespace flow::emit

@@ -1,0 +1,95 @@
+// emit/emit_internal.h — what the emit_*.cpp files share: the Emitter (module,
+// graph, options, names) and the Scope that says what a Flow name means in
+// the C++ being written (a stage lambda, build(), Params defaults). Not a
+// public interface; emit.h is.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "ast/ast.h"
+#include "emit/cpp_writer.h"
+#include "emit/emit.h"
+#include "emit/names.h"
+#include "ir/graph.h"
+
+namespace flow::emit {
+
+struct Emitter {
+  const ast::Module& module;
+  const ir::Graph& graph;
+  const EmitOptions& options;
+  Names names;
+
+  Emitter(const ast::Module& m, const ir::Graph& g, const EmitOptions& o)
+      : module(m), graph(g), options(o), names(m, &g.pipeline()) {}
+
+  /// 1-based line of `range` in the .flow file, 0 when unknown.
+  [[nodiscard]] unsigned lineOf(SourceRange range) const;
+  /// `#line` to the statement at `range` (when enabled).
+  void mapTo(CppWriter& w, SourceRange range) const;
+};
+
+/// Facts about a body found by a scan before it is written, so declarations
+/// can carry [[maybe_unused]] exactly where a warning would fire.
+struct BodyFacts {
+  bool usesCtx = false;     // send, sleep, fail, worker, now()
+  bool usesItem = false;
+  bool usesParams = false;
+  bool usesState = false;
+  bool hasListLiteral = false;  // g++ 12 cannot co_await over an initializer_list
+  std::set<const void*> readDecls;  // LetStmt/ForStmt/StateStmt read at least once
+};
+void scanBlock(const ast::Block& block, BodyFacts& facts);
+void scanExpr(const ast::Expr& expr, BodyFacts& facts);
+
+/// What names mean where code is being written.
+struct Scope {
+  explicit Scope(const Emitter& e) : em(e) {}
+  const Emitter& em;
+  bool hasCtx = false;                       // inside a stage lambda (`ctx` exists)
+  const ast::StageDecl* stage = nullptr;     // the stage whose body is lowered
+  std::map<const void*, std::string> state;  // StateStmt → `st.NAME`
+  const BodyFacts* facts = nullptr;
+  int temps = 0;
+
+  std::string temp() { return "t_" + std::to_string(++temps); }
+  [[nodiscard]] bool isRead(const void* decl) const { return !facts || facts->readDecls.count(decl) != 0; }
+};
+
+/// Lowers an expression. With `typedTarget`, the result initialises a value
+/// of the expression's own C++ type (so `42` and `"x"` may stay bare);
+/// otherwise literals are spelled with their exact C++ type
+/// (`std::int64_t{42}`, `std::string("x")`) for template deduction.
+std::string lowerExpr(Scope& scope, const ast::Expr& expr, bool typedTarget = false);
+/// lowerExpr converted to `to` (int → float is the only implicit conversion).
+std::string lowerAs(Scope& scope, const ast::Expr& expr, const ast::Type* to, bool typedTarget = true);
+/// `std::chrono::nanoseconds(50'000'000)`.
+std::string durationLiteral(std::int64_t ns);
+/// `1'000'000` style digits.
+std::string groupedDigits(std::int64_t v);
+
+/// Lowers statements [from, to) of `block` into `w`.
+void lowerStmts(Scope& scope, CppWriter& w, const ast::Block& block, size_t from, size_t to);
+inline void lowerBlock(Scope& scope, CppWriter& w, const ast::Block& block) {
+  lowerStmts(scope, w, block, 0, block.stmts.size());
+}
+
+/// Records as structs with `==` and flow_format (§3).
+void emitRecords(const Emitter& em, CppWriter& w);
+/// `const` declarations (before records: field defaults may use them).
+void emitConsts(const Emitter& em, CppWriter& w);
+/// The Params struct: one field per `param`, with its default.
+void emitParamsStruct(const Emitter& em, CppWriter& w);
+/// `inline void build(flow::Pipeline& pl, const Params& P)`; with `ports`
+/// (embedding), a third parameter `Ports& ports` receives the host-facing
+/// channels, one member per input/output channel in declaration order.
+void emitBuild(const Emitter& em, CppWriter& w, const std::vector<std::string>* ports = nullptr);
+/// The `flow::Program` registration of every param (`prog.param(...)`), with
+/// `obj` the Params object's C++ name.
+void emitParamRegistration(const Emitter& em, CppWriter& w, const std::string& prog, const std::string& obj);
+/// The text between the banner and the namespace: includes.
+void emitIncludes(const Emitter& em, CppWriter& w, bool externHeaders);
+
+}  // namespace flow::emit

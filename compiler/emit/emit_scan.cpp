@@ -1,0 +1,130 @@
+// emit/emit_scan.cpp — a read-only walk over a body before it is lowered:
+// which locals are read, whether the item, params, state or the Context are
+// used. The lowering uses these facts to mark declarations [[maybe_unused]]
+// exactly where -Wall -Wextra would otherwise warn. Emits nothing.
+#include <llvm/Support/Casting.h>
+
+#include "emit/emit_internal.h"
+
+namespace flow::emit {
+
+using llvm::cast;
+using llvm::dyn_cast;
+
+void scanExpr(const ast::Expr& expr, BodyFacts& f) {
+  switch (expr.kind) {
+    case ast::Expr::Kind::IntLit:
+    case ast::Expr::Kind::FloatLit:
+    case ast::Expr::Kind::BoolLit:
+    case ast::Expr::Kind::DurationLit: return;
+    case ast::Expr::Kind::StringLit:
+      for (const auto& p : cast<ast::StringLit>(expr).pieces)
+        if (p.expr) scanExpr(*p.expr, f);
+      return;
+    case ast::Expr::Kind::ListLit:
+      f.hasListLiteral = true;
+      for (const auto& e : cast<ast::ListLit>(expr).elements) scanExpr(*e, f);
+      return;
+    case ast::Expr::Kind::RecordLit:
+      for (const auto& fi : cast<ast::RecordLit>(expr).fields) scanExpr(*fi.value, f);
+      return;
+    case ast::Expr::Kind::Name: {
+      const auto& n = cast<ast::NameExpr>(expr);
+      switch (n.ref.kind) {
+        case ast::NameRef::Kind::Local: f.readDecls.insert(n.ref.decl); break;
+        case ast::NameRef::Kind::State:
+          f.readDecls.insert(n.ref.decl);
+          f.usesState = true;
+          break;
+        case ast::NameRef::Kind::Param: f.usesParams = true; break;
+        case ast::NameRef::Kind::Worker: f.usesCtx = true; break;
+        case ast::NameRef::Kind::Item: f.usesItem = true; break;
+        case ast::NameRef::Kind::Const:
+        case ast::NameRef::Kind::Unresolved: break;
+      }
+      return;
+    }
+    case ast::Expr::Kind::Field: scanExpr(*cast<ast::FieldExpr>(expr).base, f); return;
+    case ast::Expr::Kind::Index: {
+      const auto& e = cast<ast::IndexExpr>(expr);
+      scanExpr(*e.base, f);
+      scanExpr(*e.index, f);
+      return;
+    }
+    case ast::Expr::Kind::Call: {
+      const auto& c = cast<ast::CallExpr>(expr);
+      if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep) f.usesCtx = true;
+      for (const auto& a : c.args) scanExpr(*a, f);
+      return;
+    }
+    case ast::Expr::Kind::Unary: scanExpr(*cast<ast::UnaryExpr>(expr).operand, f); return;
+    case ast::Expr::Kind::Binary: {
+      const auto& b = cast<ast::BinaryExpr>(expr);
+      scanExpr(*b.lhs, f);
+      scanExpr(*b.rhs, f);
+      return;
+    }
+  }
+}
+
+namespace {
+
+void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
+  switch (stmt.kind) {
+    case ast::Stmt::Kind::Let: scanExpr(*cast<ast::LetStmt>(stmt).init, f); return;
+    case ast::Stmt::Kind::Assign: {
+      const auto& a = cast<ast::AssignStmt>(stmt);
+      // The target is written, not read (g++/clang++ warn "set but not
+      // used"), but a state target still needs the state object.
+      if (auto* n = dyn_cast<ast::NameExpr>(a.target.get()); n && n->ref.kind == ast::NameRef::Kind::State)
+        f.usesState = true;
+      scanExpr(*a.value, f);
+      return;
+    }
+    case ast::Stmt::Kind::If: {
+      const auto& s = cast<ast::IfStmt>(stmt);
+      scanExpr(*s.cond, f);
+      scanBlock(s.then, f);
+      if (s.otherwise) scanBlock(*s.otherwise, f);
+      return;
+    }
+    case ast::Stmt::Kind::For: {
+      const auto& s = cast<ast::ForStmt>(stmt);
+      scanExpr(*s.iterable, f);
+      if (s.hi) scanExpr(*s.hi, f);
+      scanBlock(s.body, f);
+      return;
+    }
+    case ast::Stmt::Kind::While: {
+      const auto& s = cast<ast::WhileStmt>(stmt);
+      scanExpr(*s.cond, f);
+      scanBlock(s.body, f);
+      return;
+    }
+    case ast::Stmt::Kind::Send: {
+      const auto& s = cast<ast::SendStmt>(stmt);
+      f.usesCtx = true;
+      scanExpr(*s.value, f);
+      if (s.otherwise) scanBlock(*s.otherwise, f);
+      return;
+    }
+    case ast::Stmt::Kind::Fail:
+      f.usesCtx = true;
+      scanExpr(*cast<ast::FailStmt>(stmt).message, f);
+      return;
+    case ast::Stmt::Kind::State: scanExpr(*cast<ast::StateStmt>(stmt).init, f); return;
+    case ast::Stmt::Kind::Finally: scanBlock(cast<ast::FinallyStmt>(stmt).body, f); return;
+    case ast::Stmt::Kind::Expr: scanExpr(*cast<ast::ExprStmt>(stmt).expr, f); return;
+    case ast::Stmt::Kind::Break:
+    case ast::Stmt::Kind::Continue:
+    case ast::Stmt::Kind::Return: return;
+  }
+}
+
+}  // namespace
+
+void scanBlock(const ast::Block& block, BodyFacts& f) {
+  for (const auto& s : block.stmts) scanStmt(*s, f);
+}
+
+}  // namespace flow::emit

@@ -1,0 +1,226 @@
+// emit/emit_stmt.cpp — lowering of Flow statements (§6) inside a stage
+// lambda: let/var/assign, if/for/while/break/continue/return, sends (`co_await
+// ctx.send`, `ctx.trySend` for `try … else`), `sleep`, `fail`, calls. Each
+// statement is preceded by a `#line` to its .flow line. `state` and
+// `finally` are not lowered here: emit_pipeline.cpp splits them off the body
+// and wires them as the runtime's per-worker state overloads.
+#include <llvm/Support/Casting.h>
+
+#include "emit/emit_internal.h"
+
+namespace flow::emit {
+
+using llvm::cast;
+using llvm::dyn_cast;
+using TK = ast::Type::Kind;
+
+namespace {
+
+bool isKind(const ast::Type* t, TK k) { return t && t->is(k); }
+
+std::string maybeUnused(const Scope& s, const void* decl) { return s.isRead(decl) ? "" : "[[maybe_unused]] "; }
+
+/// The channel a send goes to: sema's target, else the name as written or
+/// the stage's only output.
+std::string sendTarget(const Scope& s, const ast::SendStmt& send) {
+  if (send.target) return channelVar(send.target->name.name);
+  if (send.channel) return channelVar(send.channel->name);
+  if (s.stage && !s.stage->outputs.empty()) return channelVar(s.stage->outputs.front().name);
+  return "c_";
+}
+
+const ast::Type* sendElementType(const Scope& s, const ast::SendStmt& send) {
+  if (send.target) return send.target->elementType.resolved;
+  for (const auto& ch : s.em.graph.channels()) {
+    std::string want = send.channel ? send.channel->name
+                                    : (s.stage && !s.stage->outputs.empty() ? s.stage->outputs.front().name : "");
+    if (ch.name == want) return ch.elementType;
+  }
+  return nullptr;
+}
+
+/// True when values of `t` have a destructor (they hold a string or a list).
+bool hasDestructor(const ast::Type* t) {
+  if (!t) return false;
+  if (t->is(TK::String) || t->is(TK::List)) return true;
+  if (const ast::TypeDecl* rec = t->record())
+    for (const auto& f : rec->fields)
+      if (hasDestructor(f.type.resolved)) return true;
+  return false;
+}
+
+bool isSimpleBound(const ast::Expr& e) {
+  if (llvm::isa<ast::IntLit>(e)) return true;
+  if (auto* n = dyn_cast<ast::NameExpr>(&e))
+    return n->ref.kind == ast::NameRef::Kind::Param || n->ref.kind == ast::NameRef::Kind::Const;
+  return false;
+}
+
+void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt);
+
+void lowerNested(Scope& s, CppWriter& w, const ast::Block& block) {
+  w.indent();
+  lowerBlock(s, w, block);
+  w.dedent();
+}
+
+void lowerIf(Scope& s, CppWriter& w, const ast::IfStmt& st, bool isElseIf) {
+  std::string head = "if (" + lowerExpr(s, *st.cond, true) + ") {";
+  if (isElseIf) {
+    w.line("} else " + head);
+  } else {
+    w.line(head);
+  }
+  lowerNested(s, w, st.then);
+  if (st.otherwise) {
+    const ast::Block& other = *st.otherwise;
+    if (other.stmts.size() == 1 && llvm::isa<ast::IfStmt>(*other.stmts[0])) {
+      lowerIf(s, w, cast<ast::IfStmt>(*other.stmts[0]), true);
+      return;
+    }
+    w.line("} else {");
+    lowerNested(s, w, other);
+  }
+  // The last link of an if / else if chain closes it.
+  w.line("}");
+}
+
+void lowerFor(Scope& s, CppWriter& w, const ast::ForStmt& st) {
+  std::string var = localName(st.var.name);
+  std::string unused = maybeUnused(s, &st);
+  if (st.isRange()) {
+    std::string lo = lowerExpr(s, *st.iterable, true);
+    std::string hi = lowerExpr(s, *st.hi, true);
+    if (isSimpleBound(*st.hi)) {
+      w.line("for (std::int64_t " + var + " = " + lo + "; " + var + " < " + hi + "; ++" + var + ") {");
+    } else {
+      // Go semantics: the bound is evaluated once.
+      std::string end = s.temp();
+      w.line("for (std::int64_t " + var + " = " + lo + ", " + end + " = " + hi + "; " + var + " < " + end + "; ++" +
+             var + ") {");
+    }
+  } else {
+    const ast::Type* elem = st.varType;
+    if (!elem && st.iterable->type) elem = st.iterable->type->element();
+    std::string type = elem ? s.em.names.type(elem) : std::string("std::string");
+    w.line("for (" + unused + "const " + type + "& " + var + " : " + lowerExpr(s, *st.iterable, true) + ") {");
+  }
+  lowerNested(s, w, st.body);
+  w.line("}");
+}
+
+void lowerAssign(Scope& s, CppWriter& w, const ast::AssignStmt& st) {
+  std::string target = lowerExpr(s, *st.target, true);
+  const ast::Type* tt = st.target->type;
+  std::string value = lowerAs(s, *st.value, tt);
+  if (!st.op) {
+    w.line(target + " = " + value + ";");
+    return;
+  }
+  bool isInt = isKind(tt, TK::Int);
+  switch (*st.op) {
+    case ast::BinaryOp::Add:
+      if (isInt) return w.line(target + " = flow::wrap_add(" + target + ", " + value + ");");
+      return w.line(target + " += " + value + ";");
+    case ast::BinaryOp::Sub:
+      if (isInt) return w.line(target + " = flow::wrap_sub(" + target + ", " + value + ");");
+      return w.line(target + " -= " + value + ";");
+    case ast::BinaryOp::Mul:
+      if (isInt) return w.line(target + " = flow::wrap_mul(" + target + ", " + value + ");");
+      return w.line(target + " *= " + value + ";");
+    case ast::BinaryOp::Div:
+      if (isInt || isKind(tt, TK::Duration)) return w.line(target + " = flow::div(" + target + ", " + value + ");");
+      return w.line(target + " /= " + value + ";");
+    default: return w.line(target + " = " + value + ";");
+  }
+}
+
+void lowerSend(Scope& s, CppWriter& w, const ast::SendStmt& st) {
+  std::string ch = sendTarget(s, st);
+  const ast::Type* elem = sendElementType(s, st);
+  // Never a bare string literal inside co_await: g++ 12 rejects array
+  // temporaries in a coroutine frame ("array used as initializer").
+  std::string value = elem ? lowerAs(s, *st.value, elem, /*typedTarget=*/false) : lowerExpr(s, *st.value);
+  if (!st.isTry) {
+    BodyFacts valueFacts;
+    scanExpr(*st.value, valueFacts);
+    bool isTemporary = !llvm::isa<ast::NameExpr>(*st.value);
+    if (elem && isTemporary && (valueFacts.hasListLiteral || hasDestructor(elem))) {
+      // g++ 12 miscompiles temporaries with a destructor inside a co_await
+      // expression (destroyed twice when the send is held by `ordered`) and
+      // rejects an initializer_list there ("array used as initializer"), so
+      // such a value is built first and moved in.
+      std::string tmp = s.temp();
+      w.line(s.em.names.type(elem) + " " + tmp + " = " + value + ";");
+      value = "std::move(" + tmp + ")";
+    }
+    w.line("co_await ctx.send(" + ch + ", " + value + ");");
+    return;
+  }
+  if (!st.otherwise || st.otherwise->stmts.empty()) {
+    w.line("static_cast<void>(ctx.trySend(" + ch + ", " + value + "));");
+    return;
+  }
+  w.line("if (!ctx.trySend(" + ch + ", " + value + ")) {");
+  lowerNested(s, w, *st.otherwise);
+  w.line("}");
+}
+
+void lowerExprStmt(Scope& s, CppWriter& w, const ast::ExprStmt& st) {
+  const ast::Expr& e = *st.expr;
+  std::string text = lowerExpr(s, e, true);
+  bool isVoid = !e.type || e.type->is(TK::Void);
+  if (auto* c = dyn_cast<ast::CallExpr>(&e)) {
+    if (c->builtin == ast::Builtin::Sleep || c->builtin == ast::Builtin::Print || c->builtin == ast::Builtin::Eprint)
+      isVoid = true;
+  }
+  w.line(isVoid ? text + ";" : "static_cast<void>(" + text + ");");
+}
+
+void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
+  switch (stmt.kind) {
+    case ast::Stmt::Kind::Let: {
+      const auto& st = cast<ast::LetStmt>(stmt);
+      std::string type = s.em.names.type(st.init->type);
+      w.line(maybeUnused(s, &st) + (st.isMutable ? "" : "const ") + type + " " + localName(st.name.name) + " = " +
+             lowerExpr(s, *st.init, true) + ";");
+      return;
+    }
+    case ast::Stmt::Kind::Assign: return lowerAssign(s, w, cast<ast::AssignStmt>(stmt));
+    case ast::Stmt::Kind::If: return lowerIf(s, w, cast<ast::IfStmt>(stmt), false);
+    case ast::Stmt::Kind::For: return lowerFor(s, w, cast<ast::ForStmt>(stmt));
+    case ast::Stmt::Kind::While: {
+      const auto& st = cast<ast::WhileStmt>(stmt);
+      w.line("while (" + lowerExpr(s, *st.cond, true) + ") {");
+      lowerNested(s, w, st.body);
+      w.line("}");
+      return;
+    }
+    case ast::Stmt::Kind::Break: return w.line("break;");
+    case ast::Stmt::Kind::Continue: return w.line("continue;");
+    case ast::Stmt::Kind::Return: return w.line("co_return;");
+    case ast::Stmt::Kind::Send: return lowerSend(s, w, cast<ast::SendStmt>(stmt));
+    case ast::Stmt::Kind::Fail: {
+      const auto& st = cast<ast::FailStmt>(stmt);
+      w.line("ctx.fail(" + lowerExpr(s, *st.message, true) + ");");
+      return;
+    }
+    case ast::Stmt::Kind::State:    // wired by emit_pipeline.cpp
+    case ast::Stmt::Kind::Finally:  // wired by emit_pipeline.cpp
+      return;
+    case ast::Stmt::Kind::Expr: return lowerExprStmt(s, w, cast<ast::ExprStmt>(stmt));
+  }
+}
+
+}  // namespace
+
+void lowerStmts(Scope& s, CppWriter& w, const ast::Block& block, size_t from, size_t to) {
+  for (size_t i = from; i < to && i < block.stmts.size(); ++i) {
+    const ast::Stmt& stmt = *block.stmts[i];
+    if (stmt.kind == ast::Stmt::Kind::State || stmt.kind == ast::Stmt::Kind::Finally) continue;
+    s.em.mapTo(w, stmt.range);
+    lowerStmt(s, w, stmt);
+  }
+}
+
+}  // namespace flow::emit

@@ -1,0 +1,74 @@
+// ir/graph.h — the dataflow graph of one checked pipeline: stages are nodes,
+// channels are edges (each with its writers and readers). Built once by
+// buildGraph() from a pipeline that sema accepted, immutable afterwards, and
+// shared by emit/ (the C++ wiring) and `flowc graph` (the picture). It points
+// into the AST for expressions (capacity, workers, …) and bodies; it does not
+// check anything (sema/ guarantees names resolve and types match) and does not
+// evaluate constant expressions (those may use params, known only at run time).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "ast/ast.h"
+
+namespace flow::ir {
+
+/// One channel: an edge from its writers to its readers.
+struct Channel {
+  std::string name;
+  const ast::ChannelDecl* decl;    // never null
+  const ast::Type* elementType;    // sema's type of the element (may be null if unresolved)
+  ast::ChannelRole role;           // Internal, Input (host writes) or Output (host reads)
+  ast::Overflow overflow;          // Block, DropNewest, DropOldest
+  const ast::Expr* capacity;       // constant expression over params; never null
+  std::vector<int> writers;        // stage indices that send to it (outputs + on_error route)
+  std::vector<int> readers;        // stage indices that receive from it
+};
+
+/// One stage (source, stage or sink): a node with its attributes.
+struct Stage {
+  std::string name;
+  const ast::StageDecl* decl = nullptr;  // never null once built
+  ast::StageDecl::Kind kind = ast::StageDecl::Kind::Stage;
+  const ast::Expr* workers = nullptr;   // null: 1
+  const ast::Expr* timeout = nullptr;   // null: none
+  const ast::Expr* retries = nullptr;   // null: 0
+  const ast::Expr* backoff = nullptr;   // null: none
+  ast::OnError onError = ast::OnError::Drop;
+  int routeTo = -1;                // channel index for on_error route
+  bool ordered = false;
+  std::vector<int> inputs;         // channel indices, in the order written
+  std::vector<int> outputs;        // channel indices, in the order written
+};
+
+/// A pipeline as a graph. Indices are positions in source order.
+class Graph {
+ public:
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const ast::PipelineDecl& pipeline() const { return *pipeline_; }
+  [[nodiscard]] const std::vector<Channel>& channels() const { return channels_; }
+  [[nodiscard]] const std::vector<Stage>& stages() const { return stages_; }
+  /// Index of the channel declared by `decl`, or -1.
+  [[nodiscard]] int channelIndex(const ast::ChannelDecl* decl) const;
+
+ private:
+  friend Graph buildGraph(const ast::PipelineDecl& pipeline);
+  std::string name_;
+  const ast::PipelineDecl* pipeline_ = nullptr;
+  std::vector<Channel> channels_;
+  std::vector<Stage> stages_;
+};
+
+/// Builds the graph of a pipeline that passed sema. Wiring comes from sema's
+/// annotations (StageDecl::inputChannels, …) with a fallback to the names as
+/// written, so the graph is complete even for a partially annotated tree.
+[[nodiscard]] Graph buildGraph(const ast::PipelineDecl& pipeline);
+
+/// Flow spelling of a constant expression (`10`, `n * 2`, `100ms`) for labels.
+[[nodiscard]] std::string flowText(const ast::Expr& expr);
+
+/// Go-style spelling of a duration in nanoseconds (`1.5s`, `250ms`, `2m0s`).
+[[nodiscard]] std::string durationText(std::int64_t nanoseconds);
+
+}  // namespace flow::ir
