@@ -22,11 +22,11 @@ constexpr std::size_t kCapacity = 1024;
 constexpr auto scale = [](std::int64_t x) { return x * 2 + 1; };
 constexpr auto dropThirds = [](std::int64_t x) -> std::int64_t { return x % 3 != 0 ? x : 0; };
 
-std::uint64_t viaParallelPipeline(std::int64_t n) {
+std::uint64_t viaParallelPipeline(std::int64_t n, std::size_t tokens) {
   std::int64_t next = 0;
   std::uint64_t sum = 0;
   tbb::parallel_pipeline(
-      kCapacity,
+      tokens,
       tbb::make_filter<void, std::int64_t>(
           tbb::filter_mode::serial_in_order,
           [&](tbb::flow_control& fc) -> std::int64_t {
@@ -79,5 +79,6 @@ std::uint64_t viaFlowGraph(std::int64_t n) {
 int main(int argc, char** argv) {
   const std::int64_t n = bench::intFlag(argc, argv, "n", 10'000'000);
   const bool graph = bench::intFlag(argc, argv, "variant", 0) == 1;
-  bench::printChecksum(graph ? viaFlowGraph(n) : viaParallelPipeline(n));
+  const auto tokens = static_cast<std::size_t>(bench::intFlag(argc, argv, "tokens", kCapacity));
+  bench::printChecksum(graph ? viaFlowGraph(n) : viaParallelPipeline(n, tokens));
 }

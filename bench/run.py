@@ -1,0 +1,604 @@
+#!/usr/bin/env python3
+"""bench/run.py — builds and runs issue 6's workloads side by side.
+
+Every workload (W1-W5, bench/README.md) has a Flow implementation and three
+peers (Go, oneTBB, mutex+cv). This script builds them all (the C++ peers via
+the CMake target `bench_peers`, Go via `go build`, Flow via `flowc build`),
+runs each implementation --runs times interleaved (run 1 of every
+implementation, then run 2, ...: slow drift of the machine hits all alike),
+checks that every program prints the checksum the workload defines, and
+prints one table: median wall time, items/s, peak RSS, and Flow's speedup over
+each peer measured in the same run. --write-results also writes
+bench/RESULTS.md with the machine description.
+
+--quick runs every program once at a tiny size and only checks checksums
+(the ctest `bench_checksums`): no timing claims. A Flow program is n/a, with
+the reason, when flowc (or, for W4, the runtime) is not built yet; once they
+are, a Flow program that fails to build fails a --quick run (and any run with
+--require-flow, which also fails when flowc is missing). A program that
+crashes or prints a wrong checksum always fails the run.
+
+Standard library only. Does not tune the machine (CPU governor, isolation):
+numbers are only comparable within one run.
+"""
+import argparse
+import concurrent.futures
+import datetime
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+WORKLOADS_DIR = os.path.join(BENCH, "workloads")
+IMPLS = ("flow", "go", "tbb", "mutexcv")
+RUN_TIMEOUT_S = 300
+# How Builder says "the Flow toolchain itself is not there yet" (vs "it failed").
+NOT_BUILT_YET = re.compile(r"flowc not built|unknown target|not selected")
+
+
+# --- expected checksums (closed forms; the programs print int64 that wrap) ---
+
+def wrap64(v):
+    v &= (1 << 64) - 1
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def expect_pipeline3(a):
+    # sum of y = 2x+1 over x < n, minus the y divisible by 3 (x = 3k+1: y = 6k+3).
+    n = a["n"]
+    k = (n + 1) // 3
+    return wrap64(n * n - (3 * k * (k - 1) + 3 * k))
+
+
+def expect_worker_pool(a):
+    if a["n"] > 20_000:  # too slow in Python: the implementations must agree instead
+        return None
+    total = 0
+    for job in range(a["n"]):
+        x = job + 1
+        for _ in range(a.get("rounds", 200)):
+            x = wrap64(x ^ (x << 13))
+            x = x ^ (x >> 7)  # Python >> on a negative int is arithmetic, as in Flow
+            x = wrap64(x ^ (x << 17))
+        total += x
+    return wrap64(total)
+
+
+def expect_fan_in(a):
+    m = 4 * (a["n"] // 4)
+    return wrap64(m * (m - 1) // 2)
+
+
+def expect_ping_pong(a):
+    return wrap64(a["n"] * (a["n"] + 1) // 2)
+
+
+def expect_sleepers(a):
+    return wrap64(a["jobs"] * (a["jobs"] - 1) // 2)
+
+
+# --- the workloads -----------------------------------------------------------
+
+@dataclass
+class Workload:
+    key: str            # row label
+    folder: str         # under bench/workloads/
+    stem: str           # <stem>.flow, <stem>.go
+    items_param: str    # the argument that counts items
+    full: dict          # arguments at full size
+    quick: dict         # arguments for --quick
+    expect: object      # args -> expected checksum or None
+    target: str         # issue 6's goal, for the targets table
+    goal: tuple         # ("speed", min Go/Flow time ratio) or ("wall_rss", max wall ratio, max RSS ratio)
+    flow_target: str = ""  # CMake target when Flow is written against the runtime API (W4)
+    per_impl_full: dict = field(default_factory=dict)  # impl -> argument overrides at full size
+    unit: str = "items"
+
+
+WORKLOADS = [
+    Workload("W1 pipeline3", "w1_pipeline3", "pipeline3", "n", {"n": 10_000_000}, {"n": 20_000},
+             expect_pipeline3, "items/s >= 2x Go", ("speed", 2.0)),
+    Workload("W2 pool W=2", "w2_worker_pool", "worker_pool", "n", {"n": 2_000_000, "pool": 2},
+             {"n": 2_000, "pool": 2}, expect_worker_pool, "jobs/s >= 1.5x Go", ("speed", 1.5), unit="jobs"),
+    Workload("W2 pool W=8", "w2_worker_pool", "worker_pool", "n", {"n": 2_000_000, "pool": 8},
+             {"n": 2_000, "pool": 8}, expect_worker_pool, "jobs/s >= 1.5x Go", ("speed", 1.5), unit="jobs"),
+    Workload("W3 fan-in", "w3_fan_in", "fan_in", "n", {"n": 8_000_000}, {"n": 20_000},
+             expect_fan_in, "items/s >= 1x Go", ("speed", 1.0)),
+    # mutex+cv pays ~50 us per round trip (two futex wake-ups across cores),
+    # oneTBB's blocking queues ~15 us: fewer round trips keep each run near a
+    # second or two; ns/round trip is per item anyway.
+    Workload("W4 ping-pong", "w4_ping_pong", "ping_pong", "n", {"n": 1_000_000}, {"n": 2_000},
+             expect_ping_pong, "round trip <= Go", ("speed", 1.0), flow_target="w4_ping_pong_flow",
+             per_impl_full={"mutexcv": {"n": 20_000}, "tbb": {"n": 200_000}}, unit="round trips"),
+    Workload("W5 10k/1k", "w5_sleepers", "sleepers", "jobs", {"jobs": 10_000, "pool": 1_000},
+             {"jobs": 200, "pool": 20, "nap_ms": 5}, expect_sleepers,
+             "wall <= 1.1x Go, RSS <= 3x Go", ("wall_rss", 1.1, 3.0), unit="jobs"),
+    Workload("W5 100k/10k", "w5_sleepers", "sleepers", "jobs", {"jobs": 100_000, "pool": 10_000},
+             {"jobs": 1_000, "pool": 200, "nap_ms": 5}, expect_sleepers,
+             "wall <= 1.5x Go, RSS <= 3x Go", ("wall_rss", 1.5, 3.0), unit="jobs"),
+]
+
+
+# --- building ------------------------------------------------------------------
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_quiet(cmd, env=None, timeout=900):
+    """Runs a build command; returns (ok, last lines of its output)."""
+    try:
+        p = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return False, str(e)
+    tail = "\n".join(p.stdout.strip().splitlines()[-15:])
+    return p.returncode == 0, tail
+
+
+def first_error(text):
+    for line in text.splitlines():
+        if "error" in line.lower():
+            return line.strip()[:200]
+    return (text.strip().splitlines() or ["failed"])[-1][:200]
+
+
+class Builder:
+    """Finds or builds every implementation; records why one is unavailable."""
+
+    def __init__(self, build_dir, flowc, no_build):
+        self.build_dir = build_dir
+        self.out = os.path.join(build_dir, "bench")
+        self.no_build = no_build
+        self.flowc = flowc or os.path.join(build_dir, "compiler", "driver", "flowc")
+        self.binaries = {}   # (folder, impl) -> path
+        self.missing = {}    # (folder, impl) -> reason
+
+    def build_all(self, workloads):
+        folders = {(w.folder, w.stem, w.flow_target) for w in workloads}
+        self._cmake(sorted({w.flow_target for w in workloads if w.flow_target}))
+        for folder, stem, _ in sorted(folders):
+            self._cxx_peer(folder, "tbb")
+            self._cxx_peer(folder, "mutexcv")
+        self._go(sorted(folders))
+        self._flow(sorted(folders))
+
+    def _cmake(self, flow_targets):
+        if self.no_build:
+            return
+        cmd = ["cmake", "--build", self.build_dir, "-j", "2", "--target", "bench_peers"]
+        ok, tail = run_quiet(cmd)
+        if not ok:
+            log("bench: building the C++ peers failed:\n" + tail)
+        for t in flow_targets:  # Flow against the runtime API: optional until the runtime has it
+            ok, tail = run_quiet(["cmake", "--build", self.build_dir, "-j", "2", "--target", t])
+            if not ok:
+                self.missing[("cmake", t)] = "does not build: " + first_error(tail)
+
+    def _cxx_peer(self, folder, impl):
+        path = os.path.join(self.out, "peers", f"{folder}_{impl}")
+        if os.path.exists(path):
+            self.binaries[(folder, impl)] = path
+        else:
+            self.missing[(folder, impl)] = f"{path} not built (cmake target {folder}_{impl})"
+
+    def _go(self, folders):
+        go = shutil.which("go")
+        gobin = os.path.join(self.out, "go")
+        os.makedirs(gobin, exist_ok=True)
+        # No modules, no network: a fresh clone (CI runs as root) builds with
+        # caches kept inside the build tree.
+        env = dict(os.environ, GO111MODULE="off", GOFLAGS="", GOCACHE=os.path.join(gobin, "cache"),
+                   GOPATH=os.path.join(gobin, "path"), GOTOOLCHAIN="local")
+        for folder, stem, _ in folders:
+            src = os.path.join(WORKLOADS_DIR, folder, stem + ".go")
+            out = os.path.join(gobin, stem)
+            if not go:
+                self.missing[(folder, "go")] = "`go` not found (Debian package golang-go)"
+                continue
+            if not self.no_build and not is_fresh(out, [src]):
+                ok, tail = run_quiet([go, "build", "-o", out, src], env=env)
+                if not ok:
+                    self.missing[(folder, "go")] = "go build failed: " + first_error(tail)
+                    continue
+            self.binaries[(folder, "go")] = out
+
+    def _flow(self, folders):
+        for folder, stem, flow_target in folders:
+            if flow_target:
+                path = os.path.join(self.out, "peers", flow_target)
+                reason = self.missing.get(("cmake", flow_target))
+                if reason or not os.path.exists(path):
+                    self.missing[(folder, "flow")] = reason or f"cmake target {flow_target} not built"
+                else:
+                    self.binaries[(folder, "flow")] = path
+        todo = [(folder, stem) for folder, stem, t in folders if not t]
+        if not os.path.exists(self.flowc):
+            for folder, _ in todo:
+                self.missing[(folder, "flow")] = f"flowc not built ({self.flowc})"
+            return
+        flowbin = os.path.join(self.out, "flow")
+        os.makedirs(flowbin, exist_ok=True)
+        deps = [self.flowc] + list_files(os.path.join(REPO, "runtime"))
+
+        def build(item):
+            folder, stem = item
+            src = os.path.join(WORKLOADS_DIR, folder, stem + ".flow")
+            out = os.path.join(flowbin, stem)
+            if self.no_build or is_fresh(out, [src] + deps):
+                return item, True, ""
+            if os.path.exists(out):
+                os.remove(out)  # never time a stale binary
+            ok, tail = run_quiet([self.flowc, "build", src, "-o", out])
+            return item, ok and os.path.exists(out), tail
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # 2 cores, shared
+            for (folder, stem), ok, tail in pool.map(build, todo):
+                out = os.path.join(flowbin, stem)
+                if ok and os.path.exists(out):
+                    self.binaries[(folder, "flow")] = out
+                else:
+                    self.missing[(folder, "flow")] = "flowc build failed: " + first_error(tail)
+
+
+def list_files(root):
+    found = []
+    for d, _, files in os.walk(root):
+        found += [os.path.join(d, f) for f in files]
+    return found
+
+
+def is_fresh(out, deps):
+    if not os.path.exists(out):
+        return False
+    t = os.path.getmtime(out)
+    return all(os.path.getmtime(d) <= t for d in deps if os.path.exists(d))
+
+
+# --- running -------------------------------------------------------------------
+
+@dataclass
+class Sample:
+    wall: float = 0.0
+    rss_kb: int = 0
+    checksum: object = None
+    error: str = ""
+
+
+TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
+
+
+def kill_group(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # it ended just now
+
+
+def run_once(binary, args):
+    """Runs one program; wall time from spawn to exit, and its peak RSS."""
+    argv = [binary] + [f"--{k}={v}" for k, v in args.items()]
+    # Peak RSS comes from GNU time's %M: the kernel's ru_maxrss counts the
+    # image a child had before exec(), and a child forked from this Python
+    # process starts at ~18 MB, more than most programs here ever use. time's
+    # own image is ~1 MB. Without time, fall back to wait4 (an overestimate).
+    rss_file = tempfile.NamedTemporaryFile(prefix="bench-rss-", delete=False)
+    rss_file.close()
+    if os.path.exists(TIME):
+        argv = [TIME, "-f", "%M", "-o", rss_file.name] + argv
+    # Files, not pipes: the child can never block on a full pipe while we
+    # sit in wait4.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        try:
+            # Own process group: on a timeout the program dies with time(1),
+            # instead of running on as an orphan that skews every later run.
+            proc = subprocess.Popen(argv, stdout=out, stderr=err, start_new_session=True)
+        except OSError as e:
+            os.unlink(rss_file.name)
+            return Sample(error=str(e))
+        watchdog = threading.Timer(RUN_TIMEOUT_S, kill_group, (proc.pid,))
+        watchdog.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        timed_out = not watchdog.is_alive()
+        watchdog.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read().decode(errors="replace")
+    with open(rss_file.name) as f:
+        measured = re.findall(r"^(\d+)\s*$", f.read(), re.M)
+    os.unlink(rss_file.name)
+    s = Sample(wall=wall, rss_kb=int(measured[-1]) if measured else usage.ru_maxrss)
+    if timed_out:
+        s.error = f"timed out after {RUN_TIMEOUT_S}s"
+    elif proc.returncode != 0:
+        s.error = f"exit {proc.returncode}: " + first_error(stderr or "no stderr")
+    else:
+        m = re.findall(rb"^checksum (-?\d+)\s*$", stdout, re.M)
+        if m:
+            s.checksum = int(m[-1])
+        else:
+            s.error = "printed no `checksum N` line"
+    return s
+
+
+def measure(workloads, builder, runs, quick):
+    """Returns {(workload key, impl): (args, [Sample])}; runs interleaved."""
+    plan = []
+    for w in workloads:
+        for impl in IMPLS:
+            binary = builder.binaries.get((w.folder, impl))
+            if not binary:
+                continue
+            args = dict(w.quick if quick else w.full)
+            if not quick:
+                args.update(w.per_impl_full.get(impl, {}))
+            plan.append((w, impl, binary, args))
+    results = {(w.key, impl): (args, []) for w, impl, _, args in plan}
+    for r in range(runs):
+        for w, impl, binary, args in plan:
+            if not quick:
+                log(f"bench: run {r + 1}/{runs} {w.key} {impl} {args}")
+            sample = run_once(binary, args)
+            results[(w.key, impl)][1].append(sample)
+    return results
+
+
+@dataclass
+class Row:
+    workload: Workload
+    impl: str
+    args: dict = field(default_factory=dict)
+    status: str = ""        # "" = measured; otherwise n/a / FAILED with the reason
+    wall: float = 0.0       # median seconds
+    spread: float = 0.0     # (max - min) / median
+    rss_mb: float = 0.0     # median peak RSS
+    checksum_ok: bool = True
+    checksum_note: str = ""
+
+    @property
+    def items(self):
+        return self.args.get(self.workload.items_param, 0)
+
+    @property
+    def per_item(self):
+        return self.wall / self.items if self.items else 0.0
+
+
+def summarize(workloads, builder, results):
+    rows, failed = [], False
+    for w in workloads:
+        seen = {}
+        for impl in IMPLS:
+            row = Row(w, impl)
+            rows.append(row)
+            if (w.key, impl) not in results:
+                row.status = "n/a: " + builder.missing.get((w.folder, impl), "not built")
+                continue
+            row.args, samples = results[(w.key, impl)]
+            errors = [s.error for s in samples if s.error]
+            if errors:
+                row.status = "FAILED: " + errors[0]
+                failed = True
+                continue
+            walls = [s.wall for s in samples]
+            row.wall = statistics.median(walls)
+            row.spread = (max(walls) - min(walls)) / row.wall if row.wall else 0.0
+            row.rss_mb = statistics.median(s.rss_kb for s in samples) / 1024
+            sums = {s.checksum for s in samples}
+            want = w.expect(row.args)
+            got = samples[0].checksum
+            if len(sums) > 1:
+                row.checksum_ok, row.checksum_note = False, f"varies between runs: {sorted(sums)}"
+            elif want is not None and got != want:
+                row.checksum_ok, row.checksum_note = False, f"got {got}, want {want}"
+            else:
+                key = tuple(sorted(row.args.items()))
+                other = seen.setdefault(key, (impl, got))
+                if other[1] != got:
+                    row.checksum_ok = False
+                    row.checksum_note = f"got {got}, {other[0]} got {other[1]}"
+            failed |= not row.checksum_ok
+    return rows, failed
+
+
+def fmt_rate(v):
+    for div, suffix in ((1e9, " G"), (1e6, " M"), (1e3, " k")):
+        if v >= div:
+            return f"{v / div:.2f}{suffix}"
+    return f"{v:.1f}"
+
+
+def fmt_time(sec):
+    if sec >= 1:
+        return f"{sec:.3f} s"
+    if sec >= 1e-3:
+        return f"{sec * 1e3:.1f} ms"
+    if sec >= 1e-6:
+        return f"{sec * 1e6:.2f} µs"
+    return f"{sec * 1e9:.0f} ns"
+
+
+def fmt_args(args):
+    return " ".join(f"{k}={v:,}" for k, v in args.items())
+
+
+def table(rows, quick):
+    if quick:
+        lines = ["| workload | impl | size | checksum |", "|---|---|---|---|"]
+        for r in rows:
+            state = r.status or ("ok" if r.checksum_ok else "MISMATCH " + r.checksum_note)
+            lines.append(f"| {r.workload.key} | {r.impl} | {fmt_args(r.args)} | {state} |")
+        return "\n".join(lines)
+    lines = ["| workload | impl | size | median wall (spread) | per item | items/s | peak RSS "
+             "| Flow speedup vs this | checksum |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    flow = {r.workload.key: r for r in rows if r.impl == "flow" and not r.status}
+    for r in rows:
+        if r.status:
+            lines.append(f"| {r.workload.key} | {r.impl} | | {r.status} | | | | | |")
+            continue
+        f = flow.get(r.workload.key)
+        speedup = "—" if r.impl == "flow" or not f else f"{r.per_item / f.per_item:.2f}x"
+        check = "ok" if r.checksum_ok else "MISMATCH " + r.checksum_note
+        lines.append(
+            f"| {r.workload.key} | {r.impl} | {fmt_args(r.args)} | {fmt_time(r.wall)} (±{r.spread * 50:.0f}%) "
+            f"| {fmt_time(r.per_item)} | {fmt_rate(1 / r.per_item)} | {r.rss_mb:.1f} MB | {speedup} | {check} |")
+    return "\n".join(lines)
+
+
+def targets_table(rows):
+    """Issue 6's targets: Flow against Go measured in the same run."""
+    by = {(r.workload.key, r.impl): r for r in rows}
+    lines = ["| workload | target | Flow / Go | met? |", "|---|---|---|---|"]
+    for w in WORKLOADS:
+        f, g = by.get((w.key, "flow")), by.get((w.key, "go"))
+        if not f or not g:
+            continue
+        if f.status or g.status:
+            lines.append(f"| {w.key} | {w.target} | n/a | n/a |")
+            continue
+        if w.goal[0] == "wall_rss":
+            wall, rss = f.wall / g.wall, f.rss_mb / g.rss_mb
+            met = wall <= w.goal[1] and rss <= w.goal[2]
+            lines.append(f"| {w.key} | {w.target} | wall {wall:.2f}x, RSS {rss:.2f}x | {'yes' if met else 'NO'} |")
+            continue
+        speed, need = g.per_item / f.per_item, w.goal[1]
+        lines.append(f"| {w.key} | {w.target} | {speed:.2f}x as fast | {'yes' if speed >= need else 'NO'} |")
+    return "\n".join(lines)
+
+
+# --- the machine ---------------------------------------------------------------
+
+def first_line(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip().splitlines()[0]
+    except (OSError, IndexError, subprocess.TimeoutExpired):
+        return "unknown"
+
+
+def machine(builder, load_at_start):
+    cpu, mem = "unknown", "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M).group(1)
+        with open("/proc/meminfo") as f:
+            kib = int(re.search(r"MemTotal:\s*(\d+)", f.read()).group(1))
+            mem = f"{kib / 1048576:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    tbb = first_line(["dpkg-query", "-W", "-f", "${Version}", "libtbb-dev"])
+    return [
+        f"- CPU: {cpu}, {os.cpu_count()} logical cores",
+        f"- memory: {mem}; kernel {platform.release()}",
+        f"- C++ peers and the runtime library: {first_line(['g++', '--version'])}, -O2; "
+        f"oneTBB (libtbb-dev) {tbb}",
+        f"- Flow programs: `flowc build` ({builder.flowc}), which compiles with "
+        f"{first_line(['clang++', '--version'])} -O2 when present; W4 for Flow: g++ -O2 (CMake)",
+        f"- Go: {first_line(['go', 'version'])}, GOMAXPROCS default",
+        f"- commit: {first_line(['git', '-C', REPO, 'rev-parse', '--short', 'HEAD'])} plus the work tree as it was",
+        "- load average (1, 5, 15 min) at start: " + " ".join(f"{x:.2f}" for x in load_at_start)
+        + "; at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        + " (above ~2 on this 2-core machine, other work shared the cores: trust ratios and spreads, "
+        "not absolute numbers)",
+    ]
+
+
+def write_results(path, rows, runs, started, builder, load_at_start):
+    text = [
+        "# Benchmark results",
+        "",
+        f"Written by `python3 bench/run.py {' '.join(sys.argv[1:])}` on "
+        f"{started:%Y-%m-%d %H:%M} UTC. Regenerate whenever performance changes; "
+        "numbers are comparable only within one run (see README.md, \"Reading the table\").",
+        "",
+        "## Machine",
+        *machine(builder, load_at_start),
+        "",
+        "## Results",
+        f"Median of {runs} runs each, interleaved. *Flow speedup vs this* = this row's time per item "
+        "divided by Flow's (above 1: Flow is faster).",
+        "",
+        table(rows, quick=False),
+        "",
+        "## Issue 6 targets (Flow against Go, same run)",
+        "",
+        targets_table(rows),
+        "",
+    ]
+    # A hand-written "## Notes" section at the end survives regeneration.
+    notes = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+        if "\n## Notes" in old:
+            notes = old[old.index("\n## Notes"):]
+    with open(path, "w") as f:
+        f.write("\n".join(text) + notes)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--build-dir", required=True, help="CMake build tree (has bench_peers, flowc)")
+    ap.add_argument("--runs", type=int, default=5, help="runs per implementation (median reported)")
+    ap.add_argument("--quick", action="store_true", help="tiny sizes, one run, checksums only")
+    ap.add_argument("--only", default="", help="comma-separated workload prefixes, e.g. W1,W4")
+    ap.add_argument("--impl", default=",".join(IMPLS), help="comma-separated implementations")
+    ap.add_argument("--flowc", default="", help="flowc binary (default: BUILD/compiler/driver/flowc)")
+    ap.add_argument("--no-build", action="store_true", help="use what is already built")
+    ap.add_argument("--require-flow", action="store_true", help="a missing flowc or Flow program fails the run")
+    ap.add_argument("--write-results", action="store_true", help="write bench/RESULTS.md")
+    opts = ap.parse_args()
+
+    started = datetime.datetime.utcnow()
+    load_at_start = os.getloadavg()
+    build_dir = os.path.abspath(opts.build_dir)
+    only = [p.strip() for p in opts.only.split(",") if p.strip()]
+    workloads = [w for w in WORKLOADS if not only or any(w.key.startswith(p) for p in only)]
+    impls = set(opts.impl.split(","))
+    runs = 1 if opts.quick else opts.runs
+
+    builder = Builder(build_dir, opts.flowc, opts.no_build)
+    builder.build_all(workloads)
+    for key in [k for k in builder.binaries if k[1] not in impls]:
+        del builder.binaries[key]
+        builder.missing[key] = "not selected (--impl)"
+    results = measure(workloads, builder, runs, opts.quick)
+    rows, failed = summarize(workloads, builder, results)
+
+    print(table(rows, opts.quick))
+    if not opts.quick:
+        print()
+        print(targets_table(rows))
+    # A peer must always be there (its toolchain aside). A Flow program may be
+    # missing only because its compiler/runtime is not built yet, except with
+    # --require-flow; with them built, a failed build fails a --quick run.
+    for r in rows:
+        if not r.status.startswith("n/a") or r.impl not in impls:
+            continue
+        if r.impl != "flow":
+            failed |= not ("not found" in r.status or "not selected" in r.status)
+        elif opts.require_flow or (opts.quick and not NOT_BUILT_YET.search(r.status)):
+            failed = True
+    if opts.write_results:
+        write_results(os.path.join(BENCH, "RESULTS.md"), rows, runs, started, builder, load_at_start)
+        log("bench: wrote " + os.path.join(BENCH, "RESULTS.md"))
+    if failed:
+        log("bench: FAILED (see the table)")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
