@@ -1,0 +1,163 @@
+// flow/builtins.h — the §6 built-in functions and the run-time checked
+// operations generated code calls: Go-style wrap-around int arithmetic,
+// div/rem/at/to_int/to_float that fail the item (flow::ItemFailed) with the
+// §8 message instead of crashing. Pure functions except now() (reads the
+// running context) and read_lines() (reads a file). Does not format values:
+// see format.h (str() lives there).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <istream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flow/errors.h"
+#include "flow/format.h"
+
+namespace flow {
+
+// ---- int arithmetic: two's complement wrap-around, as in Go -------------
+[[nodiscard]] constexpr std::int64_t wrap_add(std::int64_t a, std::int64_t b) noexcept {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+[[nodiscard]] constexpr std::int64_t wrap_sub(std::int64_t a, std::int64_t b) noexcept {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+[[nodiscard]] constexpr std::int64_t wrap_mul(std::int64_t a, std::int64_t b) noexcept {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+}
+[[nodiscard]] constexpr std::int64_t wrap_neg(std::int64_t a) noexcept {
+  return static_cast<std::int64_t>(std::uint64_t{0} - static_cast<std::uint64_t>(a));
+}
+/// `a << n`; a negative count fails the item, a count >= 64 gives 0 (Go).
+[[nodiscard]] std::int64_t wrap_shl(std::int64_t a, std::int64_t n);
+/// `a >> n`, arithmetic; a count >= 64 gives 0 or -1 (Go).
+[[nodiscard]] std::int64_t wrap_shr(std::int64_t a, std::int64_t n);
+/// `a / b`: truncates toward zero; b == 0 fails with `division by zero`;
+/// INT64_MIN / -1 wraps to INT64_MIN (Go).
+[[nodiscard]] std::int64_t div(std::int64_t a, std::int64_t b);
+/// `a % b`: sign of a; b == 0 fails with `division by zero`.
+[[nodiscard]] std::int64_t rem(std::int64_t a, std::int64_t b);
+
+/// `xs[i]`: fails with `index 5 out of range for list of length 3`.
+[[noreturn]] void throwIndexOutOfRange(std::int64_t i, std::size_t length);
+template <class T>
+[[nodiscard]] const T& at(const std::vector<T>& xs, std::int64_t i) {
+  if (i < 0 || static_cast<std::uint64_t>(i) >= xs.size()) throwIndexOutOfRange(i, xs.size());
+  return xs[static_cast<std::size_t>(i)];
+}
+template <class T>
+[[nodiscard]] T& at(std::vector<T>& xs, std::int64_t i) {
+  if (i < 0 || static_cast<std::uint64_t>(i) >= xs.size()) throwIndexOutOfRange(i, xs.size());
+  return xs[static_cast<std::size_t>(i)];
+}
+
+/// `int(s)`: decimal (optional sign, `_` separators, 0x hex); anything else
+/// fails with `cannot convert "abc" to int`.
+[[nodiscard]] std::int64_t to_int(std::string_view s);
+/// `float(s)`: fails with `cannot convert "abc" to float`.
+[[nodiscard]] double to_float(std::string_view s);
+/// `int(x)` / `float(x)` of numbers.
+[[nodiscard]] std::int64_t to_int(double v) noexcept;
+[[nodiscard]] constexpr std::int64_t to_int(std::int64_t v) noexcept { return v; }
+[[nodiscard]] constexpr double to_float(std::int64_t v) noexcept { return static_cast<double>(v); }
+[[nodiscard]] constexpr double to_float(double v) noexcept { return v; }
+
+// ---- strings and lists ----------------------------------------------------
+[[nodiscard]] inline std::int64_t len(std::string_view s) noexcept { return static_cast<std::int64_t>(s.size()); }
+template <class T>
+[[nodiscard]] std::int64_t len(const std::vector<T>& xs) noexcept {
+  return static_cast<std::int64_t>(xs.size());
+}
+[[nodiscard]] std::string upper(std::string_view s);  // ASCII letters only
+[[nodiscard]] std::string lower(std::string_view s);
+[[nodiscard]] std::string trim(std::string_view s);  // ASCII white space
+/// Go's strings.Split: an empty `sep` splits into UTF-8 sequences.
+[[nodiscard]] std::vector<std::string> split(std::string_view s, std::string_view sep);
+[[nodiscard]] std::string join(const std::vector<std::string>& xs, std::string_view sep);
+[[nodiscard]] inline bool contains(std::string_view s, std::string_view sub) noexcept {
+  return s.find(sub) != std::string_view::npos;
+}
+template <class T, class U>
+[[nodiscard]] bool contains(const std::vector<T>& xs, const U& x) {
+  for (const auto& e : xs) {
+    if (e == x) return true;
+  }
+  return false;
+}
+[[nodiscard]] inline bool starts_with(std::string_view s, std::string_view p) noexcept { return s.starts_with(p); }
+[[nodiscard]] inline bool ends_with(std::string_view s, std::string_view p) noexcept { return s.ends_with(p); }
+/// Replaces every non-overlapping `from` (an empty `from` returns s).
+[[nodiscard]] std::string replace(std::string_view s, std::string_view from, std::string_view to);
+template <class T, class U>
+[[nodiscard]] std::vector<T> append(std::vector<T> xs, U&& x) {
+  xs.push_back(std::forward<U>(x));
+  return xs;
+}
+
+/// `hash(x)`: FNV-1a 64 of x's nested §3 form; stable across runs and
+/// machines.
+[[nodiscard]] std::int64_t hashBytes(std::string_view bytes) noexcept;
+template <class T>
+[[nodiscard]] std::int64_t hash(const T& v) {
+  std::string s;
+  format_nested(s, v);
+  return hashBytes(s);
+}
+
+template <class T>
+[[nodiscard]] constexpr T min(const T& a, const T& b) {
+  return b < a ? b : a;
+}
+template <class T>
+[[nodiscard]] constexpr T max(const T& a, const T& b) {
+  return a < b ? b : a;
+}
+[[nodiscard]] constexpr std::int64_t abs(std::int64_t v) noexcept { return v < 0 ? wrap_neg(v) : v; }
+[[nodiscard]] inline double abs(double v) noexcept { return v < 0 ? -v : v; }
+[[nodiscard]] constexpr std::chrono::nanoseconds abs(std::chrono::nanoseconds d) noexcept {
+  return std::chrono::nanoseconds(abs(static_cast<std::int64_t>(d.count())));
+}
+
+/// `now()`: monotonic time since the running pipeline started (since the
+/// process started outside a stage body).
+[[nodiscard]] std::chrono::nanoseconds now() noexcept;
+
+/// `read_lines(path)`: the lines of a file ("-" = standard input), without
+/// their '\n'. A file that cannot be opened fails the item. Single pass.
+class LineRange {
+ public:
+  explicit LineRange(const std::string& path);
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = std::string;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const std::string*;
+    using reference = const std::string&;
+    iterator() = default;
+    explicit iterator(std::istream* in) : in_(in) { ++*this; }
+    reference operator*() const { return line_; }
+    pointer operator->() const { return &line_; }
+    iterator& operator++();
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.in_ == b.in_; }
+
+   private:
+    std::istream* in_ = nullptr;  // null = end
+    std::string line_;
+  };
+  iterator begin() { return iterator(in_); }
+  iterator end() { return iterator(); }
+
+ private:
+  std::unique_ptr<std::istream> owned_;
+  std::istream* in_ = nullptr;
+};
+[[nodiscard]] inline LineRange read_lines(const std::string& path) { return LineRange(path); }
+
+}  // namespace flow

@@ -1,0 +1,220 @@
+// flow/context.h — flow::Context, what a running stage body sees: its
+// worker index, the current item's deadline, the run's cancellation, and
+// the awaitable send/receive/sleep operations the generated code co_awaits.
+// Operations take the item's deadline into account and turn expected
+// outcomes into the exceptions that unwind a body (errors.h):
+// ItemTimedOut when the item's deadline passes, RunCancelled when the run
+// is being cancelled. Extern C++ code reaches the running item through
+// Context::current() (valid on the calling thread while a body runs).
+// Does not schedule or retry anything: detail/stage_runner.h does.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "flow/channel.h"
+#include "flow/detail/channel_await.h"
+#include "flow/errors.h"
+#include "flow/task.h"
+#include "flow/time.h"
+
+namespace flow {
+
+class Context;
+
+namespace detail {
+class StageCore;
+struct RunShared;
+/// A send held back by an `ordered` stage until its item's turn.
+struct PendingSend {
+  virtual ~PendingSend() = default;
+  virtual Task flush(Context& ctx) = 0;
+};
+}  // namespace detail
+
+class Context {
+ public:
+  Context(detail::RunShared& run, detail::StageCore* stage, std::int64_t worker) noexcept
+      : run_(&run), stage_(stage), worker_(worker) {}
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  /// `co_await ctx.send(ch, v)`: waits for room (bounded by the item's
+  /// deadline). In an `ordered` stage the value is held until earlier items
+  /// have been emitted. Throws ItemTimedOut / RunCancelled / ItemFailed
+  /// (channel closed).
+  template <class T, class U>
+  auto send(Channel<T>& ch, U&& value);
+  /// `try ch <- v`: true if accepted (or dropped by the channel's overflow
+  /// policy), false if full. Never waits; never held back by `ordered`.
+  template <class T, class U>
+  [[nodiscard]] bool trySend(Channel<T>& ch, U&& value);
+  /// `co_await ctx.recv(ch)`: the next value, or std::nullopt once `ch` is
+  /// closed and drained. Bounded by the item's deadline. (Not used by
+  /// generated stage bodies — their input comes from the runner — but lets
+  /// hand-written C++ such as a ping-pong benchmark use channels freely.)
+  template <class T>
+  auto recv(Channel<T>& ch);
+  /// `co_await ctx.sleep(d)`: stops early at the item's deadline
+  /// (ItemTimedOut) or on cancellation (RunCancelled).
+  auto sleep(std::chrono::nanoseconds d);
+  /// `fail "msg"`: fails the current item.
+  [[noreturn]] void fail(const std::string& message) const { throw ItemFailed(message); }
+
+  [[nodiscard]] std::int64_t worker() const noexcept { return worker_; }
+  /// Monotonic time since the pipeline started.
+  [[nodiscard]] std::chrono::nanoseconds now() const noexcept;
+  [[nodiscard]] const std::string& stageName() const noexcept;
+
+  // ---- for extern C++ code ----------------------------------------------
+  /// The context of the body running on this thread, or null outside one.
+  static Context* current() noexcept;
+  /// The current item's deadline (kNoDeadline without a `timeout`).
+  [[nodiscard]] Deadline deadline() const noexcept { return deadline_; }
+  [[nodiscard]] bool isExpired() const noexcept {
+    return deadline_ != kNoDeadline && Clock::now() >= deadline_;
+  }
+  [[nodiscard]] bool isCancelled() const noexcept;
+  /// Throws ItemTimedOut / RunCancelled if the item should stop now; a long
+  /// CPU-bound extern function can call it now and then.
+  void checkpoint() const;
+
+  // ---- runtime internals (stage runner) ---------------------------------
+  void makeCurrent() noexcept;
+  void setDeadline(Deadline d) noexcept { deadline_ = d; }
+  void setHolding(bool on) noexcept { holding_ = on; }
+  /// Items this worker has started so far (counts up on each call).
+  std::uint64_t countItem() noexcept { return items_++; }
+  [[nodiscard]] bool isHolding() const noexcept { return holding_; }
+  std::vector<std::unique_ptr<detail::PendingSend>>& held() noexcept { return held_; }
+  [[nodiscard]] detail::TimerQueue* timers() const noexcept;
+  void noteSent(SendStatus st) const;  // counts `out`; throws for Timeout/Cancelled/Closed
+
+ private:
+  template <class T>
+  class SendOp;
+  template <class T>
+  class RecvOp;
+  class SleepOp;
+  template <class T>
+  struct HeldSend;
+
+  detail::RunShared* run_;
+  detail::StageCore* stage_;  // null for bare contexts (tests, benchmarks)
+  std::int64_t worker_;
+  Deadline deadline_ = kNoDeadline;
+  bool holding_ = false;  // an ordered stage is running an item: hold sends
+  std::uint64_t items_ = 0;
+  std::vector<std::unique_ptr<detail::PendingSend>> held_;
+};
+
+template <class T>
+class Context::SendOp : public detail::SendAwaiter<T> {
+ public:
+  SendOp(Context& ctx, Channel<T>& ch, T v)
+      : detail::SendAwaiter<T>(ch, std::move(v), ctx.deadline_, ctx.timers()), ctx_(ctx) {}
+  bool await_ready() {
+    if (ctx_.holding_) {
+      ctx_.held_.push_back(std::make_unique<HeldSend<T>>(this->ch_, std::move(this->value_)));
+      held_ = true;
+      return true;
+    }
+    return detail::SendAwaiter<T>::await_ready();
+  }
+  void await_resume() {
+    ctx_.makeCurrent();
+    if (held_) return;
+    ctx_.noteSent(detail::SendAwaiter<T>::await_resume());
+  }
+
+ private:
+  Context& ctx_;
+  bool held_ = false;
+};
+
+template <class T>
+struct Context::HeldSend final : detail::PendingSend {
+  HeldSend(Channel<T>& c, T v) : ch(c), value(std::move(v)) {}
+  Task flush(Context& ctx) override { co_await ctx.send(ch, std::move(value)); }
+  Channel<T>& ch;
+  T value;
+};
+
+template <class T>
+class Context::RecvOp {
+ public:
+  RecvOp(Context& ctx, Channel<T>& ch)
+      : ctx_(ctx), chans_{&ch}, inner_(std::span<Channel<T>* const>(chans_, 1), ctx.deadline_, ctx.timers(), nullptr, 0) {}
+  bool await_ready() { return inner_.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
+  std::optional<T> await_resume() {
+    ctx_.makeCurrent();
+    detail::Received<T> r = inner_.await_resume();
+    if (r.retry) r.status = RecvStatus::Closed;  // a single input: a close is final
+    switch (r.status) {
+      case RecvStatus::Ok: return std::move(r.value);
+      case RecvStatus::Closed:
+      case RecvStatus::Empty: return std::nullopt;
+      case RecvStatus::Timeout: throw detail::ItemTimedOut{};
+      case RecvStatus::Cancelled: throw detail::RunCancelled{};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  Context& ctx_;
+  Channel<T>* chans_[1];
+  detail::RecvAwaiter<T> inner_;
+};
+
+class Context::SleepOp {
+ public:
+  SleepOp(Context& ctx, Deadline until, bool itemLimited)
+      : ctx_(ctx), inner_(until, ctx.timers()), itemLimited_(itemLimited) {}
+  bool await_ready() const { return inner_.await_ready(); }
+  bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
+  void await_resume() {
+    ctx_.makeCurrent();
+    if (!inner_.await_resume()) throw detail::RunCancelled{};
+    if (itemLimited_) throw detail::ItemTimedOut{};
+  }
+
+ private:
+  Context& ctx_;
+  detail::SleepAwaiter inner_;
+  bool itemLimited_;
+};
+
+template <class T, class U>
+auto Context::send(Channel<T>& ch, U&& value) {
+  return SendOp<T>(*this, ch, T(std::forward<U>(value)));
+}
+
+template <class T, class U>
+bool Context::trySend(Channel<T>& ch, U&& value) {
+  const SendStatus st = ch.trySend(T(std::forward<U>(value)));
+  if (st == SendStatus::Full) return false;
+  noteSent(st);
+  return true;
+}
+
+template <class T>
+auto Context::recv(Channel<T>& ch) {
+  return RecvOp<T>(*this, ch);
+}
+
+inline auto Context::sleep(std::chrono::nanoseconds d) {
+  Deadline until = deadlineAfter(d);
+  const bool itemLimited = deadline_ < until;
+  if (itemLimited) until = deadline_;
+  return SleepOp(*this, until, itemLimited);
+}
+
+}  // namespace flow

@@ -1,0 +1,226 @@
+// flow/detail/channel_await.h — the coroutine side of channels: awaitables
+// for send, receive (from one channel or several — fan-in) and sleep.
+// Each tries the non-blocking path in await_ready; only when it would block
+// does it queue a waiter, arm the timer for its deadline, and suspend. The
+// awaiter object lives in the coroutine frame while suspended, so queued
+// nodes and the value being sent never move. Results are status values;
+// turning them into exceptions is Context's job (context.h).
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "flow/channel.h"
+#include "flow/detail/scheduler.h"
+#include "flow/detail/timer.h"
+
+namespace flow::detail {
+
+/// Finishes a waiter the owner claimed itself, then applies the gate.
+/// Returns what await_suspend should return.
+inline bool finishSelf(Waiter& w, Wake why, int which = 0) noexcept {
+  (void)w.finish(why, which);  // owner-claimed: the gate keeps it suspended-safe
+  return w.suspend();
+}
+
+template <class T>
+class SendAwaiter {
+ public:
+  SendAwaiter(Channel<T>& ch, T value, Deadline deadline, TimerQueue* timers)
+      : ch_(ch), value_(std::move(value)), deadline_(deadline), timers_(timers) {}
+
+  SendAwaiter(const SendAwaiter&) = delete;  // a queued node points into *this
+  SendAwaiter& operator=(const SendAwaiter&) = delete;
+
+  // Everything happens in await_suspend: one lock acquisition whether the
+  // send completes at once (resume immediately) or has to wait.
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    waiter_.prepare(h, Scheduler::current());
+    node_.waiter = &waiter_;
+    if (ch_.sendCore(value_, &node_, st_) == Core::Done) return false;
+    queued_ = true;
+    if (deadline_ != kNoDeadline) {
+      armed_ = timers_->arm(&waiter_, deadline_);
+      if (!armed_ && waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
+    }
+    return waiter_.suspend();
+  }
+  SendStatus await_resume() {
+    if (!queued_) return st_;  // completed inside await_suspend
+    if (armed_) timers_->disarm(&waiter_);
+    if (waiter_.wake() != Wake::Ok) ch_.unlinkSender(node_);
+    return toSendStatus(waiter_.wake());
+  }
+
+ protected:
+  Channel<T>& ch_;
+  T value_;
+  Deadline deadline_;
+  TimerQueue* timers_;
+  SendStatus st_ = SendStatus::Ok;
+  bool queued_ = false;
+  bool armed_ = false;
+  Waiter waiter_;
+  SendNode<T> node_;
+};
+
+/// One flag per input, inline for small fan-in.
+class QueuedFlags {
+ public:
+  explicit QueuedFlags(std::size_t n) : heap_(n > 8 ? n : 0, false) {}
+  bool operator[](std::size_t i) const { return heap_.empty() ? small_[i] : static_cast<bool>(heap_[i]); }
+  void set(std::size_t i) {
+    if (heap_.empty()) small_[i] = true;
+    else heap_[i] = true;
+  }
+
+ private:
+  bool small_[8] = {};
+  std::vector<bool> heap_;
+};
+
+template <class T>
+struct Received {
+  RecvStatus status = RecvStatus::Closed;
+  std::optional<T> value;  // set when status == Ok
+  std::uint64_t ticket = 0;
+  int which = 0;       // index of the channel that delivered
+  bool retry = false;  // spurious wake (one input closed, or a stale race): await again
+};
+
+/// Receives from the first of `chans` that has a value. Ends with Closed only
+/// when every channel is closed and drained. `ticketCounter`, if set, draws a
+/// sequence number under the delivering channel's lock (used by `ordered`).
+template <class T>
+class RecvAwaiter {
+ public:
+  RecvAwaiter(std::span<Channel<T>* const> chans, Deadline deadline, TimerQueue* timers,
+              std::atomic<std::uint64_t>* ticketCounter, std::size_t start)
+      : chans_(chans), deadline_(deadline), timers_(timers), start_(start % chans.size()) {
+    if (chans.size() > kInline) {
+      heap_.resize(chans.size());
+      nodes_ = heap_.data();
+    }
+    for (std::size_t i = 0; i < chans.size(); ++i) {
+      nodes_[i].slot = &slot_;
+      nodes_[i].ticketCounter = ticketCounter;
+      nodes_[i].which = static_cast<int>(i);
+    }
+  }
+
+  RecvAwaiter(const RecvAwaiter&) = delete;  // nodes_ may point into *this
+  RecvAwaiter& operator=(const RecvAwaiter&) = delete;
+
+  // One pass in await_suspend: each input is tried and, if empty, queued on,
+  // so a ready value costs one lock and a miss costs no second pass.
+  bool await_ready() const noexcept { return false; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    waiter_.prepare(h, Scheduler::current());
+    bool queuedAny = false;
+    for (std::size_t k = 0; k < chans_.size(); ++k) {
+      const std::size_t i = (start_ + k) % chans_.size();
+      nodes_[i].waiter = &waiter_;
+      RecvStatus st{};
+      const Core core = chans_[i]->recvCore(nodes_[i], true, st);
+      if (core == Core::Queued) {
+        queued_.set(i);
+        queuedAny = true;
+        continue;
+      }
+      if (core == Core::Lost) return waiter_.suspend();
+      if (core == Core::Retry) return finishSelf(waiter_, Wake::Closed);
+      if (st == RecvStatus::Ok) return finishSelf(waiter_, Wake::Ok, static_cast<int>(i));
+      if (st == RecvStatus::Cancelled) {
+        if (waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
+        return waiter_.suspend();
+      }
+      // Closed and drained: skip this input.
+    }
+    if (!queuedAny) {
+      // Every input is closed and drained: a final Closed, not a retry.
+      allClosed_ = true;
+      if (waiter_.tryClaim()) return finishSelf(waiter_, Wake::Closed);
+      return waiter_.suspend();
+    }
+    if (deadline_ != kNoDeadline) {
+      armed_ = timers_->arm(&waiter_, deadline_);
+      if (!armed_ && waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
+    }
+    return waiter_.suspend();
+  }
+
+  Received<T> await_resume() {
+    if (armed_) timers_->disarm(&waiter_);
+    const Wake w = waiter_.wake();
+    for (std::size_t i = 0; i < chans_.size(); ++i) {
+      // The delivering channel already unlinked its node.
+      const bool delivered = w == Wake::Ok && static_cast<int>(i) == waiter_.which();
+      if (queued_[i] && !delivered) chans_[i]->unlinkReceiver(nodes_[i]);
+    }
+    if (w == Wake::Closed && allClosed_) {
+      result_.status = RecvStatus::Closed;
+      return std::move(result_);
+    }
+    if (w == Wake::Closed) {
+      result_.retry = true;  // an input closed, or a stale race: look again
+      return std::move(result_);
+    }
+    result_.status = toRecvStatus(w);
+    if (w == Wake::Ok) {
+      result_.which = waiter_.which();
+      result_.ticket = nodes_[static_cast<std::size_t>(result_.which)].ticket;
+      result_.value = std::move(slot_);
+    }
+    return std::move(result_);
+  }
+
+ private:
+  std::span<Channel<T>* const> chans_;
+  Deadline deadline_;
+  TimerQueue* timers_;
+  std::size_t start_;
+  std::optional<T> slot_;
+  // Nodes inline for up to kInline inputs, so a plain receive never allocates.
+  static constexpr std::size_t kInline = 4;
+  RecvNode<T> inline_[kInline];
+  std::vector<RecvNode<T>> heap_;
+  RecvNode<T>* nodes_ = inline_;
+  QueuedFlags queued_{chans_.size()};
+  bool allClosed_ = false;
+  bool armed_ = false;
+  Waiter waiter_;
+  Received<T> result_;
+};
+
+/// Suspends until `until` (Wake::Timeout = slept through) or cancellation.
+class SleepAwaiter {
+ public:
+  SleepAwaiter(Deadline until, TimerQueue* timers) : until_(until), timers_(timers) {}
+  bool await_ready() const { return Clock::now() >= until_; }
+  bool await_suspend(std::coroutine_handle<> h) {
+    waiter_.prepare(h, Scheduler::current());
+    suspended_ = true;
+    if (!timers_->arm(&waiter_, until_)) {
+      if (waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
+    }
+    return waiter_.suspend();
+  }
+  /// True if slept through, false if cancelled.
+  bool await_resume() {
+    if (!suspended_) return true;
+    timers_->disarm(&waiter_);
+    return waiter_.wake() == Wake::Timeout;
+  }
+
+ private:
+  Deadline until_;
+  TimerQueue* timers_;
+  bool suspended_ = false;
+  Waiter waiter_;
+};
+
+}  // namespace flow::detail

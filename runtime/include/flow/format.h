@@ -1,0 +1,124 @@
+// flow/format.h — how values print (§3) and line-atomic output.
+// format(out, v) appends v as print() shows it (strings bare);
+// format_nested(out, v) appends v as it appears inside a list or record
+// (strings quoted). Records print through a `flow_format(std::string&, const
+// R&)` overload that generated code declares next to the struct, found by
+// ADL. print/eprint write one whole line with a single write so lines of
+// different workers never interleave. Does not parse values (builtins.h).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+namespace flow {
+
+namespace detail {
+void appendInt(std::string& out, std::int64_t v);
+void appendUInt(std::string& out, std::uint64_t v);
+/// Shortest form that reads back to the same double (std::to_chars).
+void appendFloat(std::string& out, double v);
+/// Go's time.Duration.String(): 1.5s, 250ms, 2m0s, 1h0m0s, 0s, 1µs.
+void appendDuration(std::string& out, std::chrono::nanoseconds d);
+/// A double-quoted string with Go-style escapes.
+void appendQuoted(std::string& out, std::string_view s);
+/// Writes `line` + '\n' to stdout / stderr in one call.
+void writeLine(std::string_view line, bool toStderr);
+/// Test hook: while set, writeLine() hands lines to `sink` instead (under a
+/// mutex, so the sink needs no locking of its own). Null restores stdio.
+using LineSink = void (*)(std::string_view line, bool toStderr, void* user);
+void setLineSink(LineSink sink, void* user) noexcept;
+
+template <class T>
+struct IsVector : std::false_type {};
+template <class T, class A>
+struct IsVector<std::vector<T, A>> : std::true_type {};
+template <class T>
+struct IsDuration : std::false_type {};
+template <class R, class P>
+struct IsDuration<std::chrono::duration<R, P>> : std::true_type {};
+}  // namespace detail
+
+template <class T>
+void format_nested(std::string& out, const T& v);
+
+/// Appends `v` as print() shows it. Never throws except bad_alloc.
+template <class T>
+void format(std::string& out, const T& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    out += v ? "true" : "false";
+  } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+    detail::appendInt(out, static_cast<std::int64_t>(v));
+  } else if constexpr (std::is_integral_v<T>) {
+    detail::appendUInt(out, static_cast<std::uint64_t>(v));
+  } else if constexpr (std::is_floating_point_v<T>) {
+    detail::appendFloat(out, static_cast<double>(v));
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    out += std::string_view(v);
+  } else if constexpr (detail::IsDuration<T>::value) {
+    detail::appendDuration(out, std::chrono::duration_cast<std::chrono::nanoseconds>(v));
+  } else if constexpr (detail::IsVector<T>::value) {
+    out += '[';
+    bool first = true;
+    for (const auto& e : v) {
+      if (!first) out += ", ";
+      first = false;
+      format_nested(out, e);
+    }
+    out += ']';
+  } else {
+    flow_format(out, v);  // a generated record: found by ADL
+  }
+}
+
+/// Appends `v` as it appears inside a list or record: strings quoted.
+template <class T>
+void format_nested(std::string& out, const T& v) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, bool>) {
+    detail::appendQuoted(out, std::string_view(v));
+  } else {
+    format(out, v);
+  }
+}
+
+/// `str(x)`.
+template <class T>
+[[nodiscard]] std::string str(const T& v) {
+  std::string out;
+  format(out, v);
+  return out;
+}
+
+/// String interpolation: `"a {x} b"` is concat("a ", x, " b").
+template <class... Args>
+[[nodiscard]] std::string concat(const Args&... args) {
+  std::string out;
+  (format(out, args), ...);
+  return out;
+}
+
+/// `print(x)`: one whole line on stdout. Thread-safe; lines never interleave.
+template <class T>
+void print(const T& v) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    detail::writeLine(std::string_view(v), false);
+  } else {
+    detail::writeLine(str(v), false);
+  }
+}
+/// `eprint(x)`: one whole line on stderr. Thread-safe.
+template <class T>
+void eprint(const T& v) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    detail::writeLine(std::string_view(v), true);
+  } else {
+    detail::writeLine(str(v), true);
+  }
+}
+/// Flushes stdout (the runtime does this when a run ends).
+void flushOutput();
+
+}  // namespace flow

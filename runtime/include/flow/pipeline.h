@@ -1,0 +1,162 @@
+// flow/pipeline.h — flow::Pipeline: the graph of channels and stages that
+// generated code wires up (build()), and the run: start(), wait() for the
+// Report, cancel(). A pipeline runs once.
+// Ownership: the pipeline owns every channel and stage; references returned
+// by channel()/input()/output() stay valid until it is destroyed.
+// The run ends when every worker has finished (all sinks done), or is
+// cancelled by the deadline (exit 124), an interrupt (130: cancel() or the
+// flag given to setInterruptFlag) or `on_error stop` (1). On every path,
+// every blocked operation wakes, every `finally` runs and every thread is
+// joined before wait() returns. Does not parse the command line (program.h).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "flow/channel.h"
+#include "flow/detail/run_shared.h"
+#include "flow/detail/stage_runner.h"
+#include "flow/report.h"
+#include "flow/stage.h"
+
+namespace flow {
+
+enum class StartStatus : std::uint8_t { Ok, BadConfig, AlreadyStarted };
+
+class Pipeline {
+ public:
+  Pipeline();
+  /// Cancels and waits if the run is still going.
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // ---- wiring (before start) --------------------------------------------
+  template <class T>
+  Channel<T>& channel(std::string name, std::int64_t capacity, Overflow overflow = Overflow::Block) {
+    return addChannel(std::make_unique<Channel<T>>(std::move(name), capacity, overflow), capacity);
+  }
+  /// A channel the host feeds (one writer: the host, which must close() it).
+  template <class T>
+  Channel<T>& input(std::string name, std::int64_t capacity) {
+    Channel<T>& ch = channel<T>(std::move(name), capacity);
+    ch.addWriters(1);
+    return ch;
+  }
+  /// A channel the host drains with recv() from any thread.
+  template <class T>
+  Channel<T>& output(std::string name, std::int64_t capacity) {
+    return channel<T>(std::move(name), capacity);
+  }
+  void setDeadline(std::chrono::nanoseconds d) noexcept;
+  void setMonitor(std::chrono::nanoseconds period) noexcept;
+
+  /// `source name -> outs { body }`: body(Context&) -> Task, once per worker.
+  template <class Body>
+  void source(std::string name, StageOptions opts, std::vector<ChannelBase*> outs, Body body) {
+    addStage<void, detail::NoState>(std::move(name), StageKind::Source, opts, std::vector<ChannelBase*>{},
+                                    std::move(outs), nullptr, std::move(body), nullptr);
+  }
+  /// With `state`/`finally`: init(Context&) -> S, body(Context&, S&) -> Task,
+  /// fin(Context&, S&) -> Task or nullptr.
+  template <class S, class Init, class Body, class Fin>
+  void source(std::string name, StageOptions opts, std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {
+    addStage<void, S>(std::move(name), StageKind::Source, opts, std::vector<ChannelBase*>{}, std::move(outs),
+                      std::move(init), std::move(body), std::move(fin));
+  }
+  /// `stage name(x from ins) -> outs { body }`: body(Context&, In) -> Task.
+  template <class In, class Body>
+  void stage(std::string name, StageOptions opts, std::vector<Channel<In>*> ins,
+             std::vector<ChannelBase*> outs, Body body) {
+    addStage<In, detail::NoState>(std::move(name), StageKind::Stage, opts, std::move(ins), std::move(outs),
+                                  nullptr, std::move(body), nullptr);
+  }
+  /// With state: body(Context&, S&, In) -> Task.
+  template <class In, class S, class Init, class Body, class Fin>
+  void stage(std::string name, StageOptions opts, std::vector<Channel<In>*> ins,
+             std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {
+    addStage<In, S>(std::move(name), StageKind::Stage, opts, std::move(ins), std::move(outs), std::move(init),
+                    std::move(body), std::move(fin));
+  }
+  /// `sink name(x from ins) { body }`: body(Context&, In) -> Task.
+  template <class In, class Body>
+  void sink(std::string name, StageOptions opts, std::vector<Channel<In>*> ins, Body body) {
+    addStage<In, detail::NoState>(std::move(name), StageKind::Sink, opts, std::move(ins), {}, nullptr,
+                                  std::move(body), nullptr);
+  }
+  template <class In, class S, class Init, class Body, class Fin>
+  void sink(std::string name, StageOptions opts, std::vector<Channel<In>*> ins, Init init, Body body, Fin fin) {
+    addStage<In, S>(std::move(name), StageKind::Sink, opts, std::move(ins), {}, std::move(init),
+                    std::move(body), std::move(fin));
+  }
+
+  // ---- command-line overrides (flow::Program) ---------------------------
+  /// Take precedence over setDeadline/setMonitor/StageOptions::workers.
+  void overrideDeadline(std::chrono::nanoseconds d) noexcept;
+  void overrideMonitor(std::chrono::nanoseconds period) noexcept;
+  void overrideWorkers(const std::string& stage, std::int64_t workers);
+  /// wait() polls `flag` (set by a signal handler); non-zero = interrupt.
+  void setInterruptFlag(const std::atomic<int>* flag) noexcept { interruptFlag_ = flag; }
+  /// Scheduler threads for this run (0 = Scheduler::defaultThreads()).
+  void setThreads(int threads) noexcept { threads_ = threads; }
+
+  // ---- the run ------------------------------------------------------------
+  /// Validates the graph and starts every worker. On BadConfig,
+  /// configError() says why (e.g. `stage `work`: workers must be at least 1,
+  /// got 0`) and nothing was started.
+  [[nodiscard]] StartStatus start();
+  [[nodiscard]] const std::string& configError() const noexcept { return configError_; }
+  /// Interrupts the run (exit status 130). Thread-safe. Never blocks.
+  void cancel() noexcept;
+  /// Waits until the run ends, enforcing the deadline and printing monitor
+  /// lines; joins every thread; returns the report. Call once, after start().
+  [[nodiscard]] Report wait();
+  /// start() then wait(); a BadConfig start gives exit code 2.
+  [[nodiscard]] Report run();
+  /// Snapshot of every channel (monitoring; any thread, any time).
+  [[nodiscard]] std::vector<ChannelStats> channelStats() const;
+
+ private:
+  template <class T>
+  Channel<T>& addChannel(std::unique_ptr<Channel<T>> ch, std::int64_t requestedCapacity) {
+    Channel<T>& ref = *ch;
+    if (requestedCapacity < 0) noteConfigError("channel `" + ref.name() + "`: capacity must not be negative, got " + std::to_string(requestedCapacity));
+    channels_.push_back(std::move(ch));
+    return ref;
+  }
+  template <class In, class S, class Inputs, class Init, class Body, class Fin>
+  void addStage(std::string name, StageKind kind, StageOptions opts, Inputs ins, std::vector<ChannelBase*> outs,
+                Init init, Body body, Fin fin) {
+    using Impl = detail::StageImpl<In, S, Init, Body, Fin>;
+    auto stage = std::make_unique<Impl>(std::move(name), kind, opts, std::move(ins), std::move(init),
+                                        std::move(body), std::move(fin));
+    stage->setOutputs(std::move(outs));
+    stages_.push_back(std::move(stage));
+  }
+  void noteConfigError(std::string message);
+  [[nodiscard]] bool validate();
+  Report buildReport(std::int64_t elapsedNs, int exitCode) const;
+
+  std::vector<std::unique_ptr<ChannelBase>> channels_;
+  std::vector<std::unique_ptr<detail::StageCore>> stages_;
+  std::chrono::nanoseconds deadline_{0};  // 0 = none
+  std::chrono::nanoseconds monitor_{0};   // 0 = off
+  bool deadlineOverridden_ = false;
+  bool monitorOverridden_ = false;
+  std::map<std::string, std::int64_t> workerOverrides_;
+  const std::atomic<int>* interruptFlag_ = nullptr;
+  int threads_ = 0;
+  std::string configError_;
+  std::unique_ptr<detail::RunShared> run_;
+  bool started_ = false;
+  bool waited_ = false;
+};
+
+}  // namespace flow

@@ -1,0 +1,35 @@
+// flow/report.h — the final report of a run (§9): per-stage and per-channel
+// metrics, elapsed time and exit status, and the two renderings the
+// executable prints: the --stats table and the --stats-json document.
+// Does not collect anything itself: Pipeline::wait() fills it in.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "flow/channel_base.h"
+#include "flow/stage.h"
+
+namespace flow {
+
+struct Report {
+  int exitCode = 0;  // §9: 0 ok, 1 on_error stop, 124 deadline, 130 interrupted
+  std::chrono::nanoseconds elapsed{0};
+  std::vector<StageStats> stages;
+  std::vector<ChannelStats> channels;
+
+  /// The accounting check: for every stage, in = completed + failed + in
+  /// flight at cancellation.
+  [[nodiscard]] bool isBalanced() const noexcept;
+};
+
+/// The --stats table (stages, then channels), one line per row.
+[[nodiscard]] std::string formatStatsTable(const Report& report);
+/// The --stats-json document with exactly the §9 keys.
+[[nodiscard]] std::string formatStatsJson(const Report& report);
+/// One monitor line: `monitor: a 3/100 b 0/0`.
+[[nodiscard]] std::string formatMonitorLine(const std::vector<ChannelStats>& channels);
+
+}  // namespace flow

@@ -1,0 +1,53 @@
+// context.cpp — the non-template parts of flow::Context: the thread-local
+// "current context" extern code reads, time, and turning send outcomes
+// into counts and exceptions.
+#include "flow/context.h"
+
+#include "flow/detail/run_shared.h"
+#include "flow/stage.h"
+
+namespace flow {
+namespace {
+thread_local Context* tCurrent = nullptr;
+}  // namespace
+
+Context::~Context() {
+  if (tCurrent == this) tCurrent = nullptr;
+}
+
+Context* Context::current() noexcept { return tCurrent; }
+void Context::makeCurrent() noexcept { tCurrent = this; }
+
+std::chrono::nanoseconds Context::now() const noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - run_->start);
+}
+
+const std::string& Context::stageName() const noexcept {
+  static const std::string kNone;
+  return stage_ != nullptr ? stage_->name() : kNone;
+}
+
+bool Context::isCancelled() const noexcept { return run_->isCancelled(); }
+
+void Context::checkpoint() const {
+  if (isCancelled()) throw detail::RunCancelled{};
+  if (isExpired()) throw detail::ItemTimedOut{};
+}
+
+detail::TimerQueue* Context::timers() const noexcept { return &run_->timers; }
+
+void Context::noteSent(SendStatus st) const {
+  switch (st) {
+    case SendStatus::Ok:
+      if (stage_ != nullptr) stage_->noteOut();
+      return;
+    case SendStatus::Dropped:
+    case SendStatus::Full:
+      return;
+    case SendStatus::Timeout: throw detail::ItemTimedOut{};
+    case SendStatus::Cancelled: throw detail::RunCancelled{};
+    case SendStatus::Closed: throw ItemFailed("send on closed channel");
+  }
+}
+
+}  // namespace flow

@@ -1,0 +1,166 @@
+// pipeline.cpp — validating, starting, waiting for and reporting a run.
+// wait() is the only place that enforces the deadline, watches the
+// interrupt flag and prints monitor lines; it sleeps on the run's condition
+// variable between those events (polling the flag every 10 ms when one is
+// set, since a signal handler cannot notify a condition variable).
+#include "flow/pipeline.h"
+
+#include <algorithm>
+
+#include "flow/format.h"
+
+namespace flow {
+namespace {
+constexpr auto kInterruptPoll = std::chrono::milliseconds(10);
+constexpr int kExitInterrupted = 130;
+constexpr int kExitDeadline = 124;
+constexpr int kExitBadConfig = 2;
+}  // namespace
+
+Pipeline::Pipeline() = default;
+
+Pipeline::~Pipeline() {
+  if (started_ && !waited_) {
+    cancel();
+    (void)wait();
+  }
+}
+
+void Pipeline::setDeadline(std::chrono::nanoseconds d) noexcept {
+  if (!deadlineOverridden_) deadline_ = d;
+}
+void Pipeline::setMonitor(std::chrono::nanoseconds period) noexcept {
+  if (!monitorOverridden_) monitor_ = period;
+}
+void Pipeline::overrideDeadline(std::chrono::nanoseconds d) noexcept {
+  deadline_ = d;
+  deadlineOverridden_ = true;
+}
+void Pipeline::overrideMonitor(std::chrono::nanoseconds period) noexcept {
+  monitor_ = period;
+  monitorOverridden_ = true;
+}
+void Pipeline::overrideWorkers(const std::string& stage, std::int64_t workers) { workerOverrides_[stage] = workers; }
+
+void Pipeline::noteConfigError(std::string message) {
+  if (configError_.empty()) configError_ = std::move(message);
+}
+
+bool Pipeline::validate() {
+  for (const auto& [name, n] : workerOverrides_) {
+    auto it = std::find_if(stages_.begin(), stages_.end(), [&](const auto& s) { return s->name() == name; });
+    if (it == stages_.end()) {
+      noteConfigError("--workers: no stage named `" + name + "`");
+      continue;
+    }
+    (*it)->setWorkers(n);
+  }
+  for (const auto& s : stages_) {
+    const StageOptions& o = s->options();
+    const std::string where = "stage `" + s->name() + "`: ";
+    if (o.workers < 1) noteConfigError(where + "workers must be at least 1, got " + std::to_string(o.workers));
+    if (o.timeout.count() < 0) noteConfigError(where + "timeout must not be negative");
+    if (o.retries < 0) noteConfigError(where + "retry count must not be negative, got " + std::to_string(o.retries));
+    if (o.backoff.count() < 0) noteConfigError(where + "backoff must not be negative");
+    if (o.onError == OnError::Route && o.routeTo == nullptr) noteConfigError(where + "on_error route without a channel");
+    if (o.routeTo != nullptr && s->kind() != StageKind::Source) {
+      const auto ins = s->inputChannels();
+      if (!ins.empty() && o.routeTo->elementType() != ins.front()->elementType())
+        noteConfigError(where + "route channel `" + o.routeTo->name() + "` does not carry the input type");
+    }
+  }
+  if (deadline_.count() < 0) noteConfigError("deadline must not be negative");
+  if (monitor_.count() < 0) noteConfigError("monitor period must not be negative");
+  return configError_.empty();
+}
+
+StartStatus Pipeline::start() {
+  if (started_) return StartStatus::AlreadyStarted;
+  if (!validate()) return StartStatus::BadConfig;
+  started_ = true;
+  run_ = std::make_unique<detail::RunShared>(threads_);
+  for (const auto& ch : channels_) run_->channels.push_back(ch.get());
+  for (const auto& s : stages_) {
+    for (ChannelBase* internal : s->prepare()) run_->channels.push_back(internal);
+  }
+  // A channel nobody can ever write is closed now, so its readers finish.
+  for (const auto& ch : channels_) {
+    if (ch->writers() == 0) ch->close();
+  }
+  run_->timers.start();
+  run_->sched.start();
+  for (const auto& s : stages_) {
+    for (std::int64_t w = 0; w < s->options().workers; ++w) run_->spawn(s->runWorker(*run_, w));
+  }
+  return StartStatus::Ok;
+}
+
+void Pipeline::cancel() noexcept {
+  if (run_) run_->cancel(kExitInterrupted);
+}
+
+std::vector<ChannelStats> Pipeline::channelStats() const {
+  std::vector<ChannelStats> out;
+  for (const auto& ch : channels_) out.push_back(ch->stats());
+  return out;
+}
+
+Report Pipeline::wait() {
+  if (!started_ || waited_) return buildReport(0, started_ ? run_->exitCode : kExitBadConfig);
+  waited_ = true;
+  detail::RunShared& run = *run_;
+  // The deadline counts from start(), not from when the host calls wait().
+  const Deadline deadline =
+      deadline_.count() > 0 ? run.start + std::chrono::duration_cast<Clock::duration>(deadline_) : kNoDeadline;
+  Deadline nextMonitor = monitor_.count() > 0 ? deadlineAfter(monitor_) : kNoDeadline;
+  {
+    std::unique_lock<std::mutex> lock(run.mu);
+    while (run.live > 0) {
+      Deadline wakeAt = std::min(nextMonitor, run.isCancelled() ? kNoDeadline : deadline);
+      if (interruptFlag_ != nullptr) wakeAt = std::min(wakeAt, Clock::now() + kInterruptPoll);
+      if (wakeAt == kNoDeadline) run.cv.wait(lock);
+      else run.cv.wait_until(lock, wakeAt);
+      if (run.live == 0) break;
+      const auto now = Clock::now();
+      const bool interrupted = interruptFlag_ != nullptr && interruptFlag_->load(std::memory_order_relaxed) != 0;
+      const bool late = now >= deadline;
+      if (now >= nextMonitor) {
+        lock.unlock();
+        eprint(formatMonitorLine(channelStats()));
+        lock.lock();
+        nextMonitor = deadlineAfter(monitor_);
+      }
+      if (!run.isCancelled() && (interrupted || late)) {
+        lock.unlock();
+        run.cancel(interrupted ? kExitInterrupted : kExitDeadline);
+        lock.lock();
+      }
+    }
+  }
+  const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - run.start).count();
+  run.sched.stop();
+  run.timers.stop();
+  flushOutput();
+  int exitCode = 0;
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    exitCode = run.exitCode;
+  }
+  return buildReport(elapsed, exitCode);
+}
+
+Report Pipeline::run() {
+  if (start() != StartStatus::Ok) return buildReport(0, kExitBadConfig);
+  return wait();
+}
+
+Report Pipeline::buildReport(std::int64_t elapsedNs, int exitCode) const {
+  Report r;
+  r.exitCode = exitCode;
+  r.elapsed = std::chrono::nanoseconds(elapsedNs);
+  for (const auto& s : stages_) r.stages.push_back(s->stats());
+  r.channels = channelStats();
+  return r;
+}
+
+}  // namespace flow

@@ -1,0 +1,263 @@
+// program.cpp — the generated executable's main(): the §9 command line,
+// signal handling, running the pipeline and printing its report.
+// SIGINT/SIGTERM only set a flag (async-signal-safe); Pipeline::wait()
+// polls it and cancels the run, so every finally still runs and every
+// thread is joined before the exit status 130 is returned.
+#include "flow/program.h"
+
+#include <charconv>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "flow/format.h"
+
+namespace flow {
+namespace {
+
+std::atomic<int> gInterrupted{0};
+static_assert(std::atomic<int>::is_always_lock_free, "signal handler needs a lock-free flag");
+
+extern "C" void onInterrupt(int) { gInterrupted.store(1, std::memory_order_relaxed); }
+
+constexpr int kExitBadCommandLine = 2;
+
+bool parseInt(std::string_view text, std::int64_t& out) {
+  if (text.empty()) return false;
+  const char* first = text.data();
+  if (*first == '+') ++first;
+  auto res = std::from_chars(first, text.data() + text.size(), out);
+  return res.ec == std::errc() && res.ptr == text.data() + text.size();
+}
+
+bool parseFloat(std::string_view text, double& out) {
+  if (text.empty()) return false;
+  auto res = std::from_chars(text.data(), text.data() + text.size(), out);
+  return res.ec == std::errc() && res.ptr == text.data() + text.size();
+}
+
+bool parseBool(std::string_view text, bool& out) {
+  if (text == "true" || text == "1") {
+    out = true;
+    return true;
+  }
+  if (text == "false" || text == "0") {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool parseDuration(std::string_view text, std::chrono::nanoseconds& out) noexcept {
+  if (text == "0") {
+    out = std::chrono::nanoseconds(0);
+    return true;
+  }
+  bool neg = false;
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) {
+    neg = text.front() == '-';
+    text.remove_prefix(1);
+  }
+  if (text.empty()) return false;
+  long double total = 0;
+  while (!text.empty()) {
+    std::size_t n = 0;
+    while (n < text.size() && ((text[n] >= '0' && text[n] <= '9') || text[n] == '.')) ++n;
+    if (n == 0) return false;
+    double value = 0;
+    auto res = std::from_chars(text.data(), text.data() + n, value);
+    if (res.ec != std::errc() || res.ptr != text.data() + n) return false;
+    text.remove_prefix(n);
+    long double unit = 0;
+    static constexpr struct {
+      std::string_view name;
+      long double ns;
+    } kUnits[] = {{"ns", 1},       {"us", 1e3},  {"\xC2\xB5s", 1e3}, {"ms", 1e6},
+                  {"s", 1e9},      {"m", 60e9},  {"h", 3600e9}};
+    // Longest match first: "ms" before "m", "ns"/"us" before "s".
+    std::size_t best = 0;
+    for (const auto& u : kUnits) {
+      if (text.starts_with(u.name) && u.name.size() > best) {
+        best = u.name.size();
+        unit = u.ns;
+      }
+    }
+    if (best == 0) return false;
+    text.remove_prefix(best);
+    total += static_cast<long double>(value) * unit;
+  }
+  if (total > 9.2e18L) return false;
+  const auto ns = static_cast<std::int64_t>(total + 0.5L);
+  out = std::chrono::nanoseconds(neg ? -ns : ns);
+  return true;
+}
+
+Program::Program(std::string name) : name_(std::move(name)) {}
+
+void Program::add(std::string name, std::string type, std::string help, std::string defaultText,
+                  std::function<bool(std::string_view)> set) {
+  params_.push_back(Param{std::move(name), std::move(type), std::move(help), std::move(defaultText), std::move(set)});
+}
+
+void Program::param(std::string name, std::int64_t& value, std::string type, std::string help) {
+  add(std::move(name), std::move(type), std::move(help), str(value),
+      [&value](std::string_view t) { return parseInt(t, value); });
+}
+void Program::param(std::string name, double& value, std::string type, std::string help) {
+  add(std::move(name), std::move(type), std::move(help), str(value),
+      [&value](std::string_view t) { return parseFloat(t, value); });
+}
+void Program::param(std::string name, bool& value, std::string type, std::string help) {
+  add(std::move(name), std::move(type), std::move(help), str(value),
+      [&value](std::string_view t) { return parseBool(t, value); });
+}
+void Program::param(std::string name, std::string& value, std::string type, std::string help) {
+  std::string def;
+  detail::appendQuoted(def, value);
+  add(std::move(name), std::move(type), std::move(help), def, [&value](std::string_view t) {
+    value = std::string(t);
+    return true;
+  });
+}
+void Program::param(std::string name, std::chrono::nanoseconds& value, std::string type, std::string help) {
+  add(std::move(name), std::move(type), std::move(help), str(value),
+      [&value](std::string_view t) { return parseDuration(t, value); });
+}
+
+ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, std::string& error) {
+  for (const std::string& arg : args) {
+    std::string_view a = arg;
+    if (!a.starts_with("--") || a.size() == 2) {
+      error = "unexpected argument `" + arg + "`; flags look like --name=value";
+      return ParseStatus::Error;
+    }
+    a.remove_prefix(2);
+    const std::size_t eq = a.find('=');
+    const std::string_view name = a.substr(0, eq);
+    const bool hasValue = eq != std::string_view::npos;
+    const std::string_view value = hasValue ? a.substr(eq + 1) : std::string_view();
+    auto bad = [&](std::string_view what) {
+      error = "invalid value `" + std::string(value) + "` for --" + std::string(name) + "; expected " +
+              std::string(what);
+      return ParseStatus::Error;
+    };
+    if (name == "help") {
+      o.help = true;
+    } else if (name == "stats") {
+      if (hasValue && !parseBool(value, o.stats)) return bad("true or false");
+      if (!hasValue) o.stats = true;
+    } else if (name == "stats-json") {
+      if (!hasValue || value.empty()) return bad("a file path");
+      o.statsJsonPath = std::string(value);
+    } else if (name == "deadline") {
+      if (!hasValue || !parseDuration(value, o.deadline) || o.deadline.count() < 0)
+        return bad("a duration such as 500ms or 2s");
+      o.hasDeadline = true;
+    } else if (name == "monitor") {
+      if (!hasValue || !parseDuration(value, o.monitor) || o.monitor.count() < 0)
+        return bad("a duration such as 500ms or 2s");
+      o.hasMonitor = true;
+    } else if (name == "workers") {
+      const std::size_t eq2 = value.rfind('=');
+      std::int64_t n = 0;
+      if (eq2 == std::string_view::npos || eq2 == 0 || !parseInt(value.substr(eq2 + 1), n) || n < 1)
+        return bad("STAGE=N with N >= 1");
+      o.workers[std::string(value.substr(0, eq2))] = n;
+    } else {
+      auto it = std::find_if(params_.begin(), params_.end(), [&](const Param& p) { return p.name == name; });
+      if (it == params_.end()) {
+        error = "unknown flag --" + std::string(name) + "; run with --help to list the flags";
+        return ParseStatus::Error;
+      }
+      if (!hasValue && it->type == "bool") {
+        (void)it->set("true");
+      } else if (!hasValue || !it->set(value)) {
+        return bad("a value of type " + it->type);
+      }
+    }
+  }
+  return ParseStatus::Ok;
+}
+
+std::string Program::usage() const {
+  std::string out = "usage: " + name_ +
+                    " [--PARAM=VALUE ...] [--deadline=D] [--workers=STAGE=N] [--monitor=D]\n"
+                    "       [--stats] [--stats-json=PATH] [--help]\n";
+  if (!params_.empty()) {
+    out += "\nparams:\n";
+    for (const Param& p : params_) {
+      out += "  --" + p.name + "=" + p.type + "  (default " + p.defaultText + ")";
+      if (!p.help.empty()) out += "  " + p.help;
+      out += "\n";
+    }
+  }
+  out += "\nexit status: 0 ok, 1 on_error stop or fault, 2 bad command line, 124 deadline passed, "
+         "130 interrupted\n";
+  return out;
+}
+
+int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& build) {
+  std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
+  RunOptions o;
+  std::string error;
+  if (parse(args, o, error) != ParseStatus::Ok) {
+    eprint(name_ + ": error: " + error);
+    return kExitBadCommandLine;
+  }
+  if (o.help) {
+    std::fputs(usage().c_str(), stdout);
+    return 0;
+  }
+  Pipeline pl;
+  if (o.hasDeadline) pl.overrideDeadline(o.deadline);
+  if (o.hasMonitor) pl.overrideMonitor(o.monitor);
+  for (const auto& [stage, n] : o.workers) pl.overrideWorkers(stage, n);
+  gInterrupted.store(0);
+  pl.setInterruptFlag(&gInterrupted);
+  build(pl);
+
+  struct sigaction action {};
+  action.sa_handler = onInterrupt;
+  sigemptyset(&action.sa_mask);
+  struct sigaction oldInt {}, oldTerm {};
+  sigaction(SIGINT, &action, &oldInt);
+  sigaction(SIGTERM, &action, &oldTerm);
+  if (pl.start() != StartStatus::Ok) {
+    sigaction(SIGINT, &oldInt, nullptr);
+    sigaction(SIGTERM, &oldTerm, nullptr);
+    eprint(name_ + ": error: " + pl.configError());
+    return kExitBadCommandLine;
+  }
+  Report report = pl.wait();
+  sigaction(SIGINT, &oldInt, nullptr);
+  sigaction(SIGTERM, &oldTerm, nullptr);
+
+  if (report.exitCode == 124) eprint(name_ + ": error: deadline passed before the work was done");
+  if (report.exitCode == 130) eprint(name_ + ": interrupted");
+  for (const StageStats& s : report.stages) {
+    if (!s.isBalanced()) {
+      eprint(concat(name_, ": error: accounting: stage ", s.name, ": in ", s.in, " != completed ", s.completed,
+                    " + failed ", s.failed, " + in flight ", s.inFlight));
+      if (report.exitCode == 0) report.exitCode = 1;
+    }
+  }
+  if (o.stats) {
+    const std::string table = formatStatsTable(report);
+    std::fwrite(table.data(), 1, table.size(), stderr);
+  }
+  if (!o.statsJsonPath.empty()) {
+    std::ofstream out(o.statsJsonPath);
+    out << formatStatsJson(report);
+    if (!out) {
+      eprint(name_ + ": error: cannot write " + o.statsJsonPath);
+      if (report.exitCode == 0) report.exitCode = 1;
+    }
+  }
+  flushOutput();
+  return report.exitCode;
+}
+
+}  // namespace flow

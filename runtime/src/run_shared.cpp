@@ -1,0 +1,64 @@
+// run_shared.cpp — cancelling a run and tracking its live workers.
+// Spawned workers run inside a detached coroutine that destroys the worker
+// frame (running destructors of per-worker state) before reporting done, so
+// once `live` reaches zero no worker touches a stage or channel again.
+#include "flow/detail/run_shared.h"
+
+#include <exception>
+
+namespace flow::detail {
+namespace {
+
+struct Detached {
+  struct promise_type {
+    Detached get_return_object() noexcept {
+      return Detached{std::coroutine_handle<promise_type>::from_promise(*this)};
+    }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_never final_suspend() noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { std::terminate(); }  // runWorker catches everything
+    static void* operator new(std::size_t size) { return allocFrame(size); }
+    static void operator delete(void* frame, std::size_t size) noexcept { freeFrame(frame, size); }
+  };
+  std::coroutine_handle<promise_type> handle;
+};
+
+Detached runDetached(RunShared& run, Task worker) {
+  co_await worker;
+  worker = Task{};  // destroy the worker's frame before reporting done
+  run.workerDone();
+}
+
+}  // namespace
+
+void RunShared::spawn(Task worker) {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    ++live;
+  }
+  Detached d = runDetached(*this, std::move(worker));
+  sched.schedule(d.handle);
+}
+
+void RunShared::workerDone() noexcept {
+  bool last = false;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    last = --live == 0;
+  }
+  if (last) cv.notify_all();
+}
+
+void RunShared::cancel(int code) noexcept {
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (exitCode == 0) exitCode = code;
+  }
+  cancelled.store(true, std::memory_order_release);
+  for (ChannelBase* ch : channels) ch->cancel();
+  timers.cancelAll();
+  cv.notify_all();
+}
+
+}  // namespace flow::detail

@@ -1,0 +1,137 @@
+// timer.cpp — the timer thread and its heap. See flow/detail/timer.h.
+// Due waiters are claimed while mu_ is held and finished (scheduled) in one
+// batch after it is dropped.
+#include "flow/detail/timer.h"
+
+#include <coroutine>
+
+#include "flow/detail/scheduler.h"
+
+namespace flow::detail {
+
+TimerQueue::~TimerQueue() { stop(); }
+
+void TimerQueue::start() { thread_ = std::thread([this] { run(); }); }
+
+void TimerQueue::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool TimerQueue::arm(Waiter* w, Deadline at) {
+  bool earliest = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cancelled_) return false;
+    w->timerAt = at;
+    heap_.push_back(w);
+    w->heapIndex = heap_.size() - 1;
+    siftUp(heap_.size() - 1);
+    earliest = heap_.front() == w;
+  }
+  if (earliest) cv_.notify_one();
+  return true;
+}
+
+void TimerQueue::disarm(Waiter* w) noexcept {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (w->heapIndex != Waiter::kNotInHeap) removeAt(w->heapIndex);
+}
+
+void TimerQueue::cancelAll() noexcept {
+  std::vector<Waiter*> claimed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (cancelled_) return;
+    cancelled_ = true;
+    for (Waiter* w : heap_) {
+      w->heapIndex = Waiter::kNotInHeap;
+      if (w->tryClaim()) claimed.push_back(w);
+    }
+    heap_.clear();
+  }
+  for (Waiter* w : claimed) w->finishAndSchedule(Wake::Cancelled);
+}
+
+void TimerQueue::run() {
+  std::vector<Waiter*> due;
+  std::vector<std::coroutine_handle<>> ready;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    if (heap_.empty()) {
+      cv_.wait(lock);
+      continue;
+    }
+    const Deadline next = heap_.front()->timerAt;
+    if (Clock::now() < next) {
+      cv_.wait_until(lock, next);
+      continue;
+    }
+    const Deadline now = Clock::now();
+    while (!heap_.empty() && heap_.front()->timerAt <= now) {
+      Waiter* w = heap_.front();
+      removeAt(0);
+      if (w->tryClaim()) due.push_back(w);
+    }
+    lock.unlock();
+    // Batch the wake-ups: thousands of sleepers often expire together.
+    Scheduler* sched = nullptr;
+    for (Waiter* w : due) {
+      Scheduler* s = w->scheduler();
+      if (std::coroutine_handle<> h = w->finish(Wake::Timeout)) {
+        if (sched != nullptr && s != sched) {
+          sched->scheduleBatch(ready);
+          ready.clear();
+        }
+        sched = s;
+        ready.push_back(h);
+      }
+    }
+    if (sched != nullptr && !ready.empty()) sched->scheduleBatch(ready);
+    due.clear();
+    ready.clear();
+    lock.lock();
+  }
+}
+
+void TimerQueue::siftUp(std::size_t i) noexcept {
+  Waiter* w = heap_[i];
+  while (i > 0) {
+    const std::size_t parent = (i - 1) / 2;
+    if (!(w->timerAt < heap_[parent]->timerAt)) break;
+    place(i, heap_[parent]);
+    i = parent;
+  }
+  place(i, w);
+}
+
+void TimerQueue::siftDown(std::size_t i) noexcept {
+  Waiter* w = heap_[i];
+  const std::size_t n = heap_.size();
+  for (;;) {
+    std::size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && heap_[child + 1]->timerAt < heap_[child]->timerAt) ++child;
+    if (!(heap_[child]->timerAt < w->timerAt)) break;
+    place(i, heap_[child]);
+    i = child;
+  }
+  place(i, w);
+}
+
+void TimerQueue::removeAt(std::size_t i) noexcept {
+  Waiter* gone = heap_[i];
+  gone->heapIndex = Waiter::kNotInHeap;
+  Waiter* last = heap_.back();
+  heap_.pop_back();
+  if (i == heap_.size()) return;
+  place(i, last);
+  siftDown(i);
+  siftUp(last->heapIndex);
+}
+
+}  // namespace flow::detail
