@@ -72,10 +72,10 @@ int buildTo(const BuildOptions& o, const std::string& output) {
   PhaseTimer timer(o.timePhases);
   llvm::SourceMgr sources;
   DiagnosticEngine diags(sources);
-  FrontendResult fe = runFrontend(o.input, sources, diags);
-  const ast::PipelineDecl* pipeline = fe.ok ? selectPipeline(*fe.module, o.pipeline, diags) : nullptr;
-  diags.print(llvm::errs(), llvm::sys::Process::StandardErrHasColors());
-  if (!pipeline) return 1;
+  CheckedPipeline checked = loadPipeline(o.input, o.pipeline, sources, diags);
+  if (!checked.pipeline) return 1;
+  const FrontendResult& fe = checked.frontend;
+  const ast::PipelineDecl* pipeline = checked.pipeline;
   timer.lap("front end");
   for (const auto& src : o.externSources) {
     if (!fs::exists(src)) {

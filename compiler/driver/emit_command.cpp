@@ -30,10 +30,10 @@ bool writeFile(const std::string& file, const std::string& text) {
 int runEmit(const EmitCommandOptions& o) {
   llvm::SourceMgr sources;
   DiagnosticEngine diags(sources);
-  FrontendResult fe = runFrontend(o.input, sources, diags);
-  const ast::PipelineDecl* pipeline = fe.ok ? selectPipeline(*fe.module, o.pipeline, diags) : nullptr;
-  diags.print(llvm::errs(), llvm::sys::Process::StandardErrHasColors());
-  if (!pipeline) return 1;
+  CheckedPipeline checked = loadPipeline(o.input, o.pipeline, sources, diags);
+  if (!checked.pipeline) return 1;
+  const FrontendResult& fe = checked.frontend;
+  const ast::PipelineDecl* pipeline = checked.pipeline;
   if (std::error_code ec = llvm::sys::fs::create_directories(o.outputDir)) {
     llvm::errs() << "flowc: error: cannot create `" << o.outputDir << "`: " << ec.message() << "\n";
     return 1;

@@ -2,6 +2,8 @@
 #include "driver/frontend.h"
 
 #include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/Process.h>
+#include <llvm/Support/raw_ostream.h>
 
 #include "parse/parse.h"
 #include "sema/sema.h"
@@ -45,6 +47,15 @@ const ast::PipelineDecl* selectPipeline(const ast::Module& module, const std::st
     if (p->name.name == name) return p.get();
   diags.report(DiagKind::UnknownPipeline, {}, "no pipeline named `" + name + "`; the file declares " + all);
   return nullptr;
+}
+
+CheckedPipeline loadPipeline(const std::string& path, const std::string& name, llvm::SourceMgr& sources,
+                             DiagnosticEngine& diags) {
+  CheckedPipeline result;
+  result.frontend = runFrontend(path, sources, diags);
+  if (result.frontend.ok) result.pipeline = selectPipeline(*result.frontend.module, name, diags);
+  diags.print(llvm::errs(), llvm::sys::Process::StandardErrHasColors());
+  return result;
 }
 
 }  // namespace flow::driver

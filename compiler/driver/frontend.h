@@ -31,4 +31,16 @@ namespace flow::driver {
 /// when there is none, several without a name, or none of that name.
 const ast::PipelineDecl* selectPipeline(const ast::Module& module, const std::string& name, DiagnosticEngine& diags);
 
+/// What build, emit and graph start from: a checked module and the pipeline
+/// they work on. `pipeline` is null when there were errors.
+struct CheckedPipeline {
+  FrontendResult frontend;
+  const ast::PipelineDecl* pipeline = nullptr;
+};
+
+/// Runs the front end on `path`, selects the pipeline `name` (see
+/// selectPipeline) and prints every diagnostic to stderr.
+CheckedPipeline loadPipeline(const std::string& path, const std::string& name, llvm::SourceMgr& sources,
+                             DiagnosticEngine& diags);
+
 }  // namespace flow::driver

@@ -119,11 +119,9 @@ void printMermaid(const ir::Graph& g, llvm::raw_ostream& os) {
 int runGraph(const GraphOptions& o) {
   llvm::SourceMgr sources;
   DiagnosticEngine diags(sources);
-  FrontendResult fe = runFrontend(o.input, sources, diags);
-  const ast::PipelineDecl* pipeline = fe.ok ? selectPipeline(*fe.module, o.pipeline, diags) : nullptr;
-  diags.print(llvm::errs(), llvm::sys::Process::StandardErrHasColors());
-  if (!pipeline) return 1;
-  ir::Graph graph = ir::buildGraph(*pipeline);
+  CheckedPipeline checked = loadPipeline(o.input, o.pipeline, sources, diags);
+  if (!checked.pipeline) return 1;
+  ir::Graph graph = ir::buildGraph(*checked.pipeline);
   if (o.format == "mermaid") {
     printMermaid(graph, llvm::outs());
   } else {
