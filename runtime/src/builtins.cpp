@@ -13,29 +13,9 @@
 
 namespace flow {
 
-std::int64_t wrap_shl(std::int64_t a, std::int64_t n) {
-  if (n < 0) throw ItemFailed("negative shift amount " + std::to_string(n));
-  if (n >= 64) return 0;
-  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) << n);
-}
+void throwNegativeShift(std::int64_t n) { throw ItemFailed("negative shift amount " + std::to_string(n)); }
 
-std::int64_t wrap_shr(std::int64_t a, std::int64_t n) {
-  if (n < 0) throw ItemFailed("negative shift amount " + std::to_string(n));
-  if (n >= 64) return a < 0 ? -1 : 0;
-  return a >> n;  // arithmetic on two's complement (C++20)
-}
-
-std::int64_t div(std::int64_t a, std::int64_t b) {
-  if (b == 0) throw ItemFailed("division by zero");
-  if (b == -1) return wrap_neg(a);  // INT64_MIN / -1 wraps, as in Go
-  return a / b;
-}
-
-std::int64_t rem(std::int64_t a, std::int64_t b) {
-  if (b == 0) throw ItemFailed("division by zero");
-  if (b == -1) return 0;
-  return a % b;
-}
+void throwDivisionByZero() { throw ItemFailed("division by zero"); }
 
 void throwIndexOutOfRange(std::int64_t i, std::size_t length) {
   throw ItemFailed(concat("index ", i, " out of range for list of length ", length));

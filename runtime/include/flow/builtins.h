@@ -33,15 +33,37 @@ namespace flow {
 [[nodiscard]] constexpr std::int64_t wrap_neg(std::int64_t a) noexcept {
   return static_cast<std::int64_t>(std::uint64_t{0} - static_cast<std::uint64_t>(a));
 }
+// The checked operations below sit in the hottest loops of generated code
+// (W2's hash does 600 shifts per job), so they are inline; only the cold
+// failure paths are out of line.
+[[noreturn]] void throwNegativeShift(std::int64_t n);
+[[noreturn]] void throwDivisionByZero();
+
 /// `a << n`; a negative count fails the item, a count >= 64 gives 0 (Go).
-[[nodiscard]] std::int64_t wrap_shl(std::int64_t a, std::int64_t n);
+[[nodiscard]] inline std::int64_t wrap_shl(std::int64_t a, std::int64_t n) {
+  if (n < 0) throwNegativeShift(n);
+  if (n >= 64) return 0;
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) << n);
+}
 /// `a >> n`, arithmetic; a count >= 64 gives 0 or -1 (Go).
-[[nodiscard]] std::int64_t wrap_shr(std::int64_t a, std::int64_t n);
+[[nodiscard]] inline std::int64_t wrap_shr(std::int64_t a, std::int64_t n) {
+  if (n < 0) throwNegativeShift(n);
+  if (n >= 64) return a < 0 ? -1 : 0;
+  return a >> n;  // arithmetic on two's complement (C++20)
+}
 /// `a / b`: truncates toward zero; b == 0 fails with `division by zero`;
 /// INT64_MIN / -1 wraps to INT64_MIN (Go).
-[[nodiscard]] std::int64_t div(std::int64_t a, std::int64_t b);
+[[nodiscard]] inline std::int64_t div(std::int64_t a, std::int64_t b) {
+  if (b == 0) throwDivisionByZero();
+  if (b == -1) return wrap_neg(a);
+  return a / b;
+}
 /// `a % b`: sign of a; b == 0 fails with `division by zero`.
-[[nodiscard]] std::int64_t rem(std::int64_t a, std::int64_t b);
+[[nodiscard]] inline std::int64_t rem(std::int64_t a, std::int64_t b) {
+  if (b == 0) throwDivisionByZero();
+  if (b == -1) return 0;
+  return a % b;
+}
 
 /// `xs[i]`: fails with `index 5 out of range for list of length 3`.
 [[noreturn]] void throwIndexOutOfRange(std::int64_t i, std::size_t length);
