@@ -74,8 +74,6 @@ int buildTo(const BuildOptions& o, const std::string& output) {
   DiagnosticEngine diags(sources);
   CheckedPipeline checked = loadPipeline(o.input, o.pipeline, sources, diags);
   if (!checked.pipeline) return 1;
-  const FrontendResult& fe = checked.frontend;
-  const ast::PipelineDecl* pipeline = checked.pipeline;
   timer.lap("front end");
   for (const auto& src : o.externSources) {
     if (!fs::exists(src)) {
@@ -84,7 +82,7 @@ int buildTo(const BuildOptions& o, const std::string& output) {
     }
   }
 
-  ir::Graph graph = ir::buildGraph(*pipeline);
+  ir::Graph graph = ir::buildGraph(*checked.pipeline);
   emit::EmitOptions eo;
   eo.flowFile = o.input;
   eo.sources = &sources;
@@ -92,7 +90,7 @@ int buildTo(const BuildOptions& o, const std::string& output) {
 
   if (o.emitCppOnly) {
     eo.generatedFile = output == "-" ? std::string("generated.cpp") : output;
-    std::string text = emit::emitProgram(*fe.module, graph, eo);
+    std::string text = emit::emitProgram(*checked.frontend.module, graph, eo);
     timer.lap("emit");
     if (output == "-") {
       llvm::outs() << text;
@@ -126,7 +124,7 @@ int buildTo(const BuildOptions& o, const std::string& output) {
   llvm::SmallString<256> gen(work);
   path::append(gen, stem + ".cpp");
   eo.generatedFile = std::string(gen);
-  std::string text = emit::emitProgram(*fe.module, graph, eo);
+  std::string text = emit::emitProgram(*checked.frontend.module, graph, eo);
   timer.lap("emit");
   if (!writeFile(std::string(gen), text)) return 1;
 

@@ -32,24 +32,22 @@ int runEmit(const EmitCommandOptions& o) {
   DiagnosticEngine diags(sources);
   CheckedPipeline checked = loadPipeline(o.input, o.pipeline, sources, diags);
   if (!checked.pipeline) return 1;
-  const FrontendResult& fe = checked.frontend;
-  const ast::PipelineDecl* pipeline = checked.pipeline;
   if (std::error_code ec = llvm::sys::fs::create_directories(o.outputDir)) {
     llvm::errs() << "flowc: error: cannot create `" << o.outputDir << "`: " << ec.message() << "\n";
     return 1;
   }
-  ir::Graph graph = ir::buildGraph(*pipeline);
+  ir::Graph graph = ir::buildGraph(*checked.pipeline);
   emit::EmitOptions eo;
   eo.flowFile = o.input;
   eo.sources = &sources;
   eo.lineDirectives = o.lineDirectives;
-  emit::EmbedFiles files = emit::emitEmbedding(*fe.module, graph, eo);
+  emit::EmbedFiles files = emit::emitEmbedding(*checked.frontend.module, graph, eo);
   llvm::SmallString<256> header(o.outputDir), source(o.outputDir);
   llvm::sys::path::append(header, files.headerName);
   llvm::sys::path::append(source, files.sourceName);
   // The source's #line restores need its final name; emit again with it.
   eo.generatedFile = std::string(source);
-  files = emit::emitEmbedding(*fe.module, graph, eo);
+  files = emit::emitEmbedding(*checked.frontend.module, graph, eo);
   if (!writeFile(std::string(header), files.header) || !writeFile(std::string(source), files.source)) return 1;
   return 0;
 }

@@ -19,8 +19,6 @@ using TK = ast::Type::Kind;
 
 namespace {
 
-bool isKind(const ast::Type* t, TK k) { return t && t->is(k); }
-
 std::string joinArgs(const std::vector<std::string>& args) {
   std::string out;
   for (size_t i = 0; i < args.size(); ++i) out += (i ? ", " : "") + args[i];

@@ -16,6 +16,9 @@
 
 namespace flow::emit {
 
+/// Whether `t` (null before sema annotated it) is of kind `k`.
+inline bool isKind(const ast::Type* t, ast::Type::Kind k) { return t && t->is(k); }
+
 struct Emitter {
   const ast::Module& module;
   const ir::Graph& graph;

@@ -16,8 +16,6 @@ using TK = ast::Type::Kind;
 
 namespace {
 
-bool isKind(const ast::Type* t, TK k) { return t && t->is(k); }
-
 std::string maybeUnused(const Scope& s, const void* decl) { return s.isRead(decl) ? "" : "[[maybe_unused]] "; }
 
 /// The channel a send goes to: sema's target, else the name as written or
