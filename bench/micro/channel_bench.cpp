@@ -34,10 +34,16 @@ void BM_ThreadSendRecv(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * kItems);
 }
-BENCHMARK(BM_ThreadSendRecv)->Arg(0)->Arg(1)->Arg(16)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ThreadSendRecv)
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(16)
+    ->Arg(1024)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
-inline void buildThroughput(flow::Pipeline& pl, std::int64_t cap, std::int64_t producers, std::int64_t consumers,
-                            std::atomic<std::int64_t>& sum) {
+inline void buildThroughput(flow::Pipeline& pl, std::int64_t cap, std::int64_t producers,
+                            std::int64_t consumers, std::atomic<std::int64_t>& sum) {
   auto& ch = pl.channel<std::int64_t>("c", cap);
   const std::int64_t per = kItems / producers;
   pl.source("gen", {.workers = producers}, {&ch}, [&ch, per](flow::Context& ctx) -> flow::Task {
@@ -93,8 +99,9 @@ void BM_RendezvousRoundTrip(benchmark::State& state) {
     benchmark::DoNotOptimize(r.exitCode);
   }
   state.SetItemsProcessed(state.iterations() * kItems);
-  state.counters["ns_per_round_trip"] = benchmark::Counter(
-      static_cast<double>(state.iterations() * kItems), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["ns_per_round_trip"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * kItems),
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_RendezvousRoundTrip)->Unit(benchmark::kMillisecond)->UseRealTime();
 

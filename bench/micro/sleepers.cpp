@@ -39,8 +39,8 @@ int main(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   const flow::Report r = pl.run();
   const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("jobs %lld workers %lld sleep %lldms: %lld done in %.1f ms (exit %d)\n", static_cast<long long>(jobs),
-              static_cast<long long>(workers), static_cast<long long>(sleepMs), static_cast<long long>(count), ms,
-              r.exitCode);
+  std::printf("jobs %lld workers %lld sleep %lldms: %lld done in %.1f ms (exit %d)\n",
+              static_cast<long long>(jobs), static_cast<long long>(workers), static_cast<long long>(sleepMs),
+              static_cast<long long>(count), ms, r.exitCode);
   return count == jobs ? 0 : 1;
 }

@@ -90,8 +90,8 @@ enum class OnError { Drop, Stop, Route };
 struct StageAttr {
   enum class Kind { Workers, Timeout, Retry, OnError, Ordered };
   Kind kind;
-  ExprPtr value;             // Workers: N; Timeout: D; Retry: N
-  ExprPtr backoff;           // Retry: optional D
+  ExprPtr value;    // Workers: N; Timeout: D; Retry: N
+  ExprPtr backoff;  // Retry: optional D
   OnError onError = OnError::Drop;
   std::optional<Ident> routeChannel;  // OnError Route
   SourceRange range;
@@ -103,9 +103,9 @@ struct StageDecl {
   enum class Kind { Source, Stage, Sink };
   Kind kind;
   Ident name;
-  std::optional<Ident> item;      // the name before `from` (stage, sink)
-  std::vector<Ident> inputs;      // channels after `from`
-  std::vector<Ident> outputs;     // channels after `->`
+  std::optional<Ident> item;   // the name before `from` (stage, sink)
+  std::vector<Ident> inputs;   // channels after `from`
+  std::vector<Ident> outputs;  // channels after `->`
   std::vector<StageAttr> attrs;
   Block body;
   SourceRange range;
@@ -133,9 +133,9 @@ struct PipelineDecl {
   std::vector<std::unique_ptr<ParamDecl>> params;
   std::vector<std::unique_ptr<ChannelDecl>> channels;  // channel, input and output
   std::vector<std::unique_ptr<StageDecl>> stages;      // source, stage and sink
-  ExprPtr deadline;  // may be null
+  ExprPtr deadline;                                    // may be null
   SourceRange deadlineRange;
-  ExprPtr monitor;   // may be null
+  ExprPtr monitor;  // may be null
   SourceRange monitorRange;
   std::vector<PipelineMember> members;  // everything above, in source order (non-owning)
   SourceRange range;

@@ -29,22 +29,40 @@ std::string quoted(const std::string& text) {
   std::string out = "\"";
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      case '\0': out += "\\0"; break;
-      case '{': out += "{{"; break;
-      case '}': out += "}}"; break;
-      default: out += c;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\0':
+        out += "\\0";
+        break;
+      case '{':
+        out += "{{";
+        break;
+      case '}':
+        out += "}}";
+        break;
+      default:
+        out += c;
     }
   }
   return out + "\"";
 }
 
 std::string typeRefText(const TypeRef& t) {
-  if (t.kind == TypeRef::Kind::List) return "[" + (t.element ? typeRefText(*t.element) : std::string("?")) + "]";
+  if (t.kind == TypeRef::Kind::List)
+    return "[" + (t.element ? typeRefText(*t.element) : std::string("?")) + "]";
   return t.name;
 }
 
@@ -134,7 +152,9 @@ class Dumper {
     Indent in(depth_);
     for (const PipelineMember& m : p.members) {
       switch (m.kind) {
-        case PipelineMember::Kind::Param: param(*m.param); break;
+        case PipelineMember::Kind::Param:
+          param(*m.param);
+          break;
         case PipelineMember::Kind::Deadline:
         case PipelineMember::Kind::Monitor: {
           line(m.kind == PipelineMember::Kind::Deadline ? "Deadline" : "Monitor", m.range);
@@ -142,8 +162,12 @@ class Dumper {
           if (m.expr) expr(*m.expr);
           break;
         }
-        case PipelineMember::Kind::Channel: channel(*m.channel); break;
-        case PipelineMember::Kind::Stage: stage(*m.stage); break;
+        case PipelineMember::Kind::Channel:
+          channel(*m.channel);
+          break;
+        case PipelineMember::Kind::Stage:
+          stage(*m.stage);
+          break;
       }
     }
   }
@@ -155,7 +179,9 @@ class Dumper {
   }
 
   void channel(const ChannelDecl& c) {
-    const char* role = c.role == ChannelRole::Input ? "Input " : c.role == ChannelRole::Output ? "Output " : "Channel ";
+    const char* role = c.role == ChannelRole::Input    ? "Input "
+                       : c.role == ChannelRole::Output ? "Output "
+                                                       : "Channel ";
     std::string text = role + c.name.name + ": " + typeRefText(c.elementType);
     if (c.overflow == Overflow::DropNewest) text += " overflow drop_newest";
     if (c.overflow == Overflow::DropOldest) text += " overflow drop_oldest";
@@ -165,7 +191,9 @@ class Dumper {
   }
 
   void stage(const StageDecl& s) {
-    std::string text = s.kind == StageDecl::Kind::Source ? "Source " : s.kind == StageDecl::Kind::Sink ? "Sink " : "Stage ";
+    std::string text = s.kind == StageDecl::Kind::Source ? "Source "
+                       : s.kind == StageDecl::Kind::Sink ? "Sink "
+                                                         : "Stage ";
     text += s.name.name;
     if (s.item) text += "(" + s.item->name + " from " + joinIdents(s.inputs) + ")";
     if (!s.outputs.empty()) text += " -> " + joinIdents(s.outputs);
@@ -177,12 +205,22 @@ class Dumper {
 
   void attr(const StageAttr& a) {
     switch (a.kind) {
-      case StageAttr::Kind::Workers: line("Workers", a.range); break;
-      case StageAttr::Kind::Timeout: line("Timeout", a.range); break;
-      case StageAttr::Kind::Retry: line("Retry", a.range); break;
-      case StageAttr::Kind::Ordered: line("Ordered", a.range); break;
+      case StageAttr::Kind::Workers:
+        line("Workers", a.range);
+        break;
+      case StageAttr::Kind::Timeout:
+        line("Timeout", a.range);
+        break;
+      case StageAttr::Kind::Retry:
+        line("Retry", a.range);
+        break;
+      case StageAttr::Kind::Ordered:
+        line("Ordered", a.range);
+        break;
       case StageAttr::Kind::OnError: {
-        const char* policy = a.onError == OnError::Stop ? "stop" : a.onError == OnError::Route ? "route" : "drop";
+        const char* policy = a.onError == OnError::Stop    ? "stop"
+                             : a.onError == OnError::Route ? "route"
+                                                           : "drop";
         std::string text = std::string("OnError ") + policy;
         if (a.routeChannel) text += " " + a.routeChannel->name;
         line(text, a.range);
@@ -286,8 +324,10 @@ class Dumper {
         line("StringLit", e.range, e.type);
         Indent in(depth_);
         for (const StringLit::Piece& p : s.pieces) {
-          if (p.expr) expr(*p.expr);
-          else os_.indent(depth_ * 2) << "Text " << quoted(p.text) << "\n";
+          if (p.expr)
+            expr(*p.expr);
+          else
+            os_.indent(depth_ * 2) << "Text " << quoted(p.text) << "\n";
         }
         return;
       }

@@ -8,8 +8,19 @@ namespace flow::ast {
 
 struct Expr {
   enum class Kind {
-    IntLit, FloatLit, BoolLit, StringLit, DurationLit, ListLit, RecordLit,
-    Name, Field, Index, Call, Unary, Binary,
+    IntLit,
+    FloatLit,
+    BoolLit,
+    StringLit,
+    DurationLit,
+    ListLit,
+    RecordLit,
+    Name,
+    Field,
+    Index,
+    Call,
+    Unary,
+    Binary,
   };
   const Kind kind;
   SourceRange range;
@@ -30,7 +41,8 @@ struct IntLit : Expr {
 struct FloatLit : Expr {
   double value;
   std::string spelling;  // as written, `_` removed (for readable emitted code)
-  FloatLit(double v, std::string s, SourceRange r) : Expr(Kind::FloatLit, r), value(v), spelling(std::move(s)) {}
+  FloatLit(double v, std::string s, SourceRange r)
+      : Expr(Kind::FloatLit, r), value(v), spelling(std::move(s)) {}
   static bool classof(const Expr* e) { return e->kind == Kind::FloatLit; }
 };
 
@@ -100,26 +112,50 @@ struct NameExpr : Expr {
 struct FieldExpr : Expr {
   ExprPtr base;
   Ident field;
-  FieldExpr(ExprPtr b, Ident f, SourceRange r) : Expr(Kind::Field, r), base(std::move(b)), field(std::move(f)) {}
+  FieldExpr(ExprPtr b, Ident f, SourceRange r)
+      : Expr(Kind::Field, r), base(std::move(b)), field(std::move(f)) {}
   static bool classof(const Expr* e) { return e->kind == Kind::Field; }
 };
 
 struct IndexExpr : Expr {
   ExprPtr base, index;
-  IndexExpr(ExprPtr b, ExprPtr i, SourceRange r) : Expr(Kind::Index, r), base(std::move(b)), index(std::move(i)) {}
+  IndexExpr(ExprPtr b, ExprPtr i, SourceRange r)
+      : Expr(Kind::Index, r), base(std::move(b)), index(std::move(i)) {}
   static bool classof(const Expr* e) { return e->kind == Kind::Index; }
 };
 
 /// Built-in functions of §6, resolved by sema from the callee name.
 enum class Builtin {
-  None, Print, Eprint, Len, Str, Int, Float, Upper, Lower, Trim, Split, Join, Contains,
-  StartsWith, EndsWith, Replace, Hash, Min, Max, Abs, Append, Now, ReadLines, Sleep,
+  None,
+  Print,
+  Eprint,
+  Len,
+  Str,
+  Int,
+  Float,
+  Upper,
+  Lower,
+  Trim,
+  Split,
+  Join,
+  Contains,
+  StartsWith,
+  EndsWith,
+  Replace,
+  Hash,
+  Min,
+  Max,
+  Abs,
+  Append,
+  Now,
+  ReadLines,
+  Sleep,
 };
 
 struct CallExpr : Expr {
   Ident callee;
   std::vector<ExprPtr> args;
-  Builtin builtin = Builtin::None;  // sema: set for a built-in
+  Builtin builtin = Builtin::None;     // sema: set for a built-in
   const ExternFn* externFn = nullptr;  // sema: set for an extern function
   CallExpr(Ident c, SourceRange r) : Expr(Kind::Call, r), callee(std::move(c)) {}
   static bool classof(const Expr* e) { return e->kind == Kind::Call; }
@@ -135,8 +171,24 @@ struct UnaryExpr : Expr {
 };
 
 enum class BinaryOp {
-  Add, Sub, Mul, Div, Rem, BitAnd, BitOr, BitXor, Shl, Shr,
-  Eq, Ne, Lt, Le, Gt, Ge, And, Or,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Rem,
+  BitAnd,
+  BitOr,
+  BitXor,
+  Shl,
+  Shr,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  And,
+  Or,
 };
 [[nodiscard]] const char* spelling(BinaryOp op);
 [[nodiscard]] const char* spelling(UnaryOp op);

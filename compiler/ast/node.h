@@ -44,11 +44,10 @@ struct Ident {
 struct TypeRef {
   enum class Kind { Named, List };
   Kind kind = Kind::Named;
-  std::string name;                   // Named: `int`, `Job`, …
-  std::unique_ptr<TypeRef> element;   // List: the element type
+  std::string name;                  // Named: `int`, `Job`, …
+  std::unique_ptr<TypeRef> element;  // List: the element type
   SourceRange range;
-  const Type* resolved = nullptr;     // sema
+  const Type* resolved = nullptr;  // sema
 };
-
 
 }  // namespace flow::ast

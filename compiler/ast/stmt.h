@@ -8,7 +8,19 @@ namespace flow::ast {
 
 struct Stmt {
   enum class Kind {
-    Let, Assign, If, For, While, Break, Continue, Return, Send, Fail, State, Finally, Expr,
+    Let,
+    Assign,
+    If,
+    For,
+    While,
+    Break,
+    Continue,
+    Return,
+    Send,
+    Fail,
+    State,
+    Finally,
+    Expr,
   };
   const Kind kind;
   SourceRange range;
@@ -28,7 +40,8 @@ struct LetStmt : Stmt {
   Ident name;
   bool isMutable;
   ExprPtr init;
-  LetStmt(Ident n, bool m, ExprPtr i, SourceRange r) : Stmt(Kind::Let, r), name(std::move(n)), isMutable(m), init(std::move(i)) {}
+  LetStmt(Ident n, bool m, ExprPtr i, SourceRange r)
+      : Stmt(Kind::Let, r), name(std::move(n)), isMutable(m), init(std::move(i)) {}
   static bool classof(const Stmt* s) { return s->kind == Kind::Let; }
 };
 
@@ -59,7 +72,11 @@ struct ForStmt : Stmt {
   Block body;
   const Type* varType = nullptr;  // sema
   ForStmt(Ident v, ExprPtr it, ExprPtr h, Block b, SourceRange r)
-      : Stmt(Kind::For, r), var(std::move(v)), iterable(std::move(it)), hi(std::move(h)), body(std::move(b)) {}
+      : Stmt(Kind::For, r),
+        var(std::move(v)),
+        iterable(std::move(it)),
+        hi(std::move(h)),
+        body(std::move(b)) {}
   [[nodiscard]] bool isRange() const { return hi != nullptr; }
   static bool classof(const Stmt* s) { return s->kind == Kind::For; }
 };
@@ -67,7 +84,8 @@ struct ForStmt : Stmt {
 struct WhileStmt : Stmt {
   ExprPtr cond;
   Block body;
-  WhileStmt(ExprPtr c, Block b, SourceRange r) : Stmt(Kind::While, r), cond(std::move(c)), body(std::move(b)) {}
+  WhileStmt(ExprPtr c, Block b, SourceRange r)
+      : Stmt(Kind::While, r), cond(std::move(c)), body(std::move(b)) {}
   static bool classof(const Stmt* s) { return s->kind == Kind::While; }
 };
 
@@ -89,9 +107,10 @@ struct SendStmt : Stmt {
   std::optional<Ident> channel;  // null for `emit`
   ExprPtr value;
   bool isTry = false;
-  std::unique_ptr<Block> otherwise;  // the `else` block of a try-send
+  std::unique_ptr<Block> otherwise;     // the `else` block of a try-send
   const ChannelDecl* target = nullptr;  // sema: the channel sent to (also for emit)
-  SendStmt(std::optional<Ident> ch, ExprPtr v, SourceRange r) : Stmt(Kind::Send, r), channel(std::move(ch)), value(std::move(v)) {}
+  SendStmt(std::optional<Ident> ch, ExprPtr v, SourceRange r)
+      : Stmt(Kind::Send, r), channel(std::move(ch)), value(std::move(v)) {}
   [[nodiscard]] bool isEmit() const { return !channel.has_value(); }
   static bool classof(const Stmt* s) { return s->kind == Kind::Send; }
 };
@@ -106,7 +125,8 @@ struct FailStmt : Stmt {
 struct StateStmt : Stmt {
   Ident name;
   ExprPtr init;
-  StateStmt(Ident n, ExprPtr i, SourceRange r) : Stmt(Kind::State, r), name(std::move(n)), init(std::move(i)) {}
+  StateStmt(Ident n, ExprPtr i, SourceRange r)
+      : Stmt(Kind::State, r), name(std::move(n)), init(std::move(i)) {}
   static bool classof(const Stmt* s) { return s->kind == Kind::State; }
 };
 

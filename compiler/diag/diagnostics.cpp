@@ -20,8 +20,8 @@ std::string_view diagKindName(DiagKind kind) {
 
 Severity diagKindSeverity(DiagKind kind) {
   switch (kind) {
-#define DIAG(Kind, Sev)    \
-  case DiagKind::Kind:     \
+#define DIAG(Kind, Sev) \
+  case DiagKind::Kind:  \
     return Severity::Sev;
 #include "diag/diagnostic_kinds.def"
   }
@@ -54,7 +54,10 @@ void printOne(llvm::SourceMgr& sm, llvm::raw_ostream& os, SourceRange range, Sev
               const std::string& message, bool color) {
   if (!range.isValid()) {
     // Diagnostics without a place (e.g. an unreadable file) still look alike.
-    os << "flowc: " << (severity == Severity::Error ? "error: " : severity == Severity::Warning ? "warning: " : "note: ")
+    os << "flowc: "
+       << (severity == Severity::Error     ? "error: "
+           : severity == Severity::Warning ? "warning: "
+                                           : "note: ")
        << message << "\n";
     return;
   }
@@ -78,7 +81,8 @@ void DiagnosticEngine::print(llvm::raw_ostream& os, bool color) const {
   const Diagnostic* prev = nullptr;
   unsigned errors = 0;
   for (const Diagnostic* d : order) {
-    if (prev && prev->kind == d->kind && prev->range.begin == d->range.begin && prev->message == d->message) continue;
+    if (prev && prev->kind == d->kind && prev->range.begin == d->range.begin && prev->message == d->message)
+      continue;
     prev = d;
     if (d->severity == Severity::Error) ++errors;
     std::string text = d->message;

@@ -18,8 +18,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 
 #include "driver/commands.h"
 #include "driver/config.h"
@@ -42,7 +42,8 @@ class PhaseTimer {
     auto now = Clock::now();
     if (on_)
       llvm::errs() << "flowc: time: " << phase << ": "
-                   << llvm::format("%.1f", std::chrono::duration<double, std::milli>(now - last_).count()) << " ms\n";
+                   << llvm::format("%.1f", std::chrono::duration<double, std::milli>(now - last_).count())
+                   << " ms\n";
     last_ = now;
   }
 
@@ -209,7 +210,8 @@ int runRun(const BuildOptions& o) {
   for (const auto& f : o.externSources) hashFile(h, f);
   for (const auto& f : externHeaders(o, (*source)->getBuffer())) hashFile(h, f);
   for (const auto& d : o.includeDirs) h.update(d + "\n");
-  h.update("pipeline=" + o.pipeline + (o.lineDirectives ? "" : " noline") + (o.warningsAsErrors ? " werror" : ""));
+  h.update("pipeline=" + o.pipeline + (o.lineDirectives ? "" : " noline") +
+           (o.warningsAsErrors ? " werror" : ""));
   h.update("cxx=" + findCxxCompiler(o.cxx));
   static int anchor;
   hashStat(h, fs::getMainExecutable(o.argv0.c_str(), &anchor));
@@ -225,7 +227,8 @@ int runRun(const BuildOptions& o) {
     if (o.verbose) llvm::errs() << "flowc: using cached build " << bin << "\n";
   } else {
     if (std::error_code ec = fs::create_directories(dir)) {
-      llvm::errs() << "flowc: error: cannot create the cache directory `" << dir << "`: " << ec.message() << "\n";
+      llvm::errs() << "flowc: error: cannot create the cache directory `" << dir << "`: " << ec.message()
+                   << "\n";
       return 1;
     }
     // Build beside the final name and rename, so a concurrent or interrupted

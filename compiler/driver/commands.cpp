@@ -27,26 +27,32 @@ cl::SubCommand graphCmd("graph", "Print the pipeline as a graph (dot or mermaid)
 cl::opt<std::string> checkInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::sub(checkCmd));
 enum class EmitWhat { None, Ast };
 cl::opt<EmitWhat> checkEmit("emit", cl::desc("Dump a phase's output to stdout"), cl::init(EmitWhat::None),
-                            cl::values(clEnumValN(EmitWhat::Ast, "ast", "the checked AST")), cl::sub(checkCmd));
-cl::opt<bool> checkParseOnly("parse-only", cl::desc("Stop after parsing (with --emit=ast: the unchecked AST)"),
+                            cl::values(clEnumValN(EmitWhat::Ast, "ast", "the checked AST")),
+                            cl::sub(checkCmd));
+cl::opt<bool> checkParseOnly("parse-only",
+                             cl::desc("Stop after parsing (with --emit=ast: the unchecked AST)"),
                              cl::sub(checkCmd));
 cl::opt<bool> warningsAsErrors("Werror", cl::desc("Treat warnings as errors"), cl::sub(checkCmd));
 
 // ---- build / run
 cl::list<std::string> buildInputs(cl::Positional, cl::desc("<file.flow> [extern.cpp…]"), cl::OneOrMore,
                                   cl::sub(buildCmd), cl::sub(runCmd));
-cl::opt<std::string> buildOutput("o", cl::desc("Output executable (with --emit-cpp-only: the C++ file, - for stdout)"),
-                                 cl::value_desc("path"), cl::sub(buildCmd));
-cl::list<std::string> includeDirs("I", cl::desc("Directory searched for extern headers"), cl::value_desc("dir"),
-                                  cl::Prefix, cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<std::string> buildOutput(
+    "o", cl::desc("Output executable (with --emit-cpp-only: the C++ file, - for stdout)"),
+    cl::value_desc("path"), cl::sub(buildCmd));
+cl::list<std::string> includeDirs("I", cl::desc("Directory searched for extern headers"),
+                                  cl::value_desc("dir"), cl::Prefix, cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<std::string> pipelineName("pipeline", cl::desc("The pipeline to build when the file has several"),
-                                  cl::value_desc("name"), cl::sub(buildCmd), cl::sub(runCmd), cl::sub(emitCmd),
-                                  cl::sub(graphCmd));
-cl::opt<std::string> cxxCompiler("cxx", cl::desc("C++ compiler to use (default: clang++, else $CXX, else g++)"),
+                                  cl::value_desc("name"), cl::sub(buildCmd), cl::sub(runCmd),
+                                  cl::sub(emitCmd), cl::sub(graphCmd));
+cl::opt<std::string> cxxCompiler("cxx",
+                                 cl::desc("C++ compiler to use (default: clang++, else $CXX, else g++)"),
                                  cl::value_desc("path"), cl::sub(buildCmd), cl::sub(runCmd));
-cl::opt<bool> emitCppOnly("emit-cpp-only", cl::desc("Write the generated C++ to -o and stop"), cl::sub(buildCmd));
-cl::opt<bool> noLineDirectives("no-line-directives", cl::desc("Do not map generated C++ back to the .flow file"),
-                               cl::sub(buildCmd), cl::sub(runCmd), cl::sub(emitCmd));
+cl::opt<bool> emitCppOnly("emit-cpp-only", cl::desc("Write the generated C++ to -o and stop"),
+                          cl::sub(buildCmd));
+cl::opt<bool> noLineDirectives("no-line-directives",
+                               cl::desc("Do not map generated C++ back to the .flow file"), cl::sub(buildCmd),
+                               cl::sub(runCmd), cl::sub(emitCmd));
 cl::opt<bool> werrorCxx("Werror-cxx", cl::desc("Compile the generated C++ with -Wall -Wextra -Werror"),
                         cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<bool> timePhases("time-phases", cl::desc("Print the time of each phase to stderr"), cl::sub(buildCmd),
@@ -129,7 +135,8 @@ int dispatch(int argc, char** argv) {
     }
     return runGraph({graphInput, pipelineName, graphFormat});
   }
-  llvm::errs() << "flowc: error: no command given; use one of: build, run, emit, check, graph (see flowc --help)\n";
+  llvm::errs()
+      << "flowc: error: no command given; use one of: build, run, emit, check, graph (see flowc --help)\n";
   return 2;
 }
 

@@ -48,7 +48,8 @@ int runEmit(const EmitCommandOptions& o) {
   // The source's #line restores need its final name; emit again with it.
   eo.generatedFile = std::string(source);
   files = emit::emitEmbedding(*checked.frontend.module, graph, eo);
-  if (!writeFile(std::string(header), files.header) || !writeFile(std::string(source), files.source)) return 1;
+  if (!writeFile(std::string(header), files.header) || !writeFile(std::string(source), files.source))
+    return 1;
   return 0;
 }
 

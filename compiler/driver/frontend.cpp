@@ -30,9 +30,11 @@ FrontendResult runFrontend(const std::string& path, llvm::SourceMgr& sources, Di
 
 namespace flow::driver {
 
-const ast::PipelineDecl* selectPipeline(const ast::Module& module, const std::string& name, DiagnosticEngine& diags) {
+const ast::PipelineDecl* selectPipeline(const ast::Module& module, const std::string& name,
+                                        DiagnosticEngine& diags) {
   std::string all;
-  for (const auto& p : module.pipelines) all += std::string(all.empty() ? "" : ", ") + "`" + p->name.name + "`";
+  for (const auto& p : module.pipelines)
+    all += std::string(all.empty() ? "" : ", ") + "`" + p->name.name + "`";
   if (module.pipelines.empty()) {
     diags.report(DiagKind::UnknownPipeline, {}, "`" + module.fileName + "` declares no pipeline");
     return nullptr;
@@ -40,7 +42,8 @@ const ast::PipelineDecl* selectPipeline(const ast::Module& module, const std::st
   if (name.empty()) {
     if (module.pipelines.size() == 1) return module.pipelines.front().get();
     diags.report(DiagKind::UnknownPipeline, {},
-                 "`" + module.fileName + "` declares several pipelines (" + all + "); choose one with --pipeline NAME");
+                 "`" + module.fileName + "` declares several pipelines (" + all +
+                     "); choose one with --pipeline NAME");
     return nullptr;
   }
   for (const auto& p : module.pipelines)

@@ -29,7 +29,8 @@ namespace flow::driver {
 /// The pipeline to build: the one named `name`, or the only one when `name`
 /// is empty. Reports UnknownPipeline (listing the pipelines) and returns null
 /// when there is none, several without a name, or none of that name.
-const ast::PipelineDecl* selectPipeline(const ast::Module& module, const std::string& name, DiagnosticEngine& diags);
+const ast::PipelineDecl* selectPipeline(const ast::Module& module, const std::string& name,
+                                        DiagnosticEngine& diags);
 
 /// What build, emit and graph start from: a checked module and the pipeline
 /// they work on. `pipeline` is null when there were errors.

@@ -15,9 +15,12 @@ namespace {
 
 const char* kindWord(ast::StageDecl::Kind k) {
   switch (k) {
-    case ast::StageDecl::Kind::Source: return "source";
-    case ast::StageDecl::Kind::Stage: return "stage";
-    case ast::StageDecl::Kind::Sink: return "sink";
+    case ast::StageDecl::Kind::Source:
+      return "source";
+    case ast::StageDecl::Kind::Stage:
+      return "stage";
+    case ast::StageDecl::Kind::Sink:
+      return "sink";
   }
   return "stage";
 }
@@ -81,7 +84,8 @@ void printDot(const ir::Graph& g, llvm::raw_ostream& os) {
   for (const ir::Channel& c : g.channels()) {
     if (c.role == ast::ChannelRole::Internal) continue;
     os << "  " << dotQuote("port:" + c.name) << " [shape=ellipse, label="
-       << dotQuote(std::string(c.role == ast::ChannelRole::Input ? "input " : "output ") + c.name + "\\n(host)")
+       << dotQuote(std::string(c.role == ast::ChannelRole::Input ? "input " : "output ") + c.name +
+                   "\\n(host)")
        << "];\n";
   }
   for (const ir::Stage& s : g.stages())
@@ -104,8 +108,8 @@ void printMermaid(const ir::Graph& g, llvm::raw_ostream& os) {
   os << "flowchart LR\n";
   for (const ir::Channel& c : g.channels()) {
     if (c.role == ast::ChannelRole::Internal) continue;
-    os << "  port_" << c.name << "([\""
-       << (c.role == ast::ChannelRole::Input ? "input " : "output ") << c.name << "<br/>(host)\"])\n";
+    os << "  port_" << c.name << "([\"" << (c.role == ast::ChannelRole::Input ? "input " : "output ")
+       << c.name << "<br/>(host)\"])\n";
   }
   for (const ir::Stage& s : g.stages())
     os << "  stage_" << s.name << "[\"" << mermaidText(stageLabel(s, "<br/>")) << "\"]\n";

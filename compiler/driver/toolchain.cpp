@@ -4,12 +4,12 @@
 
 #include <llvm/ADT/SmallString.h>
 #include <llvm/ADT/StringExtras.h>
-#include <llvm/Support/SHA1.h>
 #include <llvm/ADT/StringRef.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/Program.h>
+#include <llvm/Support/SHA1.h>
 #include <llvm/Support/raw_ostream.h>
 
 #include <unistd.h>
@@ -69,7 +69,8 @@ std::string firstErrorFile(const std::string& log) {
     // Strip ":LINE:COL".
     for (int i = 0; i < 2; ++i) {
       size_t colon = where.rfind(':');
-      if (colon != llvm::StringRef::npos && where.substr(colon + 1).find_first_not_of("0123456789") == llvm::StringRef::npos)
+      if (colon != llvm::StringRef::npos &&
+          where.substr(colon + 1).find_first_not_of("0123456789") == llvm::StringRef::npos)
         where = where.take_front(colon);
     }
     return std::string(where);
@@ -89,8 +90,10 @@ std::optional<Runtime> locateRuntime(const char* argv0) {
   static int anchor;
   std::string exe = fs::getMainExecutable(argv0, &anchor);
   llvm::StringRef binDir = path::parent_path(exe);
-  Runtime installed{join(binDir, FLOWC_INSTALL_INCLUDE_REL), join(join(binDir, FLOWC_INSTALL_LIB_REL), FLOWC_RUNTIME_LIB_NAME)};
-  if (fs::exists(join(installed.includeDir, "flow/flow.h")) && fs::exists(installed.library)) return installed;
+  Runtime installed{join(binDir, FLOWC_INSTALL_INCLUDE_REL),
+                    join(join(binDir, FLOWC_INSTALL_LIB_REL), FLOWC_RUNTIME_LIB_NAME)};
+  if (fs::exists(join(installed.includeDir, "flow/flow.h")) && fs::exists(installed.library))
+    return installed;
   Runtime build{FLOWC_BUILD_RUNTIME_INCLUDE, FLOWC_BUILD_RUNTIME_LIB};
   if (fs::exists(join(build.includeDir, "flow/flow.h")) && fs::exists(build.library)) return build;
   return std::nullopt;
@@ -111,7 +114,8 @@ int runTool(const std::vector<std::string>& argv, const std::string& log, bool v
     llvm::errs() << "\n";
   }
   std::vector<llvm::StringRef> args(argv.begin(), argv.end());
-  llvm::Optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), llvm::StringRef(log), llvm::StringRef(log)};
+  llvm::Optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), llvm::StringRef(log),
+                                                 llvm::StringRef(log)};
   std::string error;
   int status = llvm::sys::ExecuteAndWait(argv[0], args, llvm::None, redirects, 0, 0, &error);
   if (status < 0) llvm::errs() << "flowc: error: could not run `" << argv[0] << "`: " << error << "\n";
@@ -194,7 +198,8 @@ bool compileProgram(const CompileJob& job) {
 
   std::string log = join(job.workDir, "compile.log");
   std::vector<std::string> cmd = common;
-  if (std::string pch = precompiledHeader(job, langFlags); !pch.empty()) cmd.insert(cmd.end(), {"-include-pch", pch});
+  if (std::string pch = precompiledHeader(job, langFlags); !pch.empty())
+    cmd.insert(cmd.end(), {"-include-pch", pch});
   // lld links the runtime library about twice as fast as ld.bfd.
   if (isClang(job.cxx) && llvm::sys::findProgramByName("ld.lld")) cmd.push_back("-fuse-ld=lld");
   cmd.push_back(job.generatedCpp);

@@ -27,15 +27,15 @@ std::string findCxxCompiler(const std::string& preferred);
 struct CompileJob {
   std::string cxx;
   Runtime runtime;
-  std::string generatedCpp;                 // the emitted translation unit
-  std::string flowFile;                     // for attributing errors
-  std::vector<std::string> externSources;   // the user's .cpp files
-  std::vector<std::string> includeDirs;     // -I: the .flow file's directory first
-  std::string output;                       // the executable
-  std::string workDir;                      // for objects and logs
-  bool warningsAsErrors = false;            // -Wall -Wextra -Werror (tests)
-  bool verbose = false;                     // print the commands
-  std::string pchCacheDir;                  // clang++ only: where <flow/flow.h>'s PCH is kept; empty = none
+  std::string generatedCpp;                // the emitted translation unit
+  std::string flowFile;                    // for attributing errors
+  std::vector<std::string> externSources;  // the user's .cpp files
+  std::vector<std::string> includeDirs;    // -I: the .flow file's directory first
+  std::string output;                      // the executable
+  std::string workDir;                     // for objects and logs
+  bool warningsAsErrors = false;           // -Wall -Wextra -Werror (tests)
+  bool verbose = false;                    // print the commands
+  std::string pchCacheDir;                 // clang++ only: where <flow/flow.h>'s PCH is kept; empty = none
 };
 
 /// Compiles and links. Prints its own messages; returns true on success.

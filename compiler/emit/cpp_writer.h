@@ -35,7 +35,7 @@ class CppWriter {
   std::string text_;
   std::string generatedName_;
   int depth_ = 0;
-  unsigned lines_ = 0;  // lines written so far
+  unsigned lines_ = 0;   // lines written so far
   bool mapped_ = false;  // the last #line pointed into the .flow file
 };
 

@@ -27,7 +27,8 @@ struct EmitOptions {
 };
 
 /// The standalone program: one translation unit with main().
-[[nodiscard]] std::string emitProgram(const ast::Module& module, const ir::Graph& graph, const EmitOptions& options);
+[[nodiscard]] std::string emitProgram(const ast::Module& module, const ir::Graph& graph,
+                                      const EmitOptions& options);
 
 /// The embedding files of §10.
 struct EmbedFiles {
@@ -36,6 +37,7 @@ struct EmbedFiles {
   std::string sourceName;  // `NAME.cpp`
   std::string source;
 };
-[[nodiscard]] EmbedFiles emitEmbedding(const ast::Module& module, const ir::Graph& graph, const EmitOptions& options);
+[[nodiscard]] EmbedFiles emitEmbedding(const ast::Module& module, const ir::Graph& graph,
+                                       const EmitOptions& options);
 
 }  // namespace flow::emit

@@ -48,7 +48,8 @@ void emitExternDecls(const Emitter& em, CppWriter& w) {
         params += (i ? ", " : "") + type + " " + fn.params[i].name.name;
       }
       const ast::Type* result = fn.result ? fn.result->resolved : nullptr;
-      w.line((result ? qualify(em.names, result) : std::string("void")) + " " + fn.name.name + "(" + params + ");");
+      w.line((result ? qualify(em.names, result) : std::string("void")) + " " + fn.name.name + "(" + params +
+             ");");
     }
   }
   w.line("");
@@ -80,7 +81,8 @@ void emitClass(const Emitter& em, CppWriter& w, const std::vector<Port>& ps) {
   w.line("// The host-facing channels, filled in by build().");
   w.line("struct Ports {");
   w.indent();
-  for (const Port& p : ps) w.line("flow::Channel<" + em.names.type(p.channel->elementType) + ">* " + p.member + " = nullptr;");
+  for (const Port& p : ps)
+    w.line("flow::Channel<" + em.names.type(p.channel->elementType) + ">* " + p.member + " = nullptr;");
   w.dedent();
   w.line("};");
   w.line("");
@@ -99,9 +101,11 @@ void emitClass(const Emitter& em, CppWriter& w, const std::vector<Port>& ps) {
   for (const Port& p : ps) {
     bool in = p.channel->role == ast::ChannelRole::Input;
     std::string type = em.names.type(p.channel->elementType);
-    w.line(in ? "/// input `" + p.channel->name + "`: send() values, then close(). Thread-safe; blocks when full."
+    w.line(in ? "/// input `" + p.channel->name +
+                    "`: send() values, then close(). Thread-safe; blocks when full."
               : "/// output `" + p.channel->name + "`: recv() values until RecvStatus::Closed. Thread-safe.");
-    w.line("[[nodiscard]] flow::Channel<" + type + ">& " + p.member + "() { return *ports_." + p.member + "; }");
+    w.line("[[nodiscard]] flow::Channel<" + type + ">& " + p.member + "() { return *ports_." + p.member +
+           "; }");
   }
   w.line("/// Interrupts the run (the report's exit code is 130). Thread-safe. Never blocks.");
   w.line("void cancel() noexcept { pl_.cancel(); }");

@@ -55,30 +55,52 @@ std::string floatLiteral(const ast::FloatLit& f) {
 
 const char* builtinName(ast::Builtin b) {
   switch (b) {
-    case ast::Builtin::Len: return "flow::len";
-    case ast::Builtin::Str: return "flow::str";
-    case ast::Builtin::Int: return "flow::to_int";
-    case ast::Builtin::Float: return "flow::to_float";
-    case ast::Builtin::Upper: return "flow::upper";
-    case ast::Builtin::Lower: return "flow::lower";
-    case ast::Builtin::Trim: return "flow::trim";
-    case ast::Builtin::Split: return "flow::split";
-    case ast::Builtin::Join: return "flow::join";
-    case ast::Builtin::Contains: return "flow::contains";
-    case ast::Builtin::StartsWith: return "flow::starts_with";
-    case ast::Builtin::EndsWith: return "flow::ends_with";
-    case ast::Builtin::Replace: return "flow::replace";
-    case ast::Builtin::Hash: return "flow::hash";
-    case ast::Builtin::Min: return "flow::min";
-    case ast::Builtin::Max: return "flow::max";
-    case ast::Builtin::Abs: return "flow::abs";
-    case ast::Builtin::Append: return "flow::append";
-    case ast::Builtin::ReadLines: return "flow::read_lines";
-    case ast::Builtin::Print: return "flow::print";
-    case ast::Builtin::Eprint: return "flow::eprint";
+    case ast::Builtin::Len:
+      return "flow::len";
+    case ast::Builtin::Str:
+      return "flow::str";
+    case ast::Builtin::Int:
+      return "flow::to_int";
+    case ast::Builtin::Float:
+      return "flow::to_float";
+    case ast::Builtin::Upper:
+      return "flow::upper";
+    case ast::Builtin::Lower:
+      return "flow::lower";
+    case ast::Builtin::Trim:
+      return "flow::trim";
+    case ast::Builtin::Split:
+      return "flow::split";
+    case ast::Builtin::Join:
+      return "flow::join";
+    case ast::Builtin::Contains:
+      return "flow::contains";
+    case ast::Builtin::StartsWith:
+      return "flow::starts_with";
+    case ast::Builtin::EndsWith:
+      return "flow::ends_with";
+    case ast::Builtin::Replace:
+      return "flow::replace";
+    case ast::Builtin::Hash:
+      return "flow::hash";
+    case ast::Builtin::Min:
+      return "flow::min";
+    case ast::Builtin::Max:
+      return "flow::max";
+    case ast::Builtin::Abs:
+      return "flow::abs";
+    case ast::Builtin::Append:
+      return "flow::append";
+    case ast::Builtin::ReadLines:
+      return "flow::read_lines";
+    case ast::Builtin::Print:
+      return "flow::print";
+    case ast::Builtin::Eprint:
+      return "flow::eprint";
     case ast::Builtin::Now:
     case ast::Builtin::Sleep:
-    case ast::Builtin::None: return "";
+    case ast::Builtin::None:
+      return "";
   }
   return "";
 }
@@ -93,15 +115,18 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
     return "::" + c.callee.name + "(" + joinArgs(args) + ")";
   }
   switch (c.builtin) {
-    case ast::Builtin::Now: return "ctx.now()";
-    case ast::Builtin::Sleep: return "co_await ctx.sleep(" + lowerExpr(s, *c.args.at(0), true) + ")";
+    case ast::Builtin::Now:
+      return "ctx.now()";
+    case ast::Builtin::Sleep:
+      return "co_await ctx.sleep(" + lowerExpr(s, *c.args.at(0), true) + ")";
     case ast::Builtin::Print:
     case ast::Builtin::Eprint: {
       // print(const T&) formats any value by the rules of §3.
       return std::string(builtinName(c.builtin)) + "(" + lowerExpr(s, *c.args.at(0), true) + ")";
     }
     case ast::Builtin::Float:
-      if (isKind(c.args.at(0)->type, TK::Int)) return "static_cast<double>(" + lowerExpr(s, *c.args[0], true) + ")";
+      if (isKind(c.args.at(0)->type, TK::Int))
+        return "static_cast<double>(" + lowerExpr(s, *c.args[0], true) + ")";
       break;
     case ast::Builtin::Min:
     case ast::Builtin::Max:
@@ -116,7 +141,8 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
         return "flow::append(" + joinArgs(args) + ")";
       }
       break;
-    default: break;
+    default:
+      break;
   }
   for (const auto& a : c.args) args.push_back(lowerExpr(s, *a));
   const char* name = builtinName(c.builtin);
@@ -125,17 +151,22 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
 
 std::string lowerName(Scope& s, const ast::NameExpr& n) {
   switch (n.ref.kind) {
-    case ast::NameRef::Kind::Local: return localName(n.name);
-    case ast::NameRef::Kind::Item: return localName(n.name);
+    case ast::NameRef::Kind::Local:
+      return localName(n.name);
+    case ast::NameRef::Kind::Item:
+      return localName(n.name);
     case ast::NameRef::Kind::Param:
       return "P." + s.em.names.param(static_cast<const ast::ParamDecl*>(n.ref.decl));
-    case ast::NameRef::Kind::Const: return constName(n.name);
-    case ast::NameRef::Kind::Worker: return "ctx.worker()";
+    case ast::NameRef::Kind::Const:
+      return constName(n.name);
+    case ast::NameRef::Kind::Worker:
+      return "ctx.worker()";
     case ast::NameRef::Kind::State: {
       auto it = s.state.find(n.ref.decl);
       return it != s.state.end() ? it->second : "st." + n.name;
     }
-    case ast::NameRef::Kind::Unresolved: break;
+    case ast::NameRef::Kind::Unresolved:
+      break;
   }
   return localName(n.name);
 }
@@ -174,8 +205,7 @@ std::string lowerBinary(Scope& s, const ast::BinaryExpr& b) {
   bool anyFloat = isKind(lt, TK::Float) || isKind(rt, TK::Float);
   // Mixed int/float: the int side is promoted.
   const ast::Type* promote = nullptr;
-  if (anyFloat && (isKind(lt, TK::Int) || isKind(rt, TK::Int)))
-    promote = isKind(lt, TK::Float) ? lt : rt;
+  if (anyFloat && (isKind(lt, TK::Int) || isKind(rt, TK::Int))) promote = isKind(lt, TK::Float) ? lt : rt;
   auto L = [&] { return operand(s, *b.lhs, promote); };
   auto R = [&] { return operand(s, *b.rhs, promote); };
   auto helper = [&](const char* fn) {
@@ -188,23 +218,40 @@ std::string lowerBinary(Scope& s, const ast::BinaryExpr& b) {
       if (isKind(lt, TK::String) || isKind(b.type, TK::String))
         return "flow::concat(" + lowerExpr(s, *b.lhs, true) + ", " + lowerExpr(s, *b.rhs, true) + ")";
       return infix("+");
-    case ast::BinaryOp::Sub: return ints ? helper("flow::wrap_sub") : infix("-");
-    case ast::BinaryOp::Mul: return ints ? helper("flow::wrap_mul") : infix("*");
-    case ast::BinaryOp::Div: return ints || isKind(lt, TK::Duration) ? helper("flow::div") : infix("/");
-    case ast::BinaryOp::Rem: return ints ? helper("flow::rem") : helper("flow::rem");
-    case ast::BinaryOp::BitAnd: return infix("&");
-    case ast::BinaryOp::BitOr: return infix("|");
-    case ast::BinaryOp::BitXor: return infix("^");
-    case ast::BinaryOp::Shl: return helper("flow::wrap_shl");
-    case ast::BinaryOp::Shr: return helper("flow::wrap_shr");
-    case ast::BinaryOp::Eq: return infix("==");
-    case ast::BinaryOp::Ne: return infix("!=");
-    case ast::BinaryOp::Lt: return infix("<");
-    case ast::BinaryOp::Le: return infix("<=");
-    case ast::BinaryOp::Gt: return infix(">");
-    case ast::BinaryOp::Ge: return infix(">=");
-    case ast::BinaryOp::And: return infix("&&");
-    case ast::BinaryOp::Or: return infix("||");
+    case ast::BinaryOp::Sub:
+      return ints ? helper("flow::wrap_sub") : infix("-");
+    case ast::BinaryOp::Mul:
+      return ints ? helper("flow::wrap_mul") : infix("*");
+    case ast::BinaryOp::Div:
+      return ints || isKind(lt, TK::Duration) ? helper("flow::div") : infix("/");
+    case ast::BinaryOp::Rem:
+      return ints ? helper("flow::rem") : helper("flow::rem");
+    case ast::BinaryOp::BitAnd:
+      return infix("&");
+    case ast::BinaryOp::BitOr:
+      return infix("|");
+    case ast::BinaryOp::BitXor:
+      return infix("^");
+    case ast::BinaryOp::Shl:
+      return helper("flow::wrap_shl");
+    case ast::BinaryOp::Shr:
+      return helper("flow::wrap_shr");
+    case ast::BinaryOp::Eq:
+      return infix("==");
+    case ast::BinaryOp::Ne:
+      return infix("!=");
+    case ast::BinaryOp::Lt:
+      return infix("<");
+    case ast::BinaryOp::Le:
+      return infix("<=");
+    case ast::BinaryOp::Gt:
+      return infix(">");
+    case ast::BinaryOp::Ge:
+      return infix(">=");
+    case ast::BinaryOp::And:
+      return infix("&&");
+    case ast::BinaryOp::Or:
+      return infix("||");
   }
   return "{}";
 }
@@ -239,9 +286,12 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
       std::string v = intLiteral(cast<ast::IntLit>(expr).value);
       return typedTarget ? v : "std::int64_t{" + v + "}";
     }
-    case ast::Expr::Kind::FloatLit: return floatLiteral(cast<ast::FloatLit>(expr));
-    case ast::Expr::Kind::BoolLit: return cast<ast::BoolLit>(expr).value ? "true" : "false";
-    case ast::Expr::Kind::DurationLit: return durationLiteral(cast<ast::DurationLit>(expr).nanoseconds);
+    case ast::Expr::Kind::FloatLit:
+      return floatLiteral(cast<ast::FloatLit>(expr));
+    case ast::Expr::Kind::BoolLit:
+      return cast<ast::BoolLit>(expr).value ? "true" : "false";
+    case ast::Expr::Kind::DurationLit:
+      return durationLiteral(cast<ast::DurationLit>(expr).nanoseconds);
     case ast::Expr::Kind::StringLit: {
       const auto& str = cast<ast::StringLit>(expr);
       if (str.isPlain()) {
@@ -265,8 +315,10 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
       for (const auto& e : list.elements) parts.push_back(lowerAs(s, *e, elem));
       return s.em.names.type(expr.type) + "{" + joinArgs(parts) + "}";
     }
-    case ast::Expr::Kind::RecordLit: return lowerRecord(s, cast<ast::RecordLit>(expr));
-    case ast::Expr::Kind::Name: return lowerName(s, cast<ast::NameExpr>(expr));
+    case ast::Expr::Kind::RecordLit:
+      return lowerRecord(s, cast<ast::RecordLit>(expr));
+    case ast::Expr::Kind::Name:
+      return lowerName(s, cast<ast::NameExpr>(expr));
     case ast::Expr::Kind::Field: {
       const auto& f = cast<ast::FieldExpr>(expr);
       const ast::Type* bt = f.base->type;
@@ -279,7 +331,8 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
       const auto& i = cast<ast::IndexExpr>(expr);
       return "flow::at(" + lowerExpr(s, *i.base, true) + ", " + lowerExpr(s, *i.index, true) + ")";
     }
-    case ast::Expr::Kind::Call: return lowerCall(s, cast<ast::CallExpr>(expr));
+    case ast::Expr::Kind::Call:
+      return lowerCall(s, cast<ast::CallExpr>(expr));
     case ast::Expr::Kind::Unary: {
       const auto& u = cast<ast::UnaryExpr>(expr);
       std::string inner = operand(s, *u.operand);
@@ -291,12 +344,15 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
             return "flow::wrap_neg(" + lowerExpr(s, *u.operand, true) + ")";
           }
           return "-" + inner;
-        case ast::UnaryOp::Not: return "!" + inner;
-        case ast::UnaryOp::BitNot: return "~" + inner;
+        case ast::UnaryOp::Not:
+          return "!" + inner;
+        case ast::UnaryOp::BitNot:
+          return "~" + inner;
       }
       return inner;
     }
-    case ast::Expr::Kind::Binary: return lowerBinary(s, cast<ast::BinaryExpr>(expr));
+    case ast::Expr::Kind::Binary:
+      return lowerBinary(s, cast<ast::BinaryExpr>(expr));
   }
   return "{}";
 }

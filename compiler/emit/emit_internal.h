@@ -37,11 +37,11 @@ struct Emitter {
 /// Facts about a body found by a scan before it is written, so declarations
 /// can carry [[maybe_unused]] exactly where a warning would fire.
 struct BodyFacts {
-  bool usesCtx = false;     // send, sleep, fail, worker, now()
+  bool usesCtx = false;  // send, sleep, fail, worker, now()
   bool usesItem = false;
   bool usesParams = false;
   bool usesState = false;
-  bool hasListLiteral = false;  // g++ 12 cannot co_await over an initializer_list
+  bool hasListLiteral = false;      // g++ 12 cannot co_await over an initializer_list
   std::set<const void*> readDecls;  // LetStmt/ForStmt/StateStmt read at least once
 };
 void scanBlock(const ast::Block& block, BodyFacts& facts);

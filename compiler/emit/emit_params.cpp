@@ -10,15 +10,21 @@ namespace {
 const char* flowTypeName(const ast::Type* t) {
   if (!t) return "int";
   switch (t->kind()) {
-    case ast::Type::Kind::Int: return "int";
-    case ast::Type::Kind::Float: return "float";
-    case ast::Type::Kind::Bool: return "bool";
-    case ast::Type::Kind::String: return "string";
-    case ast::Type::Kind::Duration: return "duration";
+    case ast::Type::Kind::Int:
+      return "int";
+    case ast::Type::Kind::Float:
+      return "float";
+    case ast::Type::Kind::Bool:
+      return "bool";
+    case ast::Type::Kind::String:
+      return "string";
+    case ast::Type::Kind::Duration:
+      return "duration";
     case ast::Type::Kind::List:
     case ast::Type::Kind::Record:
     case ast::Type::Kind::Void:
-    case ast::Type::Kind::Error: return "int";
+    case ast::Type::Kind::Error:
+      return "int";
   }
   return "int";
 }
@@ -48,8 +54,8 @@ void emitParamsStruct(const Emitter& em, CppWriter& w) {
 void emitParamRegistration(const Emitter& em, CppWriter& w, const std::string& prog, const std::string& obj) {
   for (const auto& param : em.graph.pipeline().params) {
     std::string member = em.names.param(param.get());
-    std::string call = prog + ".param(" + cppStringLiteral(param->name.name) + ", " + obj + "." + member + ", " +
-                       cppStringLiteral(flowTypeName(param->type.resolved));
+    std::string call = prog + ".param(" + cppStringLiteral(param->name.name) + ", " + obj + "." + member +
+                       ", " + cppStringLiteral(flowTypeName(param->type.resolved));
     w.line(call + ");");
   }
 }

@@ -27,9 +27,12 @@ std::string intOption(const Emitter& em, const ast::Expr& e) { return pipelineCo
 
 const char* overflowName(ast::Overflow o) {
   switch (o) {
-    case ast::Overflow::Block: return "flow::Overflow::Block";
-    case ast::Overflow::DropNewest: return "flow::Overflow::DropNewest";
-    case ast::Overflow::DropOldest: return "flow::Overflow::DropOldest";
+    case ast::Overflow::Block:
+      return "flow::Overflow::Block";
+    case ast::Overflow::DropNewest:
+      return "flow::Overflow::DropNewest";
+    case ast::Overflow::DropOldest:
+      return "flow::Overflow::DropOldest";
   }
   return "flow::Overflow::Block";
 }
@@ -41,8 +44,11 @@ std::string stageOptions(const Emitter& em, const ir::Stage& s) {
   if (s.retries) parts.push_back(".retries = " + intOption(em, *s.retries));
   if (s.backoff) parts.push_back(".backoff = " + pipelineConst(em, *s.backoff, nullptr));
   switch (s.onError) {
-    case ast::OnError::Drop: break;
-    case ast::OnError::Stop: parts.push_back(".onError = flow::OnError::Stop"); break;
+    case ast::OnError::Drop:
+      break;
+    case ast::OnError::Stop:
+      parts.push_back(".onError = flow::OnError::Stop");
+      break;
     case ast::OnError::Route:
       parts.push_back(".onError = flow::OnError::Route");
       if (s.routeTo >= 0) parts.push_back(".routeTo = &" + channelVar(em.graph.channels()[s.routeTo].name));
@@ -80,7 +86,9 @@ BodyParts splitBody(const ast::Block& body) {
   return parts;
 }
 
-std::string ctxParam(const BodyFacts& f) { return f.usesCtx ? "flow::Context& ctx" : "[[maybe_unused]] flow::Context& ctx"; }
+std::string ctxParam(const BodyFacts& f) {
+  return f.usesCtx ? "flow::Context& ctx" : "[[maybe_unused]] flow::Context& ctx";
+}
 
 void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
   const ast::StageDecl& decl = *s.decl;
@@ -124,9 +132,10 @@ void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
   w.indent(2);
 
   std::string item = decl.item ? localName(decl.item->name) : std::string("v_item");
-  std::string itemParam = in.empty() || s.kind == ast::StageDecl::Kind::Source
-                              ? ""
-                              : ", " + std::string(facts.usesItem ? "" : "[[maybe_unused]] ") + in + " " + item;
+  std::string itemParam =
+      in.empty() || s.kind == ast::StageDecl::Kind::Source
+          ? ""
+          : ", " + std::string(facts.usesItem ? "" : "[[maybe_unused]] ") + in + " " + item;
   if (hasState) {
     // Per-worker state: init(ctx) -> S runs once when a worker starts.
     BodyFacts initFacts;
@@ -142,7 +151,8 @@ void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
     w.dedent();
     w.line("},");
   }
-  std::string stParam = hasState ? ", " + std::string(facts.usesState ? "" : "[[maybe_unused]] ") + stateType + "& st" : "";
+  std::string stParam =
+      hasState ? ", " + std::string(facts.usesState ? "" : "[[maybe_unused]] ") + stateType + "& st" : "";
   w.line("[&](" + ctxParam(facts) + stParam + itemParam + ") -> flow::Task {");
   w.indent();
   lowerStmts(scope, w, decl.body, parts.begin, parts.end);
@@ -208,8 +218,8 @@ void emitConsts(const Emitter& em, CppWriter& w) {
   for (const auto& c : em.module.consts) {
     Scope scope{em};
     const ast::Type* t = c->value->type;
-    w.line("inline const " + em.names.type(t) + " " + constName(c->name.name) + " = " + lowerAs(scope, *c->value, t) +
-           ";");
+    w.line("inline const " + em.names.type(t) + " " + constName(c->name.name) + " = " +
+           lowerAs(scope, *c->value, t) + ";");
   }
   if (!em.module.consts.empty()) w.line("");
 }
@@ -232,13 +242,18 @@ void emitBuild(const Emitter& em, CppWriter& w, const std::vector<std::string>* 
     bool used = !ch.writers.empty() || !ch.readers.empty() || ch.role != ast::ChannelRole::Internal;
     std::string decl = std::string(used ? "" : "[[maybe_unused]] ") + "auto& " + var + " = ";
     switch (ch.role) {
-      case ast::ChannelRole::Input: w.line(decl + "pl.input<" + type + ">(" + name + ", " + cap + ");"); break;
-      case ast::ChannelRole::Output: w.line(decl + "pl.output<" + type + ">(" + name + ", " + cap + ");"); break;
+      case ast::ChannelRole::Input:
+        w.line(decl + "pl.input<" + type + ">(" + name + ", " + cap + ");");
+        break;
+      case ast::ChannelRole::Output:
+        w.line(decl + "pl.output<" + type + ">(" + name + ", " + cap + ");");
+        break;
       case ast::ChannelRole::Internal:
         if (ch.overflow == ast::Overflow::Block) {
           w.line(decl + "pl.channel<" + type + ">(" + name + ", " + cap + ");");
         } else {
-          w.line(decl + "pl.channel<" + type + ">(" + name + ", " + cap + ", " + overflowName(ch.overflow) + ");");
+          w.line(decl + "pl.channel<" + type + ">(" + name + ", " + cap + ", " + overflowName(ch.overflow) +
+                 ");");
         }
         break;
     }
@@ -246,7 +261,8 @@ void emitBuild(const Emitter& em, CppWriter& w, const std::vector<std::string>* 
   if (ports) {
     size_t i = 0;
     for (const ir::Channel& ch : em.graph.channels())
-      if (ch.role != ast::ChannelRole::Internal) w.line("ports." + (*ports)[i++] + " = &" + channelVar(ch.name) + ";");
+      if (ch.role != ast::ChannelRole::Internal)
+        w.line("ports." + (*ports)[i++] + " = &" + channelVar(ch.name) + ";");
   }
   for (const ir::Stage& s : em.graph.stages()) {
     w.line("");

@@ -16,7 +16,8 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
     case ast::Expr::Kind::IntLit:
     case ast::Expr::Kind::FloatLit:
     case ast::Expr::Kind::BoolLit:
-    case ast::Expr::Kind::DurationLit: return;
+    case ast::Expr::Kind::DurationLit:
+      return;
     case ast::Expr::Kind::StringLit:
       for (const auto& p : cast<ast::StringLit>(expr).pieces)
         if (p.expr) scanExpr(*p.expr, f);
@@ -31,20 +32,31 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
     case ast::Expr::Kind::Name: {
       const auto& n = cast<ast::NameExpr>(expr);
       switch (n.ref.kind) {
-        case ast::NameRef::Kind::Local: f.readDecls.insert(n.ref.decl); break;
+        case ast::NameRef::Kind::Local:
+          f.readDecls.insert(n.ref.decl);
+          break;
         case ast::NameRef::Kind::State:
           f.readDecls.insert(n.ref.decl);
           f.usesState = true;
           break;
-        case ast::NameRef::Kind::Param: f.usesParams = true; break;
-        case ast::NameRef::Kind::Worker: f.usesCtx = true; break;
-        case ast::NameRef::Kind::Item: f.usesItem = true; break;
+        case ast::NameRef::Kind::Param:
+          f.usesParams = true;
+          break;
+        case ast::NameRef::Kind::Worker:
+          f.usesCtx = true;
+          break;
+        case ast::NameRef::Kind::Item:
+          f.usesItem = true;
+          break;
         case ast::NameRef::Kind::Const:
-        case ast::NameRef::Kind::Unresolved: break;
+        case ast::NameRef::Kind::Unresolved:
+          break;
       }
       return;
     }
-    case ast::Expr::Kind::Field: scanExpr(*cast<ast::FieldExpr>(expr).base, f); return;
+    case ast::Expr::Kind::Field:
+      scanExpr(*cast<ast::FieldExpr>(expr).base, f);
+      return;
     case ast::Expr::Kind::Index: {
       const auto& e = cast<ast::IndexExpr>(expr);
       scanExpr(*e.base, f);
@@ -57,7 +69,9 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
       for (const auto& a : c.args) scanExpr(*a, f);
       return;
     }
-    case ast::Expr::Kind::Unary: scanExpr(*cast<ast::UnaryExpr>(expr).operand, f); return;
+    case ast::Expr::Kind::Unary:
+      scanExpr(*cast<ast::UnaryExpr>(expr).operand, f);
+      return;
     case ast::Expr::Kind::Binary: {
       const auto& b = cast<ast::BinaryExpr>(expr);
       scanExpr(*b.lhs, f);
@@ -71,7 +85,9 @@ namespace {
 
 void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
   switch (stmt.kind) {
-    case ast::Stmt::Kind::Let: scanExpr(*cast<ast::LetStmt>(stmt).init, f); return;
+    case ast::Stmt::Kind::Let:
+      scanExpr(*cast<ast::LetStmt>(stmt).init, f);
+      return;
     case ast::Stmt::Kind::Assign: {
       const auto& a = cast<ast::AssignStmt>(stmt);
       // The target is written, not read (g++/clang++ warn "set but not
@@ -112,12 +128,19 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
       f.usesCtx = true;
       scanExpr(*cast<ast::FailStmt>(stmt).message, f);
       return;
-    case ast::Stmt::Kind::State: scanExpr(*cast<ast::StateStmt>(stmt).init, f); return;
-    case ast::Stmt::Kind::Finally: scanBlock(cast<ast::FinallyStmt>(stmt).body, f); return;
-    case ast::Stmt::Kind::Expr: scanExpr(*cast<ast::ExprStmt>(stmt).expr, f); return;
+    case ast::Stmt::Kind::State:
+      scanExpr(*cast<ast::StateStmt>(stmt).init, f);
+      return;
+    case ast::Stmt::Kind::Finally:
+      scanBlock(cast<ast::FinallyStmt>(stmt).body, f);
+      return;
+    case ast::Stmt::Kind::Expr:
+      scanExpr(*cast<ast::ExprStmt>(stmt).expr, f);
+      return;
     case ast::Stmt::Kind::Break:
     case ast::Stmt::Kind::Continue:
-    case ast::Stmt::Kind::Return: return;
+    case ast::Stmt::Kind::Return:
+      return;
   }
 }
 

@@ -16,7 +16,9 @@ using TK = ast::Type::Kind;
 
 namespace {
 
-std::string maybeUnused(const Scope& s, const void* decl) { return s.isRead(decl) ? "" : "[[maybe_unused]] "; }
+std::string maybeUnused(const Scope& s, const void* decl) {
+  return s.isRead(decl) ? "" : "[[maybe_unused]] ";
+}
 
 /// The channel a send goes to: sema's target, else the name as written or
 /// the stage's only output.
@@ -30,8 +32,9 @@ std::string sendTarget(const Scope& s, const ast::SendStmt& send) {
 const ast::Type* sendElementType(const Scope& s, const ast::SendStmt& send) {
   if (send.target) return send.target->elementType.resolved;
   for (const auto& ch : s.em.graph.channels()) {
-    std::string want = send.channel ? send.channel->name
-                                    : (s.stage && !s.stage->outputs.empty() ? s.stage->outputs.front().name : "");
+    std::string want = send.channel
+                           ? send.channel->name
+                           : (s.stage && !s.stage->outputs.empty() ? s.stage->outputs.front().name : "");
     if (ch.name == want) return ch.elementType;
   }
   return nullptr;
@@ -94,14 +97,15 @@ void lowerFor(Scope& s, CppWriter& w, const ast::ForStmt& st) {
     } else {
       // Go semantics: the bound is evaluated once.
       std::string end = s.temp();
-      w.line("for (std::int64_t " + var + " = " + lo + ", " + end + " = " + hi + "; " + var + " < " + end + "; ++" +
-             var + ") {");
+      w.line("for (std::int64_t " + var + " = " + lo + ", " + end + " = " + hi + "; " + var + " < " + end +
+             "; ++" + var + ") {");
     }
   } else {
     const ast::Type* elem = st.varType;
     if (!elem && st.iterable->type) elem = st.iterable->type->element();
     std::string type = elem ? s.em.names.type(elem) : std::string("std::string");
-    w.line("for (" + unused + "const " + type + "& " + var + " : " + lowerExpr(s, *st.iterable, true) + ") {");
+    w.line("for (" + unused + "const " + type + "& " + var + " : " + lowerExpr(s, *st.iterable, true) +
+           ") {");
   }
   lowerNested(s, w, st.body);
   w.line("}");
@@ -127,9 +131,11 @@ void lowerAssign(Scope& s, CppWriter& w, const ast::AssignStmt& st) {
       if (isInt) return w.line(target + " = flow::wrap_mul(" + target + ", " + value + ");");
       return w.line(target + " *= " + value + ";");
     case ast::BinaryOp::Div:
-      if (isInt || isKind(tt, TK::Duration)) return w.line(target + " = flow::div(" + target + ", " + value + ");");
+      if (isInt || isKind(tt, TK::Duration))
+        return w.line(target + " = flow::div(" + target + ", " + value + ");");
       return w.line(target + " /= " + value + ";");
-    default: return w.line(target + " = " + value + ";");
+    default:
+      return w.line(target + " = " + value + ";");
   }
 }
 
@@ -169,7 +175,8 @@ void lowerExprStmt(Scope& s, CppWriter& w, const ast::ExprStmt& st) {
   std::string text = lowerExpr(s, e, true);
   bool isVoid = !e.type || e.type->is(TK::Void);
   if (auto* c = dyn_cast<ast::CallExpr>(&e)) {
-    if (c->builtin == ast::Builtin::Sleep || c->builtin == ast::Builtin::Print || c->builtin == ast::Builtin::Eprint)
+    if (c->builtin == ast::Builtin::Sleep || c->builtin == ast::Builtin::Print ||
+        c->builtin == ast::Builtin::Eprint)
       isVoid = true;
   }
   w.line(isVoid ? text + ";" : "static_cast<void>(" + text + ");");
@@ -180,13 +187,16 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
     case ast::Stmt::Kind::Let: {
       const auto& st = cast<ast::LetStmt>(stmt);
       std::string type = s.em.names.type(st.init->type);
-      w.line(maybeUnused(s, &st) + (st.isMutable ? "" : "const ") + type + " " + localName(st.name.name) + " = " +
-             lowerExpr(s, *st.init, true) + ";");
+      w.line(maybeUnused(s, &st) + (st.isMutable ? "" : "const ") + type + " " + localName(st.name.name) +
+             " = " + lowerExpr(s, *st.init, true) + ";");
       return;
     }
-    case ast::Stmt::Kind::Assign: return lowerAssign(s, w, cast<ast::AssignStmt>(stmt));
-    case ast::Stmt::Kind::If: return lowerIf(s, w, cast<ast::IfStmt>(stmt), false);
-    case ast::Stmt::Kind::For: return lowerFor(s, w, cast<ast::ForStmt>(stmt));
+    case ast::Stmt::Kind::Assign:
+      return lowerAssign(s, w, cast<ast::AssignStmt>(stmt));
+    case ast::Stmt::Kind::If:
+      return lowerIf(s, w, cast<ast::IfStmt>(stmt), false);
+    case ast::Stmt::Kind::For:
+      return lowerFor(s, w, cast<ast::ForStmt>(stmt));
     case ast::Stmt::Kind::While: {
       const auto& st = cast<ast::WhileStmt>(stmt);
       w.line("while (" + lowerExpr(s, *st.cond, true) + ") {");
@@ -194,10 +204,14 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
       w.line("}");
       return;
     }
-    case ast::Stmt::Kind::Break: return w.line("break;");
-    case ast::Stmt::Kind::Continue: return w.line("continue;");
-    case ast::Stmt::Kind::Return: return w.line("co_return;");
-    case ast::Stmt::Kind::Send: return lowerSend(s, w, cast<ast::SendStmt>(stmt));
+    case ast::Stmt::Kind::Break:
+      return w.line("break;");
+    case ast::Stmt::Kind::Continue:
+      return w.line("continue;");
+    case ast::Stmt::Kind::Return:
+      return w.line("co_return;");
+    case ast::Stmt::Kind::Send:
+      return lowerSend(s, w, cast<ast::SendStmt>(stmt));
     case ast::Stmt::Kind::Fail: {
       const auto& st = cast<ast::FailStmt>(stmt);
       w.line("ctx.fail(" + lowerExpr(s, *st.message, true) + ");");
@@ -206,7 +220,8 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
     case ast::Stmt::Kind::State:    // wired by emit_pipeline.cpp
     case ast::Stmt::Kind::Finally:  // wired by emit_pipeline.cpp
       return;
-    case ast::Stmt::Kind::Expr: return lowerExprStmt(s, w, cast<ast::ExprStmt>(stmt));
+    case ast::Stmt::Kind::Expr:
+      return lowerExprStmt(s, w, cast<ast::ExprStmt>(stmt));
   }
 }
 

@@ -1,29 +1,28 @@
 // emit/names.cpp — the C++ keyword list and the name families of names.h.
 #include "emit/names.h"
 
-
-
 namespace flow::emit {
 namespace {
 
 constexpr std::string_view kReserved[] = {
     "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
     "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const", "consteval", "constexpr",
-    "constinit", "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete",
-    "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
-    "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
-    "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
-    "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct",
-    "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
-    "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
+    "constinit", "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default",
+    "delete", "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false",
+    "float", "for", "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new",
+    "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq", "private", "protected", "public",
+    "register", "reinterpret_cast", "requires", "return", "short", "signed", "sizeof", "static",
+    "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local", "throw", "true",
+    "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void", "volatile",
+    "wchar_t", "while", "xor", "xor_eq",
     // macros of the C and C++ standard libraries, and compiler-predefined ones
-    "assert", "errno", "NULL", "EOF", "stdin", "stdout", "stderr", "offsetof", "setjmp", "va_arg", "linux", "unix",
-    "BUFSIZ", "CHAR_BIT", "INT_MAX", "INT_MIN", "SIGINT", "SIGTERM", "EXIT_SUCCESS", "EXIT_FAILURE", "RAND_MAX",
-    "FILENAME_MAX", "major", "minor", "final", "override", "import", "module"};
+    "assert", "errno", "NULL", "EOF", "stdin", "stdout", "stderr", "offsetof", "setjmp", "va_arg", "linux",
+    "unix", "BUFSIZ", "CHAR_BIT", "INT_MAX", "INT_MIN", "SIGINT", "SIGTERM", "EXIT_SUCCESS", "EXIT_FAILURE",
+    "RAND_MAX", "FILENAME_MAX", "major", "minor", "final", "override", "import", "module"};
 
 /// Names the generated namespace itself defines or relies on.
 const std::set<std::string> kGenerated = {"Params", "build", "flow_format", "std", "flow", "flowgen", "main",
-                                          "State", "P", "pl", "ctx", "st", "detail"};
+                                          "State",  "P",     "pl",          "ctx", "st",   "detail"};
 
 std::string avoid(std::string name, const std::set<std::string>& taken) {
   if (isCppReserved(name) || taken.count(name) != 0) name += "_";
@@ -41,7 +40,8 @@ bool isCppReserved(std::string_view name) {
   return name.find("__") != std::string_view::npos;
 }
 
-std::vector<std::string> memberNames(const std::vector<std::string>& names, const std::set<std::string>& taken) {
+std::vector<std::string> memberNames(const std::vector<std::string>& names,
+                                     const std::set<std::string>& taken) {
   std::set<std::string> used = taken;
   std::vector<std::string> out;
   for (const auto& n : names) {
@@ -90,15 +90,24 @@ std::string Names::param(const ast::ParamDecl* decl) const {
 std::string Names::type(const ast::Type* t) const {
   if (!t) return "void";
   switch (t->kind()) {
-    case ast::Type::Kind::Int: return "std::int64_t";
-    case ast::Type::Kind::Float: return "double";
-    case ast::Type::Kind::Bool: return "bool";
-    case ast::Type::Kind::String: return "std::string";
-    case ast::Type::Kind::Duration: return "std::chrono::nanoseconds";
-    case ast::Type::Kind::List: return "std::vector<" + type(t->element()) + ">";
-    case ast::Type::Kind::Record: return record(t->record());
-    case ast::Type::Kind::Void: return "void";
-    case ast::Type::Kind::Error: return "void";
+    case ast::Type::Kind::Int:
+      return "std::int64_t";
+    case ast::Type::Kind::Float:
+      return "double";
+    case ast::Type::Kind::Bool:
+      return "bool";
+    case ast::Type::Kind::String:
+      return "std::string";
+    case ast::Type::Kind::Duration:
+      return "std::chrono::nanoseconds";
+    case ast::Type::Kind::List:
+      return "std::vector<" + type(t->element()) + ">";
+    case ast::Type::Kind::Record:
+      return record(t->record());
+    case ast::Type::Kind::Void:
+      return "void";
+    case ast::Type::Kind::Error:
+      return "void";
   }
   return "void";
 }

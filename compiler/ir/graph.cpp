@@ -16,7 +16,8 @@ int findChannel(const std::vector<Channel>& channels, const ast::ChannelDecl* de
 
 /// Channel indices of a stage's inputs or outputs: sema's resolution when
 /// present, otherwise the names as written.
-std::vector<int> resolveAll(const std::vector<Channel>& channels, const std::vector<const ast::ChannelDecl*>& resolved,
+std::vector<int> resolveAll(const std::vector<Channel>& channels,
+                            const std::vector<const ast::ChannelDecl*>& resolved,
                             const std::vector<ast::Ident>& written) {
   std::vector<int> out;
   for (size_t i = 0; i < written.size(); ++i) {
@@ -42,8 +43,14 @@ Graph buildGraph(const ast::PipelineDecl& pipeline) {
   g.name_ = pipeline.name.name;
   g.pipeline_ = &pipeline;
   for (const auto& ch : pipeline.channels) {
-    g.channels_.push_back(Channel{ch->name.name, ch.get(), ch->elementType.resolved, ch->role, ch->overflow,
-                                  ch->capacity.get(), {}, {}});
+    g.channels_.push_back(Channel{ch->name.name,
+                                  ch.get(),
+                                  ch->elementType.resolved,
+                                  ch->role,
+                                  ch->overflow,
+                                  ch->capacity.get(),
+                                  {},
+                                  {}});
   }
   for (const auto& decl : pipeline.stages) {
     Stage s;
@@ -52,8 +59,12 @@ Graph buildGraph(const ast::PipelineDecl& pipeline) {
     s.kind = decl->kind;
     for (const auto& attr : decl->attrs) {
       switch (attr.kind) {
-        case ast::StageAttr::Kind::Workers: s.workers = attr.value.get(); break;
-        case ast::StageAttr::Kind::Timeout: s.timeout = attr.value.get(); break;
+        case ast::StageAttr::Kind::Workers:
+          s.workers = attr.value.get();
+          break;
+        case ast::StageAttr::Kind::Timeout:
+          s.timeout = attr.value.get();
+          break;
         case ast::StageAttr::Kind::Retry:
           s.retries = attr.value.get();
           s.backoff = attr.backoff.get();
@@ -64,7 +75,9 @@ Graph buildGraph(const ast::PipelineDecl& pipeline) {
             s.routeTo = findChannel(g.channels_, decl->routeChannel,
                                     attr.routeChannel ? attr.routeChannel->name : std::string());
           break;
-        case ast::StageAttr::Kind::Ordered: s.ordered = true; break;
+        case ast::StageAttr::Kind::Ordered:
+          s.ordered = true;
+          break;
       }
     }
     s.inputs = resolveAll(g.channels_, decl->inputChannels, decl->inputs);
@@ -87,7 +100,7 @@ std::string durationText(std::int64_t ns) {
     const char* suffix;
   };
   static constexpr Unit units[] = {{3'600'000'000'000, "h"}, {60'000'000'000, "m"}, {1'000'000'000, "s"},
-                                   {1'000'000, "ms"},        {1'000, "us"},          {1, "ns"}};
+                                   {1'000'000, "ms"},        {1'000, "us"},         {1, "ns"}};
   if (ns == 0) return "0s";
   for (const Unit& u : units)
     if (ns % u.size == 0) return std::to_string(ns / u.size) + u.suffix;
@@ -102,7 +115,8 @@ std::string flowText(const ast::Expr& expr) {
   if (auto* e = dyn_cast<ast::DurationLit>(&expr)) return durationText(e->nanoseconds);
   if (auto* e = dyn_cast<ast::NameExpr>(&expr)) return e->name;
   if (auto* e = dyn_cast<ast::StringLit>(&expr)) return "\"" + e->plainText() + "\"";
-  if (auto* e = dyn_cast<ast::UnaryExpr>(&expr)) return std::string(ast::spelling(e->op)) + flowText(*e->operand);
+  if (auto* e = dyn_cast<ast::UnaryExpr>(&expr))
+    return std::string(ast::spelling(e->op)) + flowText(*e->operand);
   if (auto* e = dyn_cast<ast::BinaryExpr>(&expr))
     return flowText(*e->lhs) + " " + ast::spelling(e->op) + " " + flowText(*e->rhs);
   if (auto* e = dyn_cast<ast::CallExpr>(&expr)) {

@@ -17,13 +17,13 @@ namespace flow::ir {
 /// One channel: an edge from its writers to its readers.
 struct Channel {
   std::string name;
-  const ast::ChannelDecl* decl;    // never null
-  const ast::Type* elementType;    // sema's type of the element (may be null if unresolved)
-  ast::ChannelRole role;           // Internal, Input (host writes) or Output (host reads)
-  ast::Overflow overflow;          // Block, DropNewest, DropOldest
-  const ast::Expr* capacity;       // constant expression over params; never null
-  std::vector<int> writers;        // stage indices that send to it (outputs + on_error route)
-  std::vector<int> readers;        // stage indices that receive from it
+  const ast::ChannelDecl* decl;  // never null
+  const ast::Type* elementType;  // sema's type of the element (may be null if unresolved)
+  ast::ChannelRole role;         // Internal, Input (host writes) or Output (host reads)
+  ast::Overflow overflow;        // Block, DropNewest, DropOldest
+  const ast::Expr* capacity;     // constant expression over params; never null
+  std::vector<int> writers;      // stage indices that send to it (outputs + on_error route)
+  std::vector<int> readers;      // stage indices that receive from it
 };
 
 /// One stage (source, stage or sink): a node with its attributes.
@@ -31,15 +31,15 @@ struct Stage {
   std::string name;
   const ast::StageDecl* decl = nullptr;  // never null once built
   ast::StageDecl::Kind kind = ast::StageDecl::Kind::Stage;
-  const ast::Expr* workers = nullptr;   // null: 1
-  const ast::Expr* timeout = nullptr;   // null: none
-  const ast::Expr* retries = nullptr;   // null: 0
-  const ast::Expr* backoff = nullptr;   // null: none
+  const ast::Expr* workers = nullptr;  // null: 1
+  const ast::Expr* timeout = nullptr;  // null: none
+  const ast::Expr* retries = nullptr;  // null: 0
+  const ast::Expr* backoff = nullptr;  // null: none
   ast::OnError onError = ast::OnError::Drop;
-  int routeTo = -1;                // channel index for on_error route
+  int routeTo = -1;  // channel index for on_error route
   bool ordered = false;
-  std::vector<int> inputs;         // channel indices, in the order written
-  std::vector<int> outputs;        // channel indices, in the order written
+  std::vector<int> inputs;   // channel indices, in the order written
+  std::vector<int> outputs;  // channel indices, in the order written
 };
 
 /// A pipeline as a graph. Indices are positions in source order.

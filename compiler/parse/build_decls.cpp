@@ -20,10 +20,14 @@ std::unique_ptr<ast::Module> AstBuilder::buildModule(Flow::ModuleContext* ctx) {
 
 void AstBuilder::buildTopDecl(Flow::TopDeclContext* decl, ast::Module& module) {
   checkSeparated(decl);
-  if (auto* c = decl->typeDecl()) module.types.push_back(buildTypeDecl(c));
-  else if (auto* c = decl->constDecl()) module.consts.push_back(buildConstDecl(c));
-  else if (auto* c = decl->externBlock()) module.externs.push_back(buildExternBlock(c));
-  else if (auto* c = decl->pipelineDecl()) module.pipelines.push_back(buildPipeline(c));
+  if (auto* c = decl->typeDecl())
+    module.types.push_back(buildTypeDecl(c));
+  else if (auto* c = decl->constDecl())
+    module.consts.push_back(buildConstDecl(c));
+  else if (auto* c = decl->externBlock())
+    module.externs.push_back(buildExternBlock(c));
+  else if (auto* c = decl->pipelineDecl())
+    module.pipelines.push_back(buildPipeline(c));
 }
 
 ast::TypeRef AstBuilder::buildTypeRef(Flow::TypeRefContext* ctx, SourceRange fallback) {
@@ -78,7 +82,8 @@ std::unique_ptr<ast::ExternBlock> AstBuilder::buildExternBlock(Flow::ExternBlock
       block->header = str->plainText();
     else
       syntaxError(str->range, "the header of an `extern` block must be a plain string, without `{…}`");
-    if (str->isPlain() && block->header.empty()) syntaxError(str->range, "the header of an `extern` block is empty");
+    if (str->isPlain() && block->header.empty())
+      syntaxError(str->range, "the header of an `extern` block is empty");
   }
   for (Flow::ExternFnContext* fnCtx : ctx->externFn()) {
     checkSeparated(fnCtx);
@@ -124,7 +129,8 @@ void AstBuilder::buildMember(Flow::MemberContext* ctx, ast::PipelineDecl& pipeli
   } else if (auto* c = dynamic_cast<Flow::DeadlineMemberContext*>(ctx)) {
     // One slot in the AST, so the duplicate is reported here.
     if (pipeline.deadline) {
-      syntaxError(range, "a pipeline has at most one `deadline`", pipeline.deadlineRange, "the first `deadline` is here");
+      syntaxError(range, "a pipeline has at most one `deadline`", pipeline.deadlineRange,
+                  "the first `deadline` is here");
       return;
     }
     pipeline.deadline = buildExpr(c->expr(), range);
@@ -133,7 +139,8 @@ void AstBuilder::buildMember(Flow::MemberContext* ctx, ast::PipelineDecl& pipeli
     member.expr = pipeline.deadline.get();
   } else if (auto* c = dynamic_cast<Flow::MonitorMemberContext*>(ctx)) {
     if (pipeline.monitor) {
-      syntaxError(range, "a pipeline has at most one `monitor`", pipeline.monitorRange, "the first `monitor` is here");
+      syntaxError(range, "a pipeline has at most one `monitor`", pipeline.monitorRange,
+                  "the first `monitor` is here");
       return;
     }
     pipeline.monitor = buildExpr(c->expr(), range);
@@ -153,8 +160,10 @@ void AstBuilder::buildMember(Flow::MemberContext* ctx, ast::PipelineDecl& pipeli
     if (c->OVERFLOW() != nullptr) {
       ast::Ident policy = ident(c->IDENT(1), range);
       channel->overflowRange = SourceRange::cover(rangeOf(c->OVERFLOW()), policy.range);
-      if (policy.name == "drop_newest") channel->overflow = ast::Overflow::DropNewest;
-      else if (policy.name == "drop_oldest") channel->overflow = ast::Overflow::DropOldest;
+      if (policy.name == "drop_newest")
+        channel->overflow = ast::Overflow::DropNewest;
+      else if (policy.name == "drop_oldest")
+        channel->overflow = ast::Overflow::DropOldest;
       else if (policy.name != "block" && policy.name != ast::kErrorName)
         syntaxError(policy.range, "unknown overflow policy `" + policy.name +
                                       "`; expected `drop_newest`, `drop_oldest` or `block`");
@@ -191,7 +200,8 @@ std::unique_ptr<ast::StageDecl> AstBuilder::buildStage(Flow::StageMemberContext*
   }
   if (ctx->ARROW() != nullptr) {
     if (Flow::IdentListContext* list = ctx->identList())
-      for (antlr4::tree::TerminalNode* name : list->IDENT()) stage->outputs.push_back(ident(name, stage->range));
+      for (antlr4::tree::TerminalNode* name : list->IDENT())
+        stage->outputs.push_back(ident(name, stage->range));
   }
   for (Flow::StageAttrContext* attr : ctx->stageAttr())
     if (std::optional<ast::StageAttr> a = buildAttr(attr)) stage->attrs.push_back(std::move(*a));
@@ -224,10 +234,13 @@ std::optional<ast::StageAttr> AstBuilder::buildAttr(Flow::StageAttrContext* ctx)
       attr.routeChannel = ident(extra, policy.range);
       return attr;
     }
-    if (policy.name == "drop") attr.onError = ast::OnError::Drop;
-    else if (policy.name == "stop") attr.onError = ast::OnError::Stop;
+    if (policy.name == "drop")
+      attr.onError = ast::OnError::Drop;
+    else if (policy.name == "stop")
+      attr.onError = ast::OnError::Stop;
     else if (policy.name != ast::kErrorName)
-      syntaxError(policy.range, "unknown error policy `" + policy.name + "`; expected `drop`, `stop` or `route CHANNEL`");
+      syntaxError(policy.range,
+                  "unknown error policy `" + policy.name + "`; expected `drop`, `stop` or `route CHANNEL`");
     if (extra != nullptr)
       syntaxError(rangeOf(extra), "unexpected `" + extra->getText() + "` after `on_error " + policy.name +
                                       "`; only `route` takes a channel");

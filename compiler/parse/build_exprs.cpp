@@ -40,13 +40,16 @@ ast::Ident AstBuilder::ident(antlr4::tree::TerminalNode* node, SourceRange fallb
   return {node->getText(), rangeOf(node)};
 }
 
-ast::ExprPtr AstBuilder::errorExpr(SourceRange range) { return std::make_unique<ast::NameExpr>(ast::kErrorName, range); }
+ast::ExprPtr AstBuilder::errorExpr(SourceRange range) {
+  return std::make_unique<ast::NameExpr>(ast::kErrorName, range);
+}
 
-void AstBuilder::syntaxError(SourceRange range, std::string message, SourceRange noteRange, std::string note) {
+void AstBuilder::syntaxError(SourceRange range, std::string message, SourceRange noteRange,
+                             std::string note) {
   if (!range.isValid()) return;  // only placeholders lack a range; their error is already out
   auto offset = [&](llvm::SMLoc loc) { return static_cast<std::size_t>(loc.getPointer() - text_.begin); };
-  errors_.report(offset(range.begin), offset(range.end.isValid() ? range.end : range.begin), std::move(message),
-                 noteRange, std::move(note));
+  errors_.report(offset(range.begin), offset(range.end.isValid() ? range.end : range.begin),
+                 std::move(message), noteRange, std::move(note));
 }
 
 void AstBuilder::invalidLiteral(SourceRange range, std::string message) {
@@ -57,7 +60,8 @@ void AstBuilder::invalidLiteral(SourceRange range, std::string message) {
 bool AstBuilder::isSeparated(const antlr4::Token* first, bool commaSeparates) {
   if (!isReal(first) || first->getTokenIndex() == 0 || first->getTokenIndex() == INVALID_INDEX) return true;
   std::size_t prev = tokens_.get(first->getTokenIndex() - 1)->getType();
-  return prev == Flow::NL || prev == Flow::SEMI || prev == Flow::LBRACE || (commaSeparates && prev == Flow::COMMA);
+  return prev == Flow::NL || prev == Flow::SEMI || prev == Flow::LBRACE ||
+         (commaSeparates && prev == Flow::COMMA);
 }
 
 void AstBuilder::checkSeparated(antlr4::ParserRuleContext* item, bool commaSeparates) {
@@ -70,25 +74,44 @@ namespace {
 
 std::optional<ast::BinaryOp> binaryOp(std::size_t type) {
   switch (type) {
-    case Flow::PLUS: return ast::BinaryOp::Add;
-    case Flow::MINUS: return ast::BinaryOp::Sub;
-    case Flow::STAR: return ast::BinaryOp::Mul;
-    case Flow::SLASH: return ast::BinaryOp::Div;
-    case Flow::PERCENT: return ast::BinaryOp::Rem;
-    case Flow::AMP: return ast::BinaryOp::BitAnd;
-    case Flow::PIPE: return ast::BinaryOp::BitOr;
-    case Flow::CARET: return ast::BinaryOp::BitXor;
-    case Flow::SHL: return ast::BinaryOp::Shl;
-    case Flow::SHR: return ast::BinaryOp::Shr;
-    case Flow::EQ: return ast::BinaryOp::Eq;
-    case Flow::NE: return ast::BinaryOp::Ne;
-    case Flow::LT: return ast::BinaryOp::Lt;
-    case Flow::LE: return ast::BinaryOp::Le;
-    case Flow::GT: return ast::BinaryOp::Gt;
-    case Flow::GE: return ast::BinaryOp::Ge;
-    case Flow::AND_AND: return ast::BinaryOp::And;
-    case Flow::OR_OR: return ast::BinaryOp::Or;
-    default: return std::nullopt;
+    case Flow::PLUS:
+      return ast::BinaryOp::Add;
+    case Flow::MINUS:
+      return ast::BinaryOp::Sub;
+    case Flow::STAR:
+      return ast::BinaryOp::Mul;
+    case Flow::SLASH:
+      return ast::BinaryOp::Div;
+    case Flow::PERCENT:
+      return ast::BinaryOp::Rem;
+    case Flow::AMP:
+      return ast::BinaryOp::BitAnd;
+    case Flow::PIPE:
+      return ast::BinaryOp::BitOr;
+    case Flow::CARET:
+      return ast::BinaryOp::BitXor;
+    case Flow::SHL:
+      return ast::BinaryOp::Shl;
+    case Flow::SHR:
+      return ast::BinaryOp::Shr;
+    case Flow::EQ:
+      return ast::BinaryOp::Eq;
+    case Flow::NE:
+      return ast::BinaryOp::Ne;
+    case Flow::LT:
+      return ast::BinaryOp::Lt;
+    case Flow::LE:
+      return ast::BinaryOp::Le;
+    case Flow::GT:
+      return ast::BinaryOp::Gt;
+    case Flow::GE:
+      return ast::BinaryOp::Ge;
+    case Flow::AND_AND:
+      return ast::BinaryOp::And;
+    case Flow::OR_OR:
+      return ast::BinaryOp::Or;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -134,7 +157,9 @@ ast::ExprPtr AstBuilder::buildExpr(Flow::ExprContext* ctx, SourceRange fallback)
   if (auto* c = dynamic_cast<Flow::UnaryExprContext*>(ctx)) {
     ast::ExprPtr operand = buildExpr(c->expr(), range);
     std::size_t type = c->op ? c->op->getType() : std::size_t{Flow::MINUS};
-    ast::UnaryOp op = type == Flow::NOT ? ast::UnaryOp::Not : type == Flow::TILDE ? ast::UnaryOp::BitNot : ast::UnaryOp::Neg;
+    ast::UnaryOp op = type == Flow::NOT     ? ast::UnaryOp::Not
+                      : type == Flow::TILDE ? ast::UnaryOp::BitNot
+                                            : ast::UnaryOp::Neg;
     return std::make_unique<ast::UnaryExpr>(op, std::move(operand), range);
   }
   if (auto* c = dynamic_cast<Flow::FieldExprContext*>(ctx)) {
@@ -153,8 +178,10 @@ ast::ExprPtr AstBuilder::buildPrimary(Flow::PrimaryContext* ctx) {
   SourceRange range = rangeOf(ctx);
   if (auto* c = dynamic_cast<Flow::IntLitContext*>(ctx)) return buildInt(c->INT()->getSymbol());
   if (auto* c = dynamic_cast<Flow::FloatLitContext*>(ctx)) return buildFloat(c->FLOAT()->getSymbol());
-  if (auto* c = dynamic_cast<Flow::DurationLitContext*>(ctx)) return buildDuration(c->DURATION()->getSymbol());
-  if (auto* c = dynamic_cast<Flow::BoolLitContext*>(ctx)) return std::make_unique<ast::BoolLit>(c->TRUE() != nullptr, range);
+  if (auto* c = dynamic_cast<Flow::DurationLitContext*>(ctx))
+    return buildDuration(c->DURATION()->getSymbol());
+  if (auto* c = dynamic_cast<Flow::BoolLitContext*>(ctx))
+    return std::make_unique<ast::BoolLit>(c->TRUE() != nullptr, range);
   if (auto* c = dynamic_cast<Flow::StringLitExprContext*>(ctx)) {
     if (c->stringLit() == nullptr) return errorExpr(range);
     return buildString(c->stringLit());

@@ -64,7 +64,8 @@ std::optional<Decimal> parseDecimal(std::string_view text) {
     bool negative = i < text.size() && text[i] == '-';
     if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
     long e = 0;
-    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) e = std::min(e * 10 + (text[i] - '0'), 100000L);
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i)
+      e = std::min(e * 10 + (text[i] - '0'), 100000L);
     d.exponent += negative ? -e : e;
   }
   if (i != text.size() || d.mantissa.empty()) return std::nullopt;
@@ -86,7 +87,8 @@ DurationError decimalToNanoseconds(Decimal d, long scale, std::int64_t factor, s
     // The digits shifted out must all be zeros, or there is a fraction of a ns.
     auto drop = static_cast<std::size_t>(-shift);
     if (drop >= digits.size()) return DurationError::Fraction;
-    if (digits.find_first_not_of('0', digits.size() - drop) != std::string::npos) return DurationError::Fraction;
+    if (digits.find_first_not_of('0', digits.size() - drop) != std::string::npos)
+      return DurationError::Fraction;
     digits.resize(digits.size() - drop);
   } else {
     if (digits.size() + static_cast<std::size_t>(shift) > 19) return DurationError::Range;
@@ -111,7 +113,8 @@ ast::ExprPtr AstBuilder::buildInt(antlr4::Token* tok) {
   }
   std::optional<std::int64_t> value = digitsToInt(*digits, hex ? 16 : 10);
   if (!value) {
-    invalidLiteral(range, "integer literal `" + text + "` is out of range; the largest int is 9223372036854775807");
+    invalidLiteral(range,
+                   "integer literal `" + text + "` is out of range; the largest int is 9223372036854775807");
     return std::make_unique<ast::IntLit>(0, range);
   }
   return std::make_unique<ast::IntLit>(*value, range);
@@ -150,10 +153,11 @@ ast::ExprPtr AstBuilder::buildDuration(antlr4::Token* tok) {
   std::string text = tok->getText();
   struct Unit {
     const char* suffix;
-    long scale;  // 10^scale ns …
+    long scale;           // 10^scale ns …
     std::int64_t factor;  // … times this
   };
-  static const Unit units[] = {{"ns", 0, 1}, {"us", 3, 1}, {"ms", 6, 1}, {"s", 9, 1}, {"m", 9, 60}, {"h", 9, 3600}};
+  static const Unit units[] = {{"ns", 0, 1}, {"us", 3, 1}, {"ms", 6, 1},
+                               {"s", 9, 1},  {"m", 9, 60}, {"h", 9, 3600}};
   const Unit* unit = nullptr;
   for (const Unit& u : units) {
     std::string_view suffix = u.suffix;
@@ -169,7 +173,8 @@ ast::ExprPtr AstBuilder::buildDuration(antlr4::Token* tok) {
   for (std::size_t i = 0; i <= number.size(); ++i) {
     bool digitish = i < number.size() && ((number[i] >= '0' && number[i] <= '9') || number[i] == '_');
     if (digitish) continue;
-    if (i > runStart && !stripUnderscores(std::string_view(number).substr(runStart, i - runStart))) ok = false;
+    if (i > runStart && !stripUnderscores(std::string_view(number).substr(runStart, i - runStart)))
+      ok = false;
     runStart = i + 1;
   }
   for (char c : number)
@@ -187,7 +192,8 @@ ast::ExprPtr AstBuilder::buildDuration(antlr4::Token* tok) {
       invalidLiteral(range, "duration `" + text + "` is not a whole number of nanoseconds");
       break;
     case DurationError::Range:
-      invalidLiteral(range, "duration `" + text + "` is out of range; the longest duration is about 292 years");
+      invalidLiteral(range,
+                     "duration `" + text + "` is out of range; the longest duration is about 292 years");
       break;
   }
   return std::make_unique<ast::DurationLit>(0, range);

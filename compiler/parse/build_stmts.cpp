@@ -14,11 +14,16 @@ namespace {
 
 std::optional<ast::BinaryOp> compoundOp(std::size_t type) {
   switch (type) {
-    case Flow::PLUS_ASSIGN: return ast::BinaryOp::Add;
-    case Flow::MINUS_ASSIGN: return ast::BinaryOp::Sub;
-    case Flow::STAR_ASSIGN: return ast::BinaryOp::Mul;
-    case Flow::SLASH_ASSIGN: return ast::BinaryOp::Div;
-    default: return std::nullopt;
+    case Flow::PLUS_ASSIGN:
+      return ast::BinaryOp::Add;
+    case Flow::MINUS_ASSIGN:
+      return ast::BinaryOp::Sub;
+    case Flow::STAR_ASSIGN:
+      return ast::BinaryOp::Mul;
+    case Flow::SLASH_ASSIGN:
+      return ast::BinaryOp::Div;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -42,7 +47,8 @@ ast::StmtPtr AstBuilder::buildStmt(Flow::StmtContext* ctx) {
   if (auto* c = dynamic_cast<Flow::SimpleStmtContext*>(ctx)) return buildSimple(c);
   if (auto* c = dynamic_cast<Flow::LetStmtContext*>(ctx)) {
     bool isVar = c->kw != nullptr && c->kw->getType() == Flow::VAR;
-    return std::make_unique<ast::LetStmt>(ident(c->IDENT(), range), isVar, buildExpr(c->expr(), range), range);
+    return std::make_unique<ast::LetStmt>(ident(c->IDENT(), range), isVar, buildExpr(c->expr(), range),
+                                          range);
   }
   if (auto* c = dynamic_cast<Flow::StateStmtContext*>(ctx))
     return std::make_unique<ast::StateStmt>(ident(c->IDENT(), range), buildExpr(c->expr(), range), range);
@@ -54,7 +60,8 @@ ast::StmtPtr AstBuilder::buildStmt(Flow::StmtContext* ctx) {
                                           buildBlock(c->block(), range), range);
   }
   if (auto* c = dynamic_cast<Flow::WhileStmtContext*>(ctx))
-    return std::make_unique<ast::WhileStmt>(buildExpr(c->expr(), range), buildBlock(c->block(), range), range);
+    return std::make_unique<ast::WhileStmt>(buildExpr(c->expr(), range), buildBlock(c->block(), range),
+                                            range);
   if (dynamic_cast<Flow::BreakStmtContext*>(ctx)) return std::make_unique<ast::BreakStmt>(range);
   if (dynamic_cast<Flow::ContinueStmtContext*>(ctx)) return std::make_unique<ast::ContinueStmt>(range);
   if (dynamic_cast<Flow::ReturnStmtContext*>(ctx)) return std::make_unique<ast::ReturnStmt>(range);
@@ -85,8 +92,8 @@ ast::StmtPtr AstBuilder::buildIf(Flow::IfStmtContext* ctx) {
   if (conds.empty()) return nullptr;
   std::size_t branches = conds.size();
   if (branches > kMaxExprDepth) {
-    syntaxError(rangeOf(conds[kMaxExprDepth]), "too many `else if` branches; at most " +
-                                                   std::to_string(kMaxExprDepth) + " are allowed");
+    syntaxError(rangeOf(conds[kMaxExprDepth]),
+                "too many `else if` branches; at most " + std::to_string(kMaxExprDepth) + " are allowed");
     branches = kMaxExprDepth;
   }
   std::unique_ptr<ast::Block> tail;

@@ -12,8 +12,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "FlowLexer.h"
 #include "Flow.h"
+#include "FlowLexer.h"
 #include "antlr4-runtime.h"
 #include "ast/ast.h"
 #include "diag/diagnostics.h"
@@ -60,8 +60,8 @@ class SyntaxErrorLog {
  private:
   DiagnosticEngine& diags_;
   SourceText text_;
-  std::unordered_set<unsigned> lines_;         // lines that already have a syntax error
-  std::unordered_set<std::size_t> literals_;   // offsets of literals already reported
+  std::unordered_set<unsigned> lines_;        // lines that already have a syntax error
+  std::unordered_set<std::size_t> literals_;  // offsets of literals already reported
   unsigned count_ = 0;
 };
 
@@ -131,7 +131,7 @@ class AstBuilder {
   SyntaxErrorLog& errors_;
   antlr4::TokenStream& tokens_;
   SourceText text_;
-  unsigned exprDepth_ = 0;     // current recursion depth of buildExpr
+  unsigned exprDepth_ = 0;  // current recursion depth of buildExpr
   bool reportedTooDeep_ = false;
 };
 

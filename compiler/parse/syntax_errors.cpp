@@ -17,9 +17,12 @@ namespace flow::parse {
 std::string printable(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\t') out += "\\t";
-    else if (c == '\r') out += "\\r";
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\r')
+      out += "\\r";
     else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       static const char* hex = "0123456789abcdef";
       out += "\\x";
@@ -46,16 +49,21 @@ void SyntaxErrorLog::report(std::size_t begin, std::size_t end, std::string mess
 void SyntaxErrorLog::reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message) {
   if (!literals_.insert(begin).second) return;  // the fast parse pass already said so
   ++count_;
-  diags_.report(DiagKind::InvalidLiteral, {text_.loc(begin), text_.loc(std::max(begin, end))}, std::move(message));
+  diags_.report(DiagKind::InvalidLiteral, {text_.loc(begin), text_.loc(std::max(begin, end))},
+                std::move(message));
 }
 
 std::string describeToken(const antlr4::Token* tok) {
   if (tok == nullptr) return "input";
   switch (tok->getType()) {
-    case antlr4::Token::EOF: return "end of file";
-    case Flow::NL: return "end of line";
-    case Flow::STRING_START: return "string";
-    default: break;
+    case antlr4::Token::EOF:
+      return "end of file";
+    case Flow::NL:
+      return "end of line";
+    case Flow::STRING_START:
+      return "string";
+    default:
+      break;
   }
   // Keywords are reserved (§2): say so, since `in` or `state` look like names.
   std::string text = tok->getText();
@@ -67,9 +75,18 @@ namespace {
 
 bool isExpressionStart(std::size_t type) {
   switch (type) {
-    case Flow::INT: case Flow::FLOAT: case Flow::DURATION: case Flow::TRUE: case Flow::FALSE:
-    case Flow::STRING_START: case Flow::LBRACK: case Flow::IDENT: case Flow::LPAREN:
-    case Flow::MINUS: case Flow::NOT: case Flow::TILDE:
+    case Flow::INT:
+    case Flow::FLOAT:
+    case Flow::DURATION:
+    case Flow::TRUE:
+    case Flow::FALSE:
+    case Flow::STRING_START:
+    case Flow::LBRACK:
+    case Flow::IDENT:
+    case Flow::LPAREN:
+    case Flow::MINUS:
+    case Flow::NOT:
+    case Flow::TILDE:
       return true;
     default:
       return false;
@@ -80,10 +97,27 @@ bool isExpressionStart(std::size_t type) {
 /// are left out of "expected …" lists.
 bool isExpressionContinuation(std::size_t type) {
   switch (type) {
-    case Flow::PLUS: case Flow::MINUS: case Flow::STAR: case Flow::SLASH: case Flow::PERCENT:
-    case Flow::AMP: case Flow::PIPE: case Flow::CARET: case Flow::SHL: case Flow::SHR:
-    case Flow::EQ: case Flow::NE: case Flow::LT: case Flow::LE: case Flow::GT: case Flow::GE:
-    case Flow::AND_AND: case Flow::OR_OR: case Flow::DOT: case Flow::LBRACK: case Flow::LPAREN:
+    case Flow::PLUS:
+    case Flow::MINUS:
+    case Flow::STAR:
+    case Flow::SLASH:
+    case Flow::PERCENT:
+    case Flow::AMP:
+    case Flow::PIPE:
+    case Flow::CARET:
+    case Flow::SHL:
+    case Flow::SHR:
+    case Flow::EQ:
+    case Flow::NE:
+    case Flow::LT:
+    case Flow::LE:
+    case Flow::GT:
+    case Flow::GE:
+    case Flow::AND_AND:
+    case Flow::OR_OR:
+    case Flow::DOT:
+    case Flow::LBRACK:
+    case Flow::LPAREN:
     case Flow::LBRACE:
       return true;
     default:
@@ -93,14 +127,22 @@ bool isExpressionContinuation(std::size_t type) {
 
 std::string tokenName(std::size_t type, const antlr4::dfa::Vocabulary& vocab) {
   switch (type) {
-    case antlr4::Token::EOF: return "end of file";
-    case Flow::NL: return "a newline";
-    case Flow::IDENT: return "a name";
-    case Flow::INT: return "an integer";
-    case Flow::STRING_START: return "a string";
-    case Flow::STRING_END: return "`\"`";
-    case Flow::INTERP_OPEN: return "`{`";
-    default: break;
+    case antlr4::Token::EOF:
+      return "end of file";
+    case Flow::NL:
+      return "a newline";
+    case Flow::IDENT:
+      return "a name";
+    case Flow::INT:
+      return "an integer";
+    case Flow::STRING_START:
+      return "a string";
+    case Flow::STRING_END:
+      return "`\"`";
+    case Flow::INTERP_OPEN:
+      return "`{`";
+    default:
+      break;
   }
   std::string literal = vocab.getLiteralName(type);
   if (literal.size() >= 2 && literal.front() == '\'') literal = literal.substr(1, literal.size() - 2);
@@ -122,7 +164,8 @@ std::string joinAlternatives(const std::vector<std::string>& names) {
 std::string describeExpected(const antlr4::misc::IntervalSet& set, const antlr4::dfa::Vocabulary& vocab) {
   std::vector<std::string> names;
   std::vector<ssize_t> types = set.toList();
-  bool expression = set.contains(std::size_t{Flow::IDENT}) && set.contains(std::size_t{Flow::INT}) && set.contains(std::size_t{Flow::LPAREN});
+  bool expression = set.contains(std::size_t{Flow::IDENT}) && set.contains(std::size_t{Flow::INT}) &&
+                    set.contains(std::size_t{Flow::LPAREN});
   bool canEnd = set.contains(std::size_t{Flow::NL});
   if (expression) names.push_back("an expression");
   if (canEnd) {
@@ -149,13 +192,16 @@ std::string enclosingConstruct(antlr4::ParserRuleContext* ctx, std::size_t close
       if (rule == Flow::RulePipelineDecl) return "the pipeline body";
       if (rule == Flow::RuleTypeDecl) return "the type body";
       if (rule == Flow::RuleExternBlock) return "the extern block";
-      if (rule == Flow::RulePrimary && dynamic_cast<Flow::RecordLitContext*>(ctx)) return "the record literal";
+      if (rule == Flow::RulePrimary && dynamic_cast<Flow::RecordLitContext*>(ctx))
+        return "the record literal";
       if (rule == Flow::RuleStringPart) return "the interpolation";
       if (rule != Flow::RuleBlock) continue;
       auto* parent = dynamic_cast<antlr4::ParserRuleContext*>(ctx->parent);
       if (auto* stage = dynamic_cast<Flow::StageMemberContext*>(parent)) {
         std::size_t kind = stage->kind ? stage->kind->getType() : std::size_t{Flow::STAGE};
-        return kind == Flow::SOURCE ? "the source body" : kind == Flow::SINK ? "the sink body" : "the stage body";
+        return kind == Flow::SOURCE ? "the source body"
+               : kind == Flow::SINK ? "the sink body"
+                                    : "the stage body";
       }
       if (dynamic_cast<Flow::IfStmtContext*>(parent)) return "the `if` block";
       if (dynamic_cast<Flow::ForStmtContext*>(parent)) return "the `for` body";
@@ -184,15 +230,26 @@ std::string enclosingConstruct(antlr4::ParserRuleContext* ctx, std::size_t close
 std::string ruleHint(antlr4::ParserRuleContext* ctx) {
   for (; ctx != nullptr; ctx = dynamic_cast<antlr4::ParserRuleContext*>(ctx->parent)) {
     switch (ctx->getRuleIndex()) {
-      case Flow::RuleExpr: case Flow::RulePrimary: return "an expression";
-      case Flow::RuleTypeRef: return "a type";
-      case Flow::RuleStmt: case Flow::RuleBlock: return "a statement";
-      case Flow::RuleStageAttr: return "a stage attribute (`workers`, `timeout`, `retry`, `on_error`, `ordered`) or `{`";
-      case Flow::RuleMember: case Flow::RulePipelineDecl:
-        return "a pipeline member (`param`, `deadline`, `monitor`, `channel`, `input`, `output`, `source`, `stage` or "
+      case Flow::RuleExpr:
+      case Flow::RulePrimary:
+        return "an expression";
+      case Flow::RuleTypeRef:
+        return "a type";
+      case Flow::RuleStmt:
+      case Flow::RuleBlock:
+        return "a statement";
+      case Flow::RuleStageAttr:
+        return "a stage attribute (`workers`, `timeout`, `retry`, `on_error`, `ordered`) or `{`";
+      case Flow::RuleMember:
+      case Flow::RulePipelineDecl:
+        return "a pipeline member (`param`, `deadline`, `monitor`, `channel`, `input`, `output`, `source`, "
+               "`stage` or "
                "`sink`)";
-      case Flow::RuleTopDecl: case Flow::RuleModule: return "`type`, `const`, `extern` or `pipeline`";
-      default: break;
+      case Flow::RuleTopDecl:
+      case Flow::RuleModule:
+        return "`type`, `const`, `extern` or `pipeline`";
+      default:
+        break;
     }
   }
   return {};
@@ -214,10 +271,14 @@ Unclosed innermostUnclosed(antlr4::ParserRuleContext* ctx) {
       if (leaf == nullptr || dynamic_cast<antlr4::tree::ErrorNode*>(child) != nullptr) continue;
       antlr4::Token* tok = leaf->getSymbol();
       std::size_t type = tok->getType();
-      if (type == Flow::LBRACE || type == Flow::INTERP_OPEN) open = {ctx, tok, Flow::RBRACE};
-      else if (type == Flow::LPAREN) open = {ctx, tok, Flow::RPAREN};
-      else if (type == Flow::LBRACK) open = {ctx, tok, Flow::RBRACK};
-      else if (open.opener != nullptr && type == open.closer) open = {};
+      if (type == Flow::LBRACE || type == Flow::INTERP_OPEN)
+        open = {ctx, tok, Flow::RBRACE};
+      else if (type == Flow::LPAREN)
+        open = {ctx, tok, Flow::RPAREN};
+      else if (type == Flow::LBRACK)
+        open = {ctx, tok, Flow::RBRACK};
+      else if (open.opener != nullptr && type == open.closer)
+        open = {};
     }
     if (open.opener != nullptr) return open;
   }
@@ -260,7 +321,8 @@ class FlowErrorStrategy : public antlr4::DefaultErrorStrategy {
   void reportFailedPredicate(antlr4::Parser* parser, const antlr4::FailedPredicateException& e) override {
     // The grammar has no predicates of its own; ANTLR's precedence climbing
     // uses some internally, which can fail only on already-broken input.
-    report(e.getOffendingToken(), "unexpected " + display(e.getOffendingToken()) + "; expected " + ruleHint(parser->getContext()));
+    report(e.getOffendingToken(),
+           "unexpected " + display(e.getOffendingToken()) + "; expected " + ruleHint(parser->getContext()));
   }
 
  private:
@@ -280,7 +342,8 @@ class FlowErrorStrategy : public antlr4::DefaultErrorStrategy {
     return true;
   }
 
-  std::string unexpected(antlr4::Parser* parser, antlr4::Token* tok, const antlr4::misc::IntervalSet& expected) {
+  std::string unexpected(antlr4::Parser* parser, antlr4::Token* tok,
+                         const antlr4::misc::IntervalSet& expected) {
     std::string msg = "unexpected " + display(tok);
     const antlr4::dfa::Vocabulary& vocab = parser->getVocabulary();
     // "expected `}` to close the stage body": at the end of the file, or when

@@ -29,14 +29,36 @@ namespace {
 /// Tokens after which a newline continues the statement (§2).
 bool isContinuationToken(std::size_t type) {
   switch (type) {
-    case FlowLexer::PLUS: case FlowLexer::MINUS: case FlowLexer::STAR: case FlowLexer::SLASH:
-    case FlowLexer::PERCENT: case FlowLexer::AMP: case FlowLexer::PIPE: case FlowLexer::CARET:
-    case FlowLexer::SHL: case FlowLexer::SHR: case FlowLexer::EQ: case FlowLexer::NE:
-    case FlowLexer::LT: case FlowLexer::LE: case FlowLexer::GT: case FlowLexer::GE:
-    case FlowLexer::AND_AND: case FlowLexer::OR_OR: case FlowLexer::ASSIGN:
-    case FlowLexer::PLUS_ASSIGN: case FlowLexer::MINUS_ASSIGN: case FlowLexer::STAR_ASSIGN:
-    case FlowLexer::SLASH_ASSIGN: case FlowLexer::SEND: case FlowLexer::ARROW: case FlowLexer::DOT:
-    case FlowLexer::DOTDOT: case FlowLexer::COMMA: case FlowLexer::NOT: case FlowLexer::TILDE:
+    case FlowLexer::PLUS:
+    case FlowLexer::MINUS:
+    case FlowLexer::STAR:
+    case FlowLexer::SLASH:
+    case FlowLexer::PERCENT:
+    case FlowLexer::AMP:
+    case FlowLexer::PIPE:
+    case FlowLexer::CARET:
+    case FlowLexer::SHL:
+    case FlowLexer::SHR:
+    case FlowLexer::EQ:
+    case FlowLexer::NE:
+    case FlowLexer::LT:
+    case FlowLexer::LE:
+    case FlowLexer::GT:
+    case FlowLexer::GE:
+    case FlowLexer::AND_AND:
+    case FlowLexer::OR_OR:
+    case FlowLexer::ASSIGN:
+    case FlowLexer::PLUS_ASSIGN:
+    case FlowLexer::MINUS_ASSIGN:
+    case FlowLexer::STAR_ASSIGN:
+    case FlowLexer::SLASH_ASSIGN:
+    case FlowLexer::SEND:
+    case FlowLexer::ARROW:
+    case FlowLexer::DOT:
+    case FlowLexer::DOTDOT:
+    case FlowLexer::COMMA:
+    case FlowLexer::NOT:
+    case FlowLexer::TILDE:
     case FlowLexer::NL:
       return true;
     default:
@@ -69,7 +91,8 @@ std::string characterAt(const SourceText& text, std::size_t offset) {
 
 class TokenFilter {
  public:
-  TokenFilter(FlowLexer& lexer, SyntaxErrorLog& errors) : lexer_(lexer), errors_(errors), text_(errors.text()) {}
+  TokenFilter(FlowLexer& lexer, SyntaxErrorLog& errors)
+      : lexer_(lexer), errors_(errors), text_(errors.text()) {}
 
   auto run() -> std::vector<std::unique_ptr<antlr4::Token>> {
     while (true) {
@@ -138,16 +161,35 @@ class TokenFilter {
   bool track(std::size_t type, std::size_t offset) {
     unaryRun_ = isPrefixOperator(type) ? unaryRun_ + 1 : 0;
     switch (type) {
-      case FlowLexer::LPAREN: stack_.push_back({Open::Paren, offset, out_.size()}); break;
-      case FlowLexer::LBRACK: stack_.push_back({Open::Bracket, offset, out_.size()}); break;
-      case FlowLexer::LBRACE: stack_.push_back({Open::Brace, offset, out_.size()}); break;
-      case FlowLexer::INTERP_OPEN: stack_.push_back({Open::Interp, offset, out_.size()}); break;
-      case FlowLexer::STRING_START: stack_.push_back({Open::String, offset, out_.size()}); break;
-      case FlowLexer::RPAREN: close(Open::Paren); break;
-      case FlowLexer::RBRACK: close(Open::Bracket); break;
-      case FlowLexer::RBRACE: close(Open::Brace); break;
-      case FlowLexer::STRING_END: close(Open::String); break;
-      default: break;
+      case FlowLexer::LPAREN:
+        stack_.push_back({Open::Paren, offset, out_.size()});
+        break;
+      case FlowLexer::LBRACK:
+        stack_.push_back({Open::Bracket, offset, out_.size()});
+        break;
+      case FlowLexer::LBRACE:
+        stack_.push_back({Open::Brace, offset, out_.size()});
+        break;
+      case FlowLexer::INTERP_OPEN:
+        stack_.push_back({Open::Interp, offset, out_.size()});
+        break;
+      case FlowLexer::STRING_START:
+        stack_.push_back({Open::String, offset, out_.size()});
+        break;
+      case FlowLexer::RPAREN:
+        close(Open::Paren);
+        break;
+      case FlowLexer::RBRACK:
+        close(Open::Bracket);
+        break;
+      case FlowLexer::RBRACE:
+        close(Open::Brace);
+        break;
+      case FlowLexer::STRING_END:
+        close(Open::String);
+        break;
+      default:
+        break;
     }
     if (stack_.size() <= kMaxNesting && unaryRun_ <= kMaxNesting) return true;
     errors_.report(offset, offset + 1,
@@ -195,7 +237,8 @@ class TokenFilter {
       }
     if (outer == stack_.size()) return;
     Open quote = stack_[outer];
-    errors_.report(quote.offset, offset, "unterminated string literal; a string must end on the line it starts");
+    errors_.report(quote.offset, offset,
+                   "unterminated string literal; a string must end on the line it starts");
     bool poppedByLexer = !lexerPoppedInnermost;  // true once the lexer's own pop is accounted for
     while (stack_.size() > outer) {
       Open o = stack_.back();
@@ -227,7 +270,8 @@ class TokenFilter {
   void closeStringsAtEof() {
     for (const Open& o : stack_)
       if (o.kind == Open::String) {
-        errors_.report(o.offset, text_.size, "unterminated string literal; a string must end on the line it starts");
+        errors_.report(o.offset, text_.size,
+                       "unterminated string literal; a string must end on the line it starts");
         return;
       }
   }

@@ -27,14 +27,29 @@ struct BuiltinEntry {
 };
 
 constexpr BuiltinEntry kBuiltins[] = {
-    {"print", Builtin::Print},   {"eprint", Builtin::Eprint},     {"len", Builtin::Len},
-    {"str", Builtin::Str},       {"int", Builtin::Int},           {"float", Builtin::Float},
-    {"upper", Builtin::Upper},   {"lower", Builtin::Lower},       {"trim", Builtin::Trim},
-    {"split", Builtin::Split},   {"join", Builtin::Join},         {"contains", Builtin::Contains},
-    {"starts_with", Builtin::StartsWith}, {"ends_with", Builtin::EndsWith}, {"replace", Builtin::Replace},
-    {"hash", Builtin::Hash},     {"min", Builtin::Min},           {"max", Builtin::Max},
-    {"abs", Builtin::Abs},       {"append", Builtin::Append},     {"now", Builtin::Now},
-    {"read_lines", Builtin::ReadLines}, {"sleep", Builtin::Sleep},
+    {"print", Builtin::Print},
+    {"eprint", Builtin::Eprint},
+    {"len", Builtin::Len},
+    {"str", Builtin::Str},
+    {"int", Builtin::Int},
+    {"float", Builtin::Float},
+    {"upper", Builtin::Upper},
+    {"lower", Builtin::Lower},
+    {"trim", Builtin::Trim},
+    {"split", Builtin::Split},
+    {"join", Builtin::Join},
+    {"contains", Builtin::Contains},
+    {"starts_with", Builtin::StartsWith},
+    {"ends_with", Builtin::EndsWith},
+    {"replace", Builtin::Replace},
+    {"hash", Builtin::Hash},
+    {"min", Builtin::Min},
+    {"max", Builtin::Max},
+    {"abs", Builtin::Abs},
+    {"append", Builtin::Append},
+    {"now", Builtin::Now},
+    {"read_lines", Builtin::ReadLines},
+    {"sleep", Builtin::Sleep},
 };
 
 std::string plural(std::size_t n, const char* word) {
@@ -58,8 +73,8 @@ std::string_view builtinName(Builtin b) {
 bool Sema::checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max) {
   std::size_t n = e.args.size();
   if (n >= min && n <= max) return true;
-  std::string takes = min == max ? plural(min, "argument")
-                                 : std::to_string(min) + " or " + plural(max, "argument");
+  std::string takes =
+      min == max ? plural(min, "argument") : std::to_string(min) + " or " + plural(max, "argument");
   auto b = diags_.report(DiagKind::WrongArgCount, e.callee.range,
                          "`" + e.callee.name + "` takes " + takes + ", found " + std::to_string(n));
   if (e.externFn) b.note(e.externFn->name.range, "`" + e.callee.name + "` declared here");
@@ -93,7 +108,8 @@ const Type* Sema::checkCall(ast::CallExpr& e) {
 }
 
 const Type* Sema::checkExternCall(ast::CallExpr& e, const ast::ExternFn& fn) {
-  const Type* result = fn.result ? (fn.result->resolved ? fn.result->resolved : types_.errorType()) : types_.voidType();
+  const Type* result =
+      fn.result ? (fn.result->resolved ? fn.result->resolved : types_.errorType()) : types_.voidType();
   if (!checkArgCount(e, fn.params.size(), fn.params.size())) return result;
   for (std::size_t i = 0; i < e.args.size(); ++i) {
     const ast::ExternParam& p = fn.params[i];
@@ -108,7 +124,8 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
   const std::string name = e.callee.name;
   auto arg = [&](std::size_t i) { return e.args[i].get(); };
   auto argWhat = [&](std::size_t i) {
-    return e.args.size() == 1 ? "the argument of `" + name + "`" : "argument " + std::to_string(i + 1) + " of `" + name + "`";
+    return e.args.size() == 1 ? "the argument of `" + name + "`"
+                              : "argument " + std::to_string(i + 1) + " of `" + name + "`";
   };
   // Requires `t` to be one of the accepted kinds; `accepted` spells them.
   auto expectOneOf = [&](std::size_t i, const Type* t, std::initializer_list<K> kinds, const char* accepted) {
@@ -121,7 +138,8 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
   };
   auto allStrings = [&](const Type* result) -> const Type* {
     bool ok = true;
-    for (std::size_t i = 0; i < e.args.size(); ++i) ok = expectType(types_.stringType(), arg(i), argWhat(i)) && ok;
+    for (std::size_t i = 0; i < e.args.size(); ++i)
+      ok = expectType(types_.stringType(), arg(i), argWhat(i)) && ok;
     return ok ? result : err;
   };
 
@@ -200,8 +218,9 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
       if (!okA || !okC) return err;
       if (a != c) {
         diags_.report(DiagKind::TypeMismatch, arg(1)->range,
-                      "the arguments of `" + name + "` must have one type, found `" + a->str() + "` and `" + c->str() +
-                          "`" + (a->isNumeric() && c->isNumeric() ? "; convert with `float(…)`" : ""));
+                      "the arguments of `" + name + "` must have one type, found `" + a->str() + "` and `" +
+                          c->str() + "`" +
+                          (a->isNumeric() && c->isNumeric() ? "; convert with `float(…)`" : ""));
         return err;
       }
       return a;
@@ -225,7 +244,8 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
         checkValue(arg(1));
         return err;
       }
-      return expectType(list->element(), arg(1), argWhat(1) + " (an element of `" + list->str() + "`)") ? list : err;
+      return expectType(list->element(), arg(1), argWhat(1) + " (an element of `" + list->str() + "`)") ? list
+                                                                                                        : err;
     }
     case Builtin::Now:
       checkArgCount(e, 0, 0);
@@ -233,8 +253,9 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
     case Builtin::ReadLines: {
       const Type* lines = types_.listOf(types_.stringType());
       if (readLinesOk_ != &e) {
-        diags_.report(DiagKind::ReadLinesNotInFor, e.callee.range,
-                      "`read_lines(…)` can only be the iterable of a `for`: `for line in read_lines(path) { … }`");
+        diags_.report(
+            DiagKind::ReadLinesNotInFor, e.callee.range,
+            "`read_lines(…)` can only be the iterable of a `for`: `for line in read_lines(path) { … }`");
         for (auto& a : e.args) checkValue(a.get());
         return err;
       }

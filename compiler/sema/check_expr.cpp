@@ -35,19 +35,45 @@ const Type* Sema::checkExpr(ast::Expr* expr, const Type* expected) {
   if (!expr) return types_.errorType();
   const Type* t = types_.errorType();
   switch (expr->kind) {
-    case ast::Expr::Kind::IntLit: t = types_.intType(); break;
-    case ast::Expr::Kind::FloatLit: t = types_.floatType(); break;
-    case ast::Expr::Kind::BoolLit: t = types_.boolType(); break;
-    case ast::Expr::Kind::DurationLit: t = types_.durationType(); break;
-    case ast::Expr::Kind::StringLit: t = checkString(*llvm::cast<ast::StringLit>(expr)); break;
-    case ast::Expr::Kind::ListLit: t = checkList(*llvm::cast<ast::ListLit>(expr), expected); break;
-    case ast::Expr::Kind::RecordLit: t = checkRecordLit(*llvm::cast<ast::RecordLit>(expr)); break;
-    case ast::Expr::Kind::Name: t = checkName(*llvm::cast<ast::NameExpr>(expr)); break;
-    case ast::Expr::Kind::Field: t = checkField(*llvm::cast<ast::FieldExpr>(expr)); break;
-    case ast::Expr::Kind::Index: t = checkIndex(*llvm::cast<ast::IndexExpr>(expr)); break;
-    case ast::Expr::Kind::Call: t = checkCall(*llvm::cast<ast::CallExpr>(expr)); break;
-    case ast::Expr::Kind::Unary: t = checkUnary(*llvm::cast<ast::UnaryExpr>(expr)); break;
-    case ast::Expr::Kind::Binary: t = checkBinary(*llvm::cast<ast::BinaryExpr>(expr)); break;
+    case ast::Expr::Kind::IntLit:
+      t = types_.intType();
+      break;
+    case ast::Expr::Kind::FloatLit:
+      t = types_.floatType();
+      break;
+    case ast::Expr::Kind::BoolLit:
+      t = types_.boolType();
+      break;
+    case ast::Expr::Kind::DurationLit:
+      t = types_.durationType();
+      break;
+    case ast::Expr::Kind::StringLit:
+      t = checkString(*llvm::cast<ast::StringLit>(expr));
+      break;
+    case ast::Expr::Kind::ListLit:
+      t = checkList(*llvm::cast<ast::ListLit>(expr), expected);
+      break;
+    case ast::Expr::Kind::RecordLit:
+      t = checkRecordLit(*llvm::cast<ast::RecordLit>(expr));
+      break;
+    case ast::Expr::Kind::Name:
+      t = checkName(*llvm::cast<ast::NameExpr>(expr));
+      break;
+    case ast::Expr::Kind::Field:
+      t = checkField(*llvm::cast<ast::FieldExpr>(expr));
+      break;
+    case ast::Expr::Kind::Index:
+      t = checkIndex(*llvm::cast<ast::IndexExpr>(expr));
+      break;
+    case ast::Expr::Kind::Call:
+      t = checkCall(*llvm::cast<ast::CallExpr>(expr));
+      break;
+    case ast::Expr::Kind::Unary:
+      t = checkUnary(*llvm::cast<ast::UnaryExpr>(expr));
+      break;
+    case ast::Expr::Kind::Binary:
+      t = checkBinary(*llvm::cast<ast::BinaryExpr>(expr));
+      break;
   }
   expr->type = t ? t : types_.errorType();
   return expr->type;
@@ -77,8 +103,10 @@ const Type* Sema::checkName(ast::NameExpr& e) {
           e.ref = {ast::NameRef::Kind::Param, m.param};
           return m.param->type.resolved ? m.param->type.resolved : types_.errorType();
         case MemberInfo::Kind::Channel:
-          diags_.report(DiagKind::NotAValue, e.range,
-                        "`" + e.name + "` is a channel, not a value; a stage reads it with `from` and writes it with `<-`")
+          diags_
+              .report(DiagKind::NotAValue, e.range,
+                      "`" + e.name +
+                          "` is a channel, not a value; a stage reads it with `from` and writes it with `<-`")
               .note(m.range, "`" + e.name + "` declared here");
           return types_.errorType();
         case MemberInfo::Kind::Stage:
@@ -111,11 +139,14 @@ const Type* Sema::checkName(ast::NameExpr& e) {
     return types_.errorType();
   }
   std::string hint = didYouMean(e.name, visibleValueNames());
-  if (hint.empty() && e.name == "worker" && context_ != ExprContext::Body) hint = "; `worker` exists only inside stage bodies";
+  if (hint.empty() && e.name == "worker" && context_ != ExprContext::Body)
+    hint = "; `worker` exists only inside stage bodies";
   if (hint.empty() && inFinally_)
     for (const auto& l : locals_)
       if (l.hidden && l.name == e.name)
-        hint = "; `finally` runs after the last item, so it sees only `state`, `worker` and the pipeline's names";
+        hint =
+            "; `finally` runs after the last item, so it sees only `state`, `worker` and the pipeline's "
+            "names";
   diags_.report(DiagKind::UnknownName, e.range, "unknown name `" + e.name + "`" + hint);
   return types_.errorType();
 }
@@ -125,7 +156,8 @@ const Type* Sema::checkField(ast::FieldExpr& e) {
   if (isErrorish(base)) return types_.errorType();
   if (!base->is(K::Record)) {
     diags_.report(DiagKind::UnknownField, e.field.range,
-                  "a value of type `" + base->str() + "` has no field `" + e.field.name + "`; only records have fields");
+                  "a value of type `" + base->str() + "` has no field `" + e.field.name +
+                      "`; only records have fields");
     return types_.errorType();
   }
   const ast::TypeDecl& decl = *base->record();
@@ -134,8 +166,10 @@ const Type* Sema::checkField(ast::FieldExpr& e) {
     return f->type.resolved ? f->type.resolved : types_.errorType();
   std::vector<std::string> names;
   for (const auto& f : decl.fields) names.push_back(f.name.name);
-  diags_.report(DiagKind::UnknownField, e.field.range,
-                "type `" + decl.name + "` has no field `" + e.field.name + "`" + didYouMean(e.field.name, names))
+  diags_
+      .report(
+          DiagKind::UnknownField, e.field.range,
+          "type `" + decl.name + "` has no field `" + e.field.name + "`" + didYouMean(e.field.name, names))
       .note(decl.nameRange, "`" + decl.name + "` declared here");
   return types_.errorType();
 }
@@ -166,8 +200,9 @@ const Type* Sema::checkUnary(ast::UnaryExpr& e) {
       if (t->is(K::Int)) return t;
       break;
   }
-  diags_.report(DiagKind::InvalidOperands, e.range,
-                std::string("operator `") + ast::spelling(e.op) + "` cannot be applied to `" + t->str() + "`");
+  diags_.report(
+      DiagKind::InvalidOperands, e.range,
+      std::string("operator `") + ast::spelling(e.op) + "` cannot be applied to `" + t->str() + "`");
   return types_.errorType();
 }
 
@@ -223,13 +258,14 @@ const Type* Sema::checkBinary(ast::BinaryExpr& e) {
   bool oneString = l->is(K::String) != r->is(K::String);
   if (e.op == ast::BinaryOp::Add && oneString)
     hint = "; convert with `str(…)` or use interpolation `\"…{x}…\"`";
-  else if ((l->is(K::Duration) || r->is(K::Duration)) && (e.op == ast::BinaryOp::Add || e.op == ast::BinaryOp::Sub))
+  else if ((l->is(K::Duration) || r->is(K::Duration)) &&
+           (e.op == ast::BinaryOp::Add || e.op == ast::BinaryOp::Sub))
     hint = "; write the number as a duration, e.g. `5ms`";
   else if (e.op == ast::BinaryOp::Mul && (l->is(K::Duration) || r->is(K::Duration)))
     hint = "; a duration can be multiplied by an int only";
   diags_.report(DiagKind::InvalidOperands, e.opRange,
-                std::string("operator `") + ast::spelling(e.op) + "` cannot be applied to `" + l->str() + "` and `" +
-                    r->str() + "`" + hint);
+                std::string("operator `") + ast::spelling(e.op) + "` cannot be applied to `" + l->str() +
+                    "` and `" + r->str() + "`" + hint);
   return types_.errorType();
 }
 
@@ -275,8 +311,9 @@ const Type* Sema::checkRecordLit(ast::RecordLit& e) {
   for (auto& init : e.fields) {
     auto [git, fresh] = given.emplace(init.name.name, init.name.range);
     if (!fresh) {
-      diags_.report(DiagKind::DuplicateField, init.name.range,
-                    "field `" + init.name.name + "` is given twice in this `" + decl.name + "` literal")
+      diags_
+          .report(DiagKind::DuplicateField, init.name.range,
+                  "field `" + init.name.name + "` is given twice in this `" + decl.name + "` literal")
           .note(git->second, "first given here");
       checkValue(init.value.get());
       continue;
@@ -289,8 +326,10 @@ const Type* Sema::checkRecordLit(ast::RecordLit& e) {
     if (!field) {
       std::vector<std::string> names;
       for (const auto& f : decl.fields) names.push_back(f.name.name);
-      diags_.report(DiagKind::UnknownField, init.name.range,
-                    "type `" + decl.name + "` has no field `" + init.name.name + "`" + didYouMean(init.name.name, names))
+      diags_
+          .report(DiagKind::UnknownField, init.name.range,
+                  "type `" + decl.name + "` has no field `" + init.name.name + "`" +
+                      didYouMean(init.name.name, names))
           .note(decl.nameRange, "`" + decl.name + "` declared here");
       checkValue(init.value.get());
       continue;
@@ -302,9 +341,10 @@ const Type* Sema::checkRecordLit(ast::RecordLit& e) {
   for (const auto& f : decl.fields)
     if (!f.defaultValue && !given.count(f.name.name)) missing.push_back(f.name.name);
   if (!missing.empty()) {
-    diags_.report(DiagKind::MissingField, e.typeName.range,
-                  std::string(missing.size() == 1 ? "missing field " : "missing fields ") + joinNames(missing) +
-                      " in this `" + decl.name + "` literal; only fields with a default may be left out")
+    diags_
+        .report(DiagKind::MissingField, e.typeName.range,
+                std::string(missing.size() == 1 ? "missing field " : "missing fields ") + joinNames(missing) +
+                    " in this `" + decl.name + "` literal; only fields with a default may be left out")
         .note(decl.nameRange, "`" + decl.name + "` declared here");
   }
   // A literal with a wrong field still has a well-known type: no cascade.

@@ -24,7 +24,9 @@ struct Graph {
   std::vector<std::vector<int>> succ;
   std::unordered_map<const ast::ChannelDecl*, int> channelIndex;
   [[nodiscard]] bool isChannel(int node) const { return node < static_cast<int>(channels.size()); }
-  [[nodiscard]] ast::StageDecl* stage(int node) const { return stages[node - static_cast<int>(channels.size())]; }
+  [[nodiscard]] ast::StageDecl* stage(int node) const {
+    return stages[node - static_cast<int>(channels.size())];
+  }
 };
 
 /// Strongly connected components with more than one node (every cycle lies
@@ -159,16 +161,19 @@ void Sema::checkGraph(ast::PipelineDecl& p) {
       continue;
     }
     if (!written) {
-      auto b = diags_.report(DiagKind::ChannelNoWriter, ch.name.range,
-                             "channel `" + n + "` has no writer; its readers would wait forever (no stage has `-> " + n +
-                                 "`)");
-      for (const auto& [stage, range] : readers[c]) b.note(range, "`" + stage->name.name + "` reads `" + n + "` here");
+      auto b = diags_.report(
+          DiagKind::ChannelNoWriter, ch.name.range,
+          "channel `" + n + "` has no writer; its readers would wait forever (no stage has `-> " + n + "`)");
+      for (const auto& [stage, range] : readers[c])
+        b.note(range, "`" + stage->name.name + "` reads `" + n + "` here");
     }
     if (!read) {
-      auto b = diags_.report(DiagKind::ChannelNoReader, ch.name.range,
-                             "channel `" + n + "` has no reader; its writers would block once it is full (no stage has `from " +
-                                 n + "`)");
-      for (const auto& [stage, range] : writers[c]) b.note(range, "`" + stage->name.name + "` writes `" + n + "` here");
+      auto b = diags_.report(
+          DiagKind::ChannelNoReader, ch.name.range,
+          "channel `" + n + "` has no reader; its writers would block once it is full (no stage has `from " +
+              n + "`)");
+      for (const auto& [stage, range] : writers[c])
+        b.note(range, "`" + stage->name.name + "` writes `" + n + "` here");
     }
   }
 
@@ -185,15 +190,17 @@ void Sema::checkGraph(ast::PipelineDecl& p) {
     for (int v : cycle)
       if (g.isChannel(v)) path += "`" + g.channels[v]->name.name + "` -> ";
     path += "`" + g.channels[start]->name.name + "`";
-    auto b = diags_.report(DiagKind::ChannelCycle, g.channels[start]->name.range,
-                           "cycle of channels: " + path +
-                               "; a pipeline with a cycle can never shut down (each channel waits for its writers to finish)");
+    auto b = diags_.report(
+        DiagKind::ChannelCycle, g.channels[start]->name.range,
+        "cycle of channels: " + path +
+            "; a pipeline with a cycle can never shut down (each channel waits for its writers to finish)");
     for (std::size_t i = 0; i < cycle.size(); ++i) {
       if (g.isChannel(cycle[i])) continue;
       const ast::StageDecl& s = *g.stage(cycle[i]);
       const ast::ChannelDecl* from = g.channels[cycle[i - 1]];  // a stage follows the channel it reads
       const ast::ChannelDecl* to = g.channels[i + 1 < cycle.size() ? cycle[i + 1] : cycle[0]];
-      b.note(whereWritten(s, to), "`" + s.name.name + "` reads `" + from->name.name + "` and writes `" + to->name.name + "`");
+      b.note(whereWritten(s, to),
+             "`" + s.name.name + "` reads `" + from->name.name + "` and writes `" + to->name.name + "`");
     }
   }
 }

@@ -19,11 +19,16 @@ namespace {
 
 const char* attrName(ast::StageAttr::Kind k) {
   switch (k) {
-    case ast::StageAttr::Kind::Workers: return "workers";
-    case ast::StageAttr::Kind::Timeout: return "timeout";
-    case ast::StageAttr::Kind::Retry: return "retry";
-    case ast::StageAttr::Kind::OnError: return "on_error";
-    case ast::StageAttr::Kind::Ordered: return "ordered";
+    case ast::StageAttr::Kind::Workers:
+      return "workers";
+    case ast::StageAttr::Kind::Timeout:
+      return "timeout";
+    case ast::StageAttr::Kind::Retry:
+      return "retry";
+    case ast::StageAttr::Kind::OnError:
+      return "on_error";
+    case ast::StageAttr::Kind::Ordered:
+      return "ordered";
   }
   return "?";
 }
@@ -40,11 +45,13 @@ void Sema::checkPipeline(ast::PipelineDecl& p) {
   for (auto& ch : p.channels)
     if (ch) checkChannel(*ch);
   if (p.deadline) {
-    ConstResult r = checkConstExpr(p.deadline.get(), types_.durationType(), ExprContext::Pipeline, "`deadline`");
+    ConstResult r =
+        checkConstExpr(p.deadline.get(), types_.durationType(), ExprContext::Pipeline, "`deadline`");
     requirePositiveDuration(r, p.deadline.get(), "`deadline`");
   }
   if (p.monitor) {
-    ConstResult r = checkConstExpr(p.monitor.get(), types_.durationType(), ExprContext::Pipeline, "`monitor`");
+    ConstResult r =
+        checkConstExpr(p.monitor.get(), types_.durationType(), ExprContext::Pipeline, "`monitor`");
     requirePositiveDuration(r, p.monitor.get(), "`monitor`");
   }
   // Wiring first, for every stage: a body may only be checked once its
@@ -81,14 +88,19 @@ void Sema::declarePipelineMembers(ast::PipelineDecl& p) {
   for (const auto& m : p.members) {
     switch (m.kind) {
       case ast::PipelineMember::Kind::Param:
-        if (m.param) declare(m.param->name.name, {MemberInfo::Kind::Param, m.param, nullptr, nullptr, m.param->name.range});
+        if (m.param)
+          declare(m.param->name.name,
+                  {MemberInfo::Kind::Param, m.param, nullptr, nullptr, m.param->name.range});
         break;
       case ast::PipelineMember::Kind::Channel:
         if (m.channel)
-          declare(m.channel->name.name, {MemberInfo::Kind::Channel, nullptr, m.channel, nullptr, m.channel->name.range});
+          declare(m.channel->name.name,
+                  {MemberInfo::Kind::Channel, nullptr, m.channel, nullptr, m.channel->name.range});
         break;
       case ast::PipelineMember::Kind::Stage:
-        if (m.stage) declare(m.stage->name.name, {MemberInfo::Kind::Stage, nullptr, nullptr, m.stage, m.stage->name.range});
+        if (m.stage)
+          declare(m.stage->name.name,
+                  {MemberInfo::Kind::Stage, nullptr, nullptr, m.stage, m.stage->name.range});
         break;
       case ast::PipelineMember::Kind::Deadline:
       case ast::PipelineMember::Kind::Monitor: {
@@ -99,8 +111,9 @@ void Sema::declarePipelineMembers(ast::PipelineDecl& p) {
           first = m.range;
           break;
         }
-        diags_.report(DiagKind::DuplicateAttribute, m.range,
-                      std::string("`") + word + "` is given twice in pipeline `" + p.name.name + "`")
+        diags_
+            .report(DiagKind::DuplicateAttribute, m.range,
+                    std::string("`") + word + "` is given twice in pipeline `" + p.name.name + "`")
             .note(first, "first given here");
         // The parser keeps one expression; check the other for its own mistakes.
         if (m.expr && m.expr != p.deadline.get() && m.expr != p.monitor.get())
@@ -112,7 +125,8 @@ void Sema::declarePipelineMembers(ast::PipelineDecl& p) {
   if (!p.members.empty()) return;
   // A tree built without `members` (e.g. by a unit test): fall back to the lists.
   for (auto& param : p.params)
-    if (param) declare(param->name.name, {MemberInfo::Kind::Param, param.get(), nullptr, nullptr, param->name.range});
+    if (param)
+      declare(param->name.name, {MemberInfo::Kind::Param, param.get(), nullptr, nullptr, param->name.range});
   for (auto& ch : p.channels)
     if (ch) declare(ch->name.name, {MemberInfo::Kind::Channel, nullptr, ch.get(), nullptr, ch->name.range});
   for (auto& s : p.stages)
@@ -121,15 +135,18 @@ void Sema::declarePipelineMembers(ast::PipelineDecl& p) {
 
 void Sema::checkParam(ast::ParamDecl& param) {
   const Type* t = resolveType(param.type);
-  bool primitive = t->is(K::Int) || t->is(K::Float) || t->is(K::Bool) || t->is(K::String) || t->is(K::Duration);
+  bool primitive =
+      t->is(K::Int) || t->is(K::Float) || t->is(K::Bool) || t->is(K::String) || t->is(K::Duration);
   if (!t->isError() && !primitive) {
-    diags_.report(DiagKind::BadParamType, param.type.range,
-                  "param `" + param.name.name + "` has type `" + t->str() +
-                      "`; a param is set on the command line, so it must be an int, float, bool, string or duration");
+    diags_.report(
+        DiagKind::BadParamType, param.type.range,
+        "param `" + param.name.name + "` has type `" + t->str() +
+            "`; a param is set on the command line, so it must be an int, float, bool, string or duration");
     t = types_.errorType();
   }
   if (param.defaultValue)
-    checkConstExpr(param.defaultValue.get(), t, ExprContext::Module, "the default of param `" + param.name.name + "`");
+    checkConstExpr(param.defaultValue.get(), t, ExprContext::Module,
+                   "the default of param `" + param.name.name + "`");
 }
 
 void Sema::checkChannel(ast::ChannelDecl& ch) {
@@ -149,8 +166,9 @@ const ast::ChannelDecl* Sema::lookupChannel(const ast::Ident& id, std::string_vi
   if (isErrorName(id.name)) return nullptr;
   if (it != members_.end()) {
     const char* what = it->second.kind == MemberInfo::Kind::Param ? "param" : "stage";
-    diags_.report(DiagKind::UnknownChannel, id.range,
-                  "`" + id.name + "` is a " + what + ", not a channel (" + std::string(role) + ")")
+    diags_
+        .report(DiagKind::UnknownChannel, id.range,
+                "`" + id.name + "` is a " + what + ", not a channel (" + std::string(role) + ")")
         .note(it->second.range, "`" + id.name + "` declared here");
     return nullptr;
   }
@@ -167,7 +185,8 @@ const ast::ChannelDecl* Sema::lookupChannel(const ast::Ident& id, std::string_vi
   std::string best = hint.substr(hint.find('`') + 1);
   best.resize(best.find('`'));
   auto b = diags_.report(DiagKind::UnknownChannel, id.range, "unknown channel `" + id.name + "`" + hint);
-  if (auto sug = members_.find(best); sug != members_.end()) b.note(sug->second.range, "`" + best + "` declared here");
+  if (auto sug = members_.find(best); sug != members_.end())
+    b.note(sug->second.range, "`" + best + "` declared here");
   return nullptr;
 }
 
@@ -176,8 +195,9 @@ void Sema::checkStageShape(ast::StageDecl& stage) {
   switch (stage.kind) {
     case ast::StageDecl::Kind::Source:
       if (!stage.inputs.empty())
-        diags_.report(DiagKind::InvalidStageShape, stage.inputs.front().range,
-                      "source `" + n + "` cannot have inputs; a stage that reads channels is a `stage` or a `sink`");
+        diags_.report(
+            DiagKind::InvalidStageShape, stage.inputs.front().range,
+            "source `" + n + "` cannot have inputs; a stage that reads channels is a `stage` or a `sink`");
       if (stage.outputs.empty())
         diags_.report(DiagKind::InvalidStageShape, stage.name.range,
                       "source `" + n + "` has no outputs; write them after `->`");
@@ -202,7 +222,8 @@ void Sema::checkStageShape(ast::StageDecl& stage) {
 
 void Sema::resolveStageChannels(ast::StageDecl& stage) {
   const std::string& n = stage.name.name;
-  auto resolveList = [&](std::vector<ast::Ident>& ids, std::vector<const ast::ChannelDecl*>& out, bool isInput) {
+  auto resolveList = [&](std::vector<ast::Ident>& ids, std::vector<const ast::ChannelDecl*>& out,
+                         bool isInput) {
     out.clear();
     std::unordered_map<std::string_view, SourceRange> seen;
     for (const auto& id : ids) {
@@ -210,19 +231,23 @@ void Sema::resolveStageChannels(ast::StageDecl& stage) {
       out.push_back(ch);
       auto [it, fresh] = seen.emplace(id.name, id.range);
       if (!fresh) {
-        diags_.report(DiagKind::DuplicateName, id.range,
-                      "`" + id.name + "` is listed twice in the " + (isInput ? "inputs" : "outputs") + " of `" + n + "`")
+        diags_
+            .report(DiagKind::DuplicateName, id.range,
+                    "`" + id.name + "` is listed twice in the " + (isInput ? "inputs" : "outputs") + " of `" +
+                        n + "`")
             .note(it->second, "first listed here");
         continue;
       }
       if (!ch) continue;
       if (isInput && ch->role == ast::ChannelRole::Output)
-        diags_.report(DiagKind::HostChannelMisuse, id.range,
-                      "`" + id.name + "` is an `output` channel; only the host program reads it")
+        diags_
+            .report(DiagKind::HostChannelMisuse, id.range,
+                    "`" + id.name + "` is an `output` channel; only the host program reads it")
             .note(ch->name.range, "`" + id.name + "` declared here");
       if (!isInput && ch->role == ast::ChannelRole::Input)
-        diags_.report(DiagKind::HostChannelMisuse, id.range,
-                      "`" + id.name + "` is an `input` channel; only the host program writes it")
+        diags_
+            .report(DiagKind::HostChannelMisuse, id.range,
+                    "`" + id.name + "` is an `input` channel; only the host program writes it")
             .note(ch->name.range, "`" + id.name + "` declared here");
     }
   };
@@ -247,9 +272,10 @@ void Sema::resolveStageChannels(ast::StageDecl& stage) {
       continue;
     }
     if (t == item) continue;
-    diags_.report(DiagKind::MixedInputTypes, stage.inputs[i].range,
-                  "the inputs of `" + n + "` carry different types: `" + itemFrom->name + "` carries `" + item->str() +
-                      "`, `" + stage.inputs[i].name + "` carries `" + t->str() + "`")
+    diags_
+        .report(DiagKind::MixedInputTypes, stage.inputs[i].range,
+                "the inputs of `" + n + "` carry different types: `" + itemFrom->name + "` carries `" +
+                    item->str() + "`, `" + stage.inputs[i].name + "` carries `" + t->str() + "`")
         .note(ch->name.range, "`" + ch->name.name + "` declared here");
     unknown = true;
   }
@@ -265,7 +291,9 @@ void Sema::checkStageAttrs(ast::StageDecl& stage) {
     const char* word = attrName(a.kind);
     auto [it, fresh] = seen.emplace(static_cast<int>(a.kind), a.range);
     if (!fresh) {
-      diags_.report(DiagKind::DuplicateAttribute, a.range, std::string("`") + word + "` is given twice for `" + n + "`")
+      diags_
+          .report(DiagKind::DuplicateAttribute, a.range,
+                  std::string("`") + word + "` is given twice for `" + n + "`")
           .note(it->second, "first given here");
       continue;
     }
@@ -279,17 +307,20 @@ void Sema::checkStageAttrs(ast::StageDecl& stage) {
         break;
       }
       case ast::StageAttr::Kind::Timeout: {
-        ConstResult r = checkConstExpr(a.value.get(), types_.durationType(), ExprContext::Pipeline, "`timeout`");
+        ConstResult r =
+            checkConstExpr(a.value.get(), types_.durationType(), ExprContext::Pipeline, "`timeout`");
         requirePositiveDuration(r, a.value.get(), "`timeout`");
         break;
       }
       case ast::StageAttr::Kind::Retry: {
-        ConstResult r = checkConstExpr(a.value.get(), types_.intType(), ExprContext::Pipeline, "the count of `retry`");
+        ConstResult r =
+            checkConstExpr(a.value.get(), types_.intType(), ExprContext::Pipeline, "the count of `retry`");
         if (r.isKnown() && r.value.i < 0)
           diags_.report(DiagKind::NegativeRetry, a.value->range,
                         "`retry` count is " + std::to_string(r.value.i) + "; it must be 0 or more");
         if (a.backoff) {
-          ConstResult b = checkConstExpr(a.backoff.get(), types_.durationType(), ExprContext::Pipeline, "`backoff`");
+          ConstResult b =
+              checkConstExpr(a.backoff.get(), types_.durationType(), ExprContext::Pipeline, "`backoff`");
           requirePositiveDuration(b, a.backoff.get(), "`backoff`");
         }
         break;
@@ -299,23 +330,26 @@ void Sema::checkStageAttrs(ast::StageDecl& stage) {
         bool isSource = stage.kind == ast::StageDecl::Kind::Source;
         if (isSource)
           diags_.report(DiagKind::RouteWithoutInput, a.range,
-                        "`on_error route` on source `" + n + "`, which has no input item to route; use `on_error drop` or `stop`");
+                        "`on_error route` on source `" + n +
+                            "`, which has no input item to route; use `on_error drop` or `stop`");
         // Resolved even on a source, so the graph checks see the channel written.
         const ast::ChannelDecl* ch = lookupChannel(*a.routeChannel, "the route of `on_error`");
         stage.routeChannel = ch;
         if (!ch || isSource) break;
         if (ch->role == ast::ChannelRole::Input) {
-          diags_.report(DiagKind::HostChannelMisuse, a.routeChannel->range,
-                        "`" + ch->name.name + "` is an `input` channel; only the host program writes it")
+          diags_
+              .report(DiagKind::HostChannelMisuse, a.routeChannel->range,
+                      "`" + ch->name.name + "` is an `input` channel; only the host program writes it")
               .note(ch->name.range, "`" + ch->name.name + "` declared here");
           break;
         }
         const Type* want = stage.itemType;
         const Type* got = ch->elementType.resolved;
         if (!want || !got || isErrorish(want) || isErrorish(got) || want == got) break;
-        diags_.report(DiagKind::RouteTypeMismatch, a.routeChannel->range,
-                      "`on_error route` sends the failed input item (a `" + want->str() + "`) to `" + ch->name.name +
-                          "`, which carries `" + got->str() + "`")
+        diags_
+            .report(DiagKind::RouteTypeMismatch, a.routeChannel->range,
+                    "`on_error route` sends the failed input item (a `" + want->str() + "`) to `" +
+                        ch->name.name + "`, which carries `" + got->str() + "`")
             .note(ch->name.range, "`" + ch->name.name + "` declared here");
         break;
       }
@@ -326,7 +360,8 @@ void Sema::checkStageAttrs(ast::StageDecl& stage) {
   }
   if (!ordered) return;
   if (stage.kind == ast::StageDecl::Kind::Sink) {
-    diags_.report(DiagKind::UselessOrdered, ordered->range, "`ordered` has no effect on sink `" + n + "`: it has no outputs");
+    diags_.report(DiagKind::UselessOrdered, ordered->range,
+                  "`ordered` has no effect on sink `" + n + "`: it has no outputs");
     return;
   }
   bool single = !workers || (workers->isKnown() && workers->value.i == 1);

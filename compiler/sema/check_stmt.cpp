@@ -26,13 +26,15 @@ void Sema::checkBody(ast::StageDecl& stage) {
   inFinally_ = false;
 
   pushScope();
-  declareLocal("worker", stage.name.range, ast::NameRef::Kind::Worker, nullptr, types_.intType(), false, false);
+  declareLocal("worker", stage.name.range, ast::NameRef::Kind::Worker, nullptr, types_.intType(), false,
+               false);
   auto& stmts = stage.body.stmts;
   std::size_t i = 0;
   for (; i < stmts.size() && stmts[i] && llvm::isa<ast::StateStmt>(*stmts[i]); ++i) {
     auto& st = llvm::cast<ast::StateStmt>(*stmts[i]);
     const Type* t = checkValue(st.init.get());
-    declareLocal(st.name.name, st.name.range, ast::NameRef::Kind::State, static_cast<const ast::Stmt*>(&st), t, true, true);
+    declareLocal(st.name.name, st.name.range, ast::NameRef::Kind::State, static_cast<const ast::Stmt*>(&st),
+                 t, true, true);
   }
   std::size_t itemIndex = locals_.size();
   pushScope();
@@ -48,11 +50,13 @@ void Sema::checkBody(ast::StageDecl& stage) {
     }
     if (i + 1 != stmts.size())
       diags_.report(DiagKind::FinallyNotLast, fin->range,
-                    "`finally` must be the last statement of a body; it runs once per worker after the input is drained");
+                    "`finally` must be the last statement of a body; it runs once per worker after the input "
+                    "is drained");
     // Hide the item and the per-item locals while checking `finally` (a
     // misplaced `state`, already reported, stays visible: no cascade).
     std::size_t end = locals_.size();
-    for (std::size_t k = itemIndex; k < end; ++k) locals_[k].hidden = locals_[k].kind != ast::NameRef::Kind::State;
+    for (std::size_t k = itemIndex; k < end; ++k)
+      locals_[k].hidden = locals_[k].kind != ast::NameRef::Kind::State;
     int savedLoops = loopDepth_;
     loopDepth_ = 0;
     inFinally_ = true;
@@ -121,12 +125,14 @@ void Sema::checkStmt(ast::Stmt& stmt) {
       diags_.report(DiagKind::StateNotFirst, s.range,
                     "`state` must come before every other statement of a body, at its top level");
       const Type* t = checkValue(s.init.get());
-      declareLocal(s.name.name, s.name.range, ast::NameRef::Kind::State, static_cast<const ast::Stmt*>(&s), t, true, false);
+      declareLocal(s.name.name, s.name.range, ast::NameRef::Kind::State, static_cast<const ast::Stmt*>(&s), t,
+                   true, false);
       return;
     }
     case ast::Stmt::Kind::Finally: {
       auto& s = llvm::cast<ast::FinallyStmt>(stmt);
-      diags_.report(DiagKind::FinallyNotLast, s.range, "`finally` must be the last statement of a body, not inside a block");
+      diags_.report(DiagKind::FinallyNotLast, s.range,
+                    "`finally` must be the last statement of a body, not inside a block");
       checkBlock(s.body);
       return;
     }
@@ -138,7 +144,8 @@ void Sema::checkStmt(ast::Stmt& stmt) {
 void Sema::checkLet(ast::LetStmt& s) {
   // The initializer is checked first: `let x = x + 1` reads an outer `x`.
   const Type* t = checkValue(s.init.get());
-  declareLocal(s.name.name, s.name.range, ast::NameRef::Kind::Local, static_cast<const ast::Stmt*>(&s), t, s.isMutable, true);
+  declareLocal(s.name.name, s.name.range, ast::NameRef::Kind::Local, static_cast<const ast::Stmt*>(&s), t,
+               s.isMutable, true);
 }
 
 void Sema::checkAssign(ast::AssignStmt& s) {
@@ -148,8 +155,9 @@ void Sema::checkAssign(ast::AssignStmt& s) {
     checkValue(s.target.get());
     checkValue(s.value.get());
     if (s.target)
-      diags_.report(DiagKind::NotAssignable, s.target->range,
-                    "only a `var` or `state` name can be assigned; a record or list is changed by building a new one");
+      diags_.report(
+          DiagKind::NotAssignable, s.target->range,
+          "only a `var` or `state` name can be assigned; a record or list is changed by building a new one");
     return;
   }
   const Type* target = types_.errorType();
@@ -162,17 +170,26 @@ void Sema::checkAssign(ast::AssignStmt& s) {
       std::string why;
       switch (local->kind) {
         case ast::NameRef::Kind::Local:
-          why = local->warnUnused ? "it is declared with `let`; use `var` for a variable" : "it is a loop variable";
+          why = local->warnUnused ? "it is declared with `let`; use `var` for a variable"
+                                  : "it is a loop variable";
           break;
-        case ast::NameRef::Kind::Item: why = "it is the stage's input item"; break;
-        case ast::NameRef::Kind::Worker: why = "it is the index of the running worker"; break;
+        case ast::NameRef::Kind::Item:
+          why = "it is the stage's input item";
+          break;
+        case ast::NameRef::Kind::Worker:
+          why = "it is the index of the running worker";
+          break;
         case ast::NameRef::Kind::Unresolved:
         case ast::NameRef::Kind::Param:
         case ast::NameRef::Kind::Const:
-        case ast::NameRef::Kind::State: why = "it is read-only"; break;
+        case ast::NameRef::Kind::State:
+          why = "it is read-only";
+          break;
       }
-      auto b = diags_.report(DiagKind::NotAssignable, name->range, "cannot assign to `" + name->name + "`; " + why);
-      if (local->kind != ast::NameRef::Kind::Worker) b.note(local->range, "`" + name->name + "` declared here");
+      auto b = diags_.report(DiagKind::NotAssignable, name->range,
+                             "cannot assign to `" + name->name + "`; " + why);
+      if (local->kind != ast::NameRef::Kind::Worker)
+        b.note(local->range, "`" + name->name + "` declared here");
       target = types_.errorType();
     }
   } else {
@@ -180,7 +197,8 @@ void Sema::checkAssign(ast::AssignStmt& s) {
     if (!isErrorish(t)) {
       const char* what = name->ref.kind == ast::NameRef::Kind::Param ? "param" : "const";
       diags_.report(DiagKind::NotAssignable, name->range,
-                    std::string("cannot assign to ") + what + " `" + name->name + "`; only a `var` or `state` can change");
+                    std::string("cannot assign to ") + what + " `" + name->name +
+                        "`; only a `var` or `state` can change");
     }
   }
   name->type = target;
@@ -196,14 +214,15 @@ void Sema::checkAssign(ast::AssignStmt& s) {
   if (isErrorish(target) || isErrorish(v)) return;
   const Type* result = binaryResult(*s.op, target, v);
   if (!result) {
-    diags_.report(DiagKind::InvalidOperands, s.range,
-                  "operator `" + opText + "` cannot be applied to `" + target->str() + "` and `" + v->str() + "`");
+    diags_.report(
+        DiagKind::InvalidOperands, s.range,
+        "operator `" + opText + "` cannot be applied to `" + target->str() + "` and `" + v->str() + "`");
     return;
   }
   if (result != target)
     diags_.report(DiagKind::TypeMismatch, s.value->range,
-                  "`" + name->name + " " + opText + " …` gives type `" + result->str() + "`, but `" + name->name +
-                      "` has type `" + target->str() + "`");
+                  "`" + name->name + " " + opText + " …` gives type `" + result->str() + "`, but `" +
+                      name->name + "` has type `" + target->str() + "`");
 }
 
 void Sema::checkFor(ast::ForStmt& s) {
@@ -220,12 +239,14 @@ void Sema::checkFor(ast::ForStmt& s) {
     if (!isErrorish(t) && t->is(K::List))
       var = t->element();
     else if (!isErrorish(t))
-      diags_.report(DiagKind::TypeMismatch, s.iterable->range,
-                    "`for` iterates over a range `a..b`, a list or `read_lines(…)`, found `" + t->str() + "`");
+      diags_.report(
+          DiagKind::TypeMismatch, s.iterable->range,
+          "`for` iterates over a range `a..b`, a list or `read_lines(…)`, found `" + t->str() + "`");
   }
   s.varType = var;
   pushScope();
-  declareLocal(s.var.name, s.var.range, ast::NameRef::Kind::Local, static_cast<const ast::Stmt*>(&s), var, false, false);
+  declareLocal(s.var.name, s.var.range, ast::NameRef::Kind::Local, static_cast<const ast::Stmt*>(&s), var,
+               false, false);
   ++loopDepth_;
   checkBlock(s.body);
   --loopDepth_;
@@ -239,8 +260,9 @@ void Sema::checkSend(ast::SendStmt& s) {
   };
   if (stage.kind == ast::StageDecl::Kind::Sink) {
     std::string what = s.isEmit() ? "`emit`" : "a send to `" + s.channel->name + "`";
-    diags_.report(DiagKind::EmitInSink, s.range,
-                  what + " in sink `" + stage.name.name + "`; a sink has no outputs (make it a `stage` with `-> ch`)");
+    diags_.report(
+        DiagKind::EmitInSink, s.range,
+        what + " in sink `" + stage.name.name + "`; a sink has no outputs (make it a `stage` with `-> ch`)");
     checkValue(s.value.get());
     return checkElse();
   }
@@ -251,8 +273,9 @@ void Sema::checkSend(ast::SendStmt& s) {
       std::vector<std::string> names;
       for (const auto& o : stage.outputs) names.push_back(o.name);
       auto b = diags_.report(DiagKind::EmitAmbiguous, s.range,
-                             "`emit` in `" + stage.name.name + "`, which has " + std::to_string(names.size()) +
-                                 " outputs (" + joinNames(names) + "); name the channel: `" + names.front() + " <- …`");
+                             "`emit` in `" + stage.name.name + "`, which has " +
+                                 std::to_string(names.size()) + " outputs (" + joinNames(names) +
+                                 "); name the channel: `" + names.front() + " <- …`");
       b.note(stage.outputs.front().range, "the outputs of `" + stage.name.name + "` are declared here");
       silent = true;
     } else if (stage.outputs.size() == 1) {
@@ -311,7 +334,8 @@ void Sema::checkExprStmt(ast::ExprStmt& s) {
   const Type* t = checkExpr(s.expr.get());
   if (!s.expr || isErrorish(t) || t->is(K::Void)) return;
   std::string what = "the value of this expression";
-  if (auto* call = llvm::dyn_cast<ast::CallExpr>(s.expr.get())) what = "the result of `" + call->callee.name + "(…)`";
+  if (auto* call = llvm::dyn_cast<ast::CallExpr>(s.expr.get()))
+    what = "the result of `" + call->callee.name + "(…)`";
   diags_.report(DiagKind::UnusedResult, s.expr->range, what + " is not used");
 }
 

@@ -51,12 +51,14 @@ void Sema::checkTypeDecls() {
     for (auto& f : t->fields) {
       auto [it, fresh] = seen.emplace(f.name.name, f.name.range);
       if (!fresh)
-        diags_.report(DiagKind::DuplicateField, f.name.range,
-                      "field `" + f.name.name + "` is declared twice in type `" + t->name + "`")
+        diags_
+            .report(DiagKind::DuplicateField, f.name.range,
+                    "field `" + f.name.name + "` is declared twice in type `" + t->name + "`")
             .note(it->second, "`" + f.name.name + "` first declared here");
       const Type* ft = resolveType(f.type);
       if (f.defaultValue)
-        checkConstExpr(f.defaultValue.get(), ft, ExprContext::Module, "the default of field `" + f.name.name + "`");
+        checkConstExpr(f.defaultValue.get(), ft, ExprContext::Module,
+                       "the default of field `" + f.name.name + "`");
     }
   }
 }
@@ -112,7 +114,8 @@ bool Sema::expectType(const Type* want, ast::Expr* expr, const std::string& what
   if (isErrorish(want) || isErrorish(got) || got == want) return true;
   std::string hint;
   if (want->is(Type::Kind::Float) && got->is(Type::Kind::Int))
-    hint = llvm::isa<ast::IntLit>(expr) ? "; write it as a float, e.g. `1.0`" : "; convert it with `float(…)`";
+    hint =
+        llvm::isa<ast::IntLit>(expr) ? "; write it as a float, e.g. `1.0`" : "; convert it with `float(…)`";
   else if (want->is(Type::Kind::String))
     hint = "; convert it with `str(…)` or interpolation";
   diags_.report(DiagKind::TypeMismatch, expr->range,

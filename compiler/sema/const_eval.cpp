@@ -27,7 +27,9 @@ ConstValue boolValue(bool b) { return {ConstValue::Kind::Bool, b ? 1 : 0, 0, {}}
 ConstValue floatValue(double f) { return {ConstValue::Kind::Float, 0, f, {}}; }
 ConstValue durationValue(std::int64_t ns) { return {ConstValue::Kind::Duration, ns, 0, {}}; }
 
-double asDouble(const ConstValue& v) { return v.kind == ConstValue::Kind::Float ? v.f : static_cast<double>(v.i); }
+double asDouble(const ConstValue& v) {
+  return v.kind == ConstValue::Kind::Float ? v.f : static_cast<double>(v.i);
+}
 
 // Two's complement wrap-around without signed-overflow UB.
 std::int64_t wrapAdd(std::int64_t a, std::int64_t b) {
@@ -43,15 +45,30 @@ std::int64_t wrapMul(std::int64_t a, std::int64_t b) {
 template <typename T>
 std::optional<bool> compare(ast::BinaryOp op, const T& a, const T& b) {
   switch (op) {
-    case ast::BinaryOp::Eq: return a == b;
-    case ast::BinaryOp::Ne: return a != b;
-    case ast::BinaryOp::Lt: return a < b;
-    case ast::BinaryOp::Le: return a <= b;
-    case ast::BinaryOp::Gt: return a > b;
-    case ast::BinaryOp::Ge: return a >= b;
-    case ast::BinaryOp::Add: case ast::BinaryOp::Sub: case ast::BinaryOp::Mul: case ast::BinaryOp::Div:
-    case ast::BinaryOp::Rem: case ast::BinaryOp::BitAnd: case ast::BinaryOp::BitOr: case ast::BinaryOp::BitXor:
-    case ast::BinaryOp::Shl: case ast::BinaryOp::Shr: case ast::BinaryOp::And: case ast::BinaryOp::Or:
+    case ast::BinaryOp::Eq:
+      return a == b;
+    case ast::BinaryOp::Ne:
+      return a != b;
+    case ast::BinaryOp::Lt:
+      return a < b;
+    case ast::BinaryOp::Le:
+      return a <= b;
+    case ast::BinaryOp::Gt:
+      return a > b;
+    case ast::BinaryOp::Ge:
+      return a >= b;
+    case ast::BinaryOp::Add:
+    case ast::BinaryOp::Sub:
+    case ast::BinaryOp::Mul:
+    case ast::BinaryOp::Div:
+    case ast::BinaryOp::Rem:
+    case ast::BinaryOp::BitAnd:
+    case ast::BinaryOp::BitOr:
+    case ast::BinaryOp::BitXor:
+    case ast::BinaryOp::Shl:
+    case ast::BinaryOp::Shr:
+    case ast::BinaryOp::And:
+    case ast::BinaryOp::Or:
       return std::nullopt;
   }
   return std::nullopt;
@@ -66,7 +83,7 @@ std::string formatDuration(std::int64_t ns) {
     const char* name;
   };
   static constexpr Unit units[] = {{3'600'000'000'000, "h"}, {60'000'000'000, "m"}, {1'000'000'000, "s"},
-                                   {1'000'000, "ms"},        {1'000, "us"},          {1, "ns"}};
+                                   {1'000'000, "ms"},        {1'000, "us"},         {1, "ns"}};
   for (const Unit& u : units)
     if (ns % u.size == 0) return std::to_string(ns / u.size) + u.name;
   return std::to_string(ns) + "ns";
@@ -113,7 +130,8 @@ ConstInfo* Sema::ensureConstChecked(std::string_view name) {
   return &info;
 }
 
-ConstResult Sema::checkConstExpr(ast::Expr* expr, const Type* want, ExprContext ctx, const std::string& what) {
+ConstResult Sema::checkConstExpr(ast::Expr* expr, const Type* want, ExprContext ctx,
+                                 const std::string& what) {
   ExprContext saved = context_;
   context_ = ctx;
   if (want)
@@ -126,14 +144,17 @@ ConstResult Sema::checkConstExpr(ast::Expr* expr, const Type* want, ExprContext 
 
 void Sema::requirePositiveDuration(const ConstResult& r, const ast::Expr* expr, std::string_view what) {
   if (!r.isKnown() || r.value.kind != ConstValue::Kind::Duration || r.value.i > 0) return;
-  diags_.report(DiagKind::NonPositiveDuration, expr->range,
-                std::string(what) + " must be a positive duration, found `" + formatDuration(r.value.i) + "`");
+  diags_.report(
+      DiagKind::NonPositiveDuration, expr->range,
+      std::string(what) + " must be a positive duration, found `" + formatDuration(r.value.i) + "`");
 }
 
 ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
   if (!expr || !expr->type || isErrorish(expr->type)) return invalid();
   auto notConstant = [&](const std::string& why) {
-    if (report) diags_.report(DiagKind::NotConstant, expr->range, why + "; a constant expression may use only literals, consts and params");
+    if (report)
+      diags_.report(DiagKind::NotConstant, expr->range,
+                    why + "; a constant expression may use only literals, consts and params");
     return invalid();
   };
   switch (expr->kind) {
@@ -188,7 +209,8 @@ ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
       return invalid();
     }
     case ast::Expr::Kind::Call:
-      return notConstant("a call of `" + llvm::cast<ast::CallExpr>(expr)->callee.name + "` is not a constant");
+      return notConstant("a call of `" + llvm::cast<ast::CallExpr>(expr)->callee.name +
+                         "` is not a constant");
     case ast::Expr::Kind::Field:
     case ast::Expr::Kind::Index:
       return notConstant("this is not a constant");
@@ -232,13 +254,29 @@ ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
     double x = asDouble(a), y = asDouble(c);
     if (auto cmp = compare(b->op, x, y)) return known(boolValue(*cmp));
     switch (b->op) {
-      case Op::Add: return known(floatValue(x + y));
-      case Op::Sub: return known(floatValue(x - y));
-      case Op::Mul: return known(floatValue(x * y));
-      case Op::Div: return known(floatValue(x / y));
-      case Op::Rem: return known(floatValue(std::fmod(x, y)));
-      case Op::BitAnd: case Op::BitOr: case Op::BitXor: case Op::Shl: case Op::Shr:
-      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::And: case Op::Or:
+      case Op::Add:
+        return known(floatValue(x + y));
+      case Op::Sub:
+        return known(floatValue(x - y));
+      case Op::Mul:
+        return known(floatValue(x * y));
+      case Op::Div:
+        return known(floatValue(x / y));
+      case Op::Rem:
+        return known(floatValue(std::fmod(x, y)));
+      case Op::BitAnd:
+      case Op::BitOr:
+      case Op::BitXor:
+      case Op::Shl:
+      case Op::Shr:
+      case Op::Eq:
+      case Op::Ne:
+      case Op::Lt:
+      case Op::Le:
+      case Op::Gt:
+      case Op::Ge:
+      case Op::And:
+      case Op::Or:
         return runtime();
     }
     return runtime();
@@ -253,27 +291,41 @@ ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
   K kind = (a.kind == K::Duration || c.kind == K::Duration) ? K::Duration : K::Int;
   auto make = [&](std::int64_t v) { return known(kind == K::Duration ? durationValue(v) : intValue(v)); };
   switch (b->op) {
-    case Op::Add: return make(wrapAdd(a.i, c.i));
-    case Op::Sub: return make(wrapSub(a.i, c.i));
-    case Op::Mul: return make(wrapMul(a.i, c.i));
+    case Op::Add:
+      return make(wrapAdd(a.i, c.i));
+    case Op::Sub:
+      return make(wrapSub(a.i, c.i));
+    case Op::Mul:
+      return make(wrapMul(a.i, c.i));
     case Op::Div:
     case Op::Rem:
       if (c.i == 0) {
-        if (report) diags_.report(DiagKind::ConstEvalError, b->opRange, "division by zero in a constant expression");
+        if (report)
+          diags_.report(DiagKind::ConstEvalError, b->opRange, "division by zero in a constant expression");
         return invalid();
       }
       if (c.i == -1) return make(b->op == Op::Div ? wrapSub(0, a.i) : 0);  // INT64_MIN / -1 wraps, as in Go
       return make(b->op == Op::Div ? a.i / c.i : a.i % c.i);
-    case Op::BitAnd: return make(a.i & c.i);
-    case Op::BitOr: return make(a.i | c.i);
-    case Op::BitXor: return make(a.i ^ c.i);
+    case Op::BitAnd:
+      return make(a.i & c.i);
+    case Op::BitOr:
+      return make(a.i | c.i);
+    case Op::BitXor:
+      return make(a.i ^ c.i);
     case Op::Shl:
     case Op::Shr:
       // Out-of-range counts are left to the run-time helpers.
       if (c.i < 0 || c.i >= 64) return runtime();
       if (b->op == Op::Shl) return make(static_cast<std::int64_t>(static_cast<std::uint64_t>(a.i) << c.i));
       return make(a.i >> c.i);
-    case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::And: case Op::Or:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::And:
+    case Op::Or:
       return runtime();
   }
   return runtime();

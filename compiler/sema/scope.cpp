@@ -56,8 +56,11 @@ bool Sema::run() {
   return !diags_.hasErrors();
 }
 
-void Sema::reportDuplicate(std::string_view what, std::string_view name, SourceRange here, SourceRange first) {
-  diags_.report(DiagKind::DuplicateName, here, std::string(what) + " `" + std::string(name) + "` is declared twice")
+void Sema::reportDuplicate(std::string_view what, std::string_view name, SourceRange here,
+                           SourceRange first) {
+  diags_
+      .report(DiagKind::DuplicateName, here,
+              std::string(what) + " `" + std::string(name) + "` is declared twice")
       .note(first, "`" + std::string(name) + "` first declared here");
 }
 
@@ -145,13 +148,14 @@ void Sema::popScope() {
     if (!l.warnUnused || l.used || l.name.empty() || l.name.front() == '_' || isErrorish(l.type)) continue;
     const char* what = l.kind == ast::NameRef::Kind::State ? "state" : l.isMutable ? "variable" : "local";
     diags_.report(DiagKind::UnusedLocal, l.range,
-                  std::string(what) + " `" + std::string(l.name) + "` is never read; prefix it with `_` if that is intended");
+                  std::string(what) + " `" + std::string(l.name) +
+                      "` is never read; prefix it with `_` if that is intended");
   }
   locals_.resize(start);
 }
 
-LocalInfo* Sema::declareLocal(std::string_view name, SourceRange range, ast::NameRef::Kind kind, const void* decl,
-                              const Type* type, bool isMutable, bool warnUnused) {
+LocalInfo* Sema::declareLocal(std::string_view name, SourceRange range, ast::NameRef::Kind kind,
+                              const void* decl, const Type* type, bool isMutable, bool warnUnused) {
   if (isErrorName(name)) return nullptr;
   std::size_t start = scopeStarts_.empty() ? 0 : scopeStarts_.back();
   // The top level of a body and its `worker`/`state` scope are one block

@@ -62,7 +62,7 @@ enum class ExprContext {
 struct LocalInfo {
   std::string_view name;
   ast::NameRef::Kind kind;
-  const void* decl;        // see ast::NameRef::decl
+  const void* decl;  // see ast::NameRef::decl
   const ast::Type* type;
   SourceRange range;       // the name at its declaration
   bool isMutable = false;  // `var` and `state`
@@ -196,11 +196,12 @@ class Sema {
   // Current body (null outside bodies).
   ast::StageDecl* stage_ = nullptr;
   ExprContext context_ = ExprContext::Module;
-  std::vector<LocalInfo> locals_;       // every local of the body, in declaration order
+  std::vector<LocalInfo> locals_;         // every local of the body, in declaration order
   std::vector<std::size_t> scopeStarts_;  // locals_[scopeStarts_.back()..] is the innermost scope
   int loopDepth_ = 0;
   bool inFinally_ = false;
-  const ast::CallExpr* readLinesOk_ = nullptr;  // the one read_lines call allowed right now (a `for` iterable)
+  const ast::CallExpr* readLinesOk_ =
+      nullptr;                   // the one read_lines call allowed right now (a `for` iterable)
   bool hadParseErrors_ = false;  // the tree may be partial: skip whole-graph checks
 };
 

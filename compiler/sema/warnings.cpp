@@ -58,7 +58,8 @@ bool exprBlocks(const ast::Expr* e) {
     }
     case ast::Expr::Kind::Call: {
       auto* c = llvm::cast<ast::CallExpr>(e);
-      if (c->externFn || c->builtin == ast::Builtin::Sleep || c->builtin == ast::Builtin::ReadLines) return true;
+      if (c->externFn || c->builtin == ast::Builtin::Sleep || c->builtin == ast::Builtin::ReadLines)
+        return true;
       return anyBlocks(c->args);
     }
     case ast::Expr::Kind::Unary:
@@ -75,8 +76,10 @@ bool blockBlocks(const ast::Block& b);
 
 bool stmtBlocks(const ast::Stmt& s) {
   switch (s.kind) {
-    case ast::Stmt::Kind::Let: return exprBlocks(llvm::cast<ast::LetStmt>(s).init.get());
-    case ast::Stmt::Kind::Assign: return exprBlocks(llvm::cast<ast::AssignStmt>(s).value.get());
+    case ast::Stmt::Kind::Let:
+      return exprBlocks(llvm::cast<ast::LetStmt>(s).init.get());
+    case ast::Stmt::Kind::Assign:
+      return exprBlocks(llvm::cast<ast::AssignStmt>(s).value.get());
     case ast::Stmt::Kind::If: {
       auto& i = llvm::cast<ast::IfStmt>(s);
       return exprBlocks(i.cond.get()) || blockBlocks(i.then) || (i.otherwise && blockBlocks(*i.otherwise));
@@ -101,9 +104,12 @@ bool stmtBlocks(const ast::Stmt& s) {
       if (!snd.isTry) return true;
       return exprBlocks(snd.value.get()) || (snd.otherwise && blockBlocks(*snd.otherwise));
     }
-    case ast::Stmt::Kind::Fail: return exprBlocks(llvm::cast<ast::FailStmt>(s).message.get());
-    case ast::Stmt::Kind::State: return exprBlocks(llvm::cast<ast::StateStmt>(s).init.get());
-    case ast::Stmt::Kind::Expr: return exprBlocks(llvm::cast<ast::ExprStmt>(s).expr.get());
+    case ast::Stmt::Kind::Fail:
+      return exprBlocks(llvm::cast<ast::FailStmt>(s).message.get());
+    case ast::Stmt::Kind::State:
+      return exprBlocks(llvm::cast<ast::StateStmt>(s).init.get());
+    case ast::Stmt::Kind::Expr:
+      return exprBlocks(llvm::cast<ast::ExprStmt>(s).expr.get());
   }
   return false;
 }
@@ -136,17 +142,19 @@ void Sema::warnUnusedParams(ast::PipelineDecl& p) {
     auto it = members_.find(param->name.name);
     if (it == members_.end() || it->second.param != param.get() || it->second.used) continue;
     diags_.report(DiagKind::UnusedParam, param->name.range,
-                  "param `" + param->name.name + "` is never used; `--" + param->name.name + "=…` would change nothing");
+                  "param `" + param->name.name + "` is never used; `--" + param->name.name +
+                      "=…` would change nothing");
   }
 }
 
 void Sema::warnUselessTimeout(ast::StageDecl& stage, const ast::StageAttr& timeout) {
   for (const auto& s : stage.body.stmts)
     if (s && stmtBlocks(*s)) return;
-  diags_.report(DiagKind::UselessTimeout, timeout.range,
-                "`timeout` on `" + stage.name.name +
-                    "` can never fire: its body has no send, `sleep`, `read_lines` or extern call, the only points "
-                    "where a timeout is checked");
+  diags_.report(
+      DiagKind::UselessTimeout, timeout.range,
+      "`timeout` on `" + stage.name.name +
+          "` can never fire: its body has no send, `sleep`, `read_lines` or extern call, the only points "
+          "where a timeout is checked");
 }
 
 void Sema::warnOversizedChannels(ast::PipelineDecl& p) {
@@ -190,9 +198,14 @@ void Sema::warnOversizedChannels(ast::PipelineDecl& p) {
         case ast::Stmt::Kind::Finally:
           // Counted per worker by the caller, not per item.
           break;
-        case ast::Stmt::Kind::Let: case ast::Stmt::Kind::Assign: case ast::Stmt::Kind::Break:
-        case ast::Stmt::Kind::Continue: case ast::Stmt::Kind::Return: case ast::Stmt::Kind::Fail:
-        case ast::Stmt::Kind::State: case ast::Stmt::Kind::Expr:
+        case ast::Stmt::Kind::Let:
+        case ast::Stmt::Kind::Assign:
+        case ast::Stmt::Kind::Break:
+        case ast::Stmt::Kind::Continue:
+        case ast::Stmt::Kind::Return:
+        case ast::Stmt::Kind::Fail:
+        case ast::Stmt::Kind::State:
+        case ast::Stmt::Kind::Expr:
           break;
       }
       total = satAdd(total, n);
@@ -224,7 +237,8 @@ void Sema::warnOversizedChannels(ast::PipelineDecl& p) {
   }
   std::unordered_map<const ast::ChannelDecl*, std::int64_t> memo;
   int depth = 0;
-  std::function<std::int64_t(const ast::ChannelDecl*)> itemsOf = [&](const ast::ChannelDecl* ch) -> std::int64_t {
+  std::function<std::int64_t(const ast::ChannelDecl*)> itemsOf =
+      [&](const ast::ChannelDecl* ch) -> std::int64_t {
     if (auto it = memo.find(ch); it != memo.end()) return it->second;
     memo[ch] = kUnbounded;  // a revisit (a cycle) counts as unbounded
     // A very long chain of stages gives up rather than exhaust the C++ stack.
@@ -263,8 +277,8 @@ void Sema::warnOversizedChannels(ast::PipelineDecl& p) {
     // 0 items: the writers never send to it, a different oddity.
     if (items == 0 || items >= cap.value.i) continue;
     diags_.report(DiagKind::OversizedChannel, ch->capacity->range,
-                  "channel `" + ch->name.name + "` has capacity " + std::to_string(cap.value.i) + ", but at most " +
-                      std::to_string(items) + (items == 1 ? " item" : " items") +
+                  "channel `" + ch->name.name + "` has capacity " + std::to_string(cap.value.i) +
+                      ", but at most " + std::to_string(items) + (items == 1 ? " item" : " items") +
                       " can ever reach it; a capacity of " + std::to_string(items) + " is enough");
   }
 }

@@ -44,9 +44,12 @@ void Context::noteSent(SendStatus st) const {
     case SendStatus::Dropped:
     case SendStatus::Full:
       return;
-    case SendStatus::Timeout: throw detail::ItemTimedOut{};
-    case SendStatus::Cancelled: throw detail::RunCancelled{};
-    case SendStatus::Closed: throw ItemFailed("send on closed channel");
+    case SendStatus::Timeout:
+      throw detail::ItemTimedOut{};
+    case SendStatus::Cancelled:
+      throw detail::RunCancelled{};
+    case SendStatus::Closed:
+      throw ItemFailed("send on closed channel");
   }
 }
 

@@ -49,7 +49,7 @@ void* allocFrame(std::size_t size) {
     --cache.counts[c];
     return f;
   }
-  return ::operator new(c * kGranule);
+  return ::operator new(c* kGranule);
 }
 
 void freeFrame(void* frame, std::size_t size) noexcept {

@@ -40,7 +40,9 @@ void Pipeline::overrideMonitor(std::chrono::nanoseconds period) noexcept {
   monitor_ = period;
   monitorOverridden_ = true;
 }
-void Pipeline::overrideWorkers(const std::string& stage, std::int64_t workers) { workerOverrides_[stage] = workers; }
+void Pipeline::overrideWorkers(const std::string& stage, std::int64_t workers) {
+  workerOverrides_[stage] = workers;
+}
 
 void Pipeline::noteConfigError(std::string message) {
   if (configError_.empty()) configError_ = std::move(message);
@@ -58,11 +60,14 @@ bool Pipeline::validate() {
   for (const auto& s : stages_) {
     const StageOptions& o = s->options();
     const std::string where = "stage `" + s->name() + "`: ";
-    if (o.workers < 1) noteConfigError(where + "workers must be at least 1, got " + std::to_string(o.workers));
+    if (o.workers < 1)
+      noteConfigError(where + "workers must be at least 1, got " + std::to_string(o.workers));
     if (o.timeout.count() < 0) noteConfigError(where + "timeout must not be negative");
-    if (o.retries < 0) noteConfigError(where + "retry count must not be negative, got " + std::to_string(o.retries));
+    if (o.retries < 0)
+      noteConfigError(where + "retry count must not be negative, got " + std::to_string(o.retries));
     if (o.backoff.count() < 0) noteConfigError(where + "backoff must not be negative");
-    if (o.onError == OnError::Route && o.routeTo == nullptr) noteConfigError(where + "on_error route without a channel");
+    if (o.onError == OnError::Route && o.routeTo == nullptr)
+      noteConfigError(where + "on_error route without a channel");
     if (o.routeTo != nullptr && s->kind() != StageKind::Source) {
       const auto ins = s->inputChannels();
       if (!ins.empty() && o.routeTo->elementType() != ins.front()->elementType())
@@ -110,19 +115,23 @@ Report Pipeline::wait() {
   waited_ = true;
   detail::RunShared& run = *run_;
   // The deadline counts from start(), not from when the host calls wait().
-  const Deadline deadline =
-      deadline_.count() > 0 ? run.start + std::chrono::duration_cast<Clock::duration>(deadline_) : kNoDeadline;
+  const Deadline deadline = deadline_.count() > 0
+                                ? run.start + std::chrono::duration_cast<Clock::duration>(deadline_)
+                                : kNoDeadline;
   Deadline nextMonitor = monitor_.count() > 0 ? deadlineAfter(monitor_) : kNoDeadline;
   {
     std::unique_lock<std::mutex> lock(run.mu);
     while (run.live > 0) {
       Deadline wakeAt = std::min(nextMonitor, run.isCancelled() ? kNoDeadline : deadline);
       if (interruptFlag_ != nullptr) wakeAt = std::min(wakeAt, Clock::now() + kInterruptPoll);
-      if (wakeAt == kNoDeadline) run.cv.wait(lock);
-      else run.cv.wait_until(lock, wakeAt);
+      if (wakeAt == kNoDeadline)
+        run.cv.wait(lock);
+      else
+        run.cv.wait_until(lock, wakeAt);
       if (run.live == 0) break;
       const auto now = Clock::now();
-      const bool interrupted = interruptFlag_ != nullptr && interruptFlag_->load(std::memory_order_relaxed) != 0;
+      const bool interrupted =
+          interruptFlag_ != nullptr && interruptFlag_->load(std::memory_order_relaxed) != 0;
       const bool late = now >= deadline;
       if (now >= nextMonitor) {
         lock.unlock();

@@ -75,8 +75,8 @@ bool parseDuration(std::string_view text, std::chrono::nanoseconds& out) noexcep
     static constexpr struct {
       std::string_view name;
       long double ns;
-    } kUnits[] = {{"ns", 1},       {"us", 1e3},  {"\xC2\xB5s", 1e3}, {"ms", 1e6},
-                  {"s", 1e9},      {"m", 60e9},  {"h", 3600e9}};
+    } kUnits[] = {{"ns", 1},  {"us", 1e3}, {"\xC2\xB5s", 1e3}, {"ms", 1e6},
+                  {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
     // Longest match first: "ms" before "m", "ns"/"us" before "s".
     std::size_t best = 0;
     for (const auto& u : kUnits) {
@@ -99,7 +99,8 @@ Program::Program(std::string name) : name_(std::move(name)) {}
 
 void Program::add(std::string name, std::string type, std::string help, std::string defaultText,
                   std::function<bool(std::string_view)> set) {
-  params_.push_back(Param{std::move(name), std::move(type), std::move(help), std::move(defaultText), std::move(set)});
+  params_.push_back(
+      Param{std::move(name), std::move(type), std::move(help), std::move(defaultText), std::move(set)});
 }
 
 void Program::param(std::string name, std::int64_t& value, std::string type, std::string help) {
@@ -194,8 +195,9 @@ std::string Program::usage() const {
       out += "\n";
     }
   }
-  out += "\nexit status: 0 ok, 1 on_error stop or fault, 2 bad command line, 124 deadline passed, "
-         "130 interrupted\n";
+  out +=
+      "\nexit status: 0 ok, 1 on_error stop or fault, 2 bad command line, 124 deadline passed, "
+      "130 interrupted\n";
   return out;
 }
 
@@ -222,7 +224,8 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
   struct sigaction action {};
   action.sa_handler = onInterrupt;
   sigemptyset(&action.sa_mask);
-  struct sigaction oldInt {}, oldTerm {};
+  struct sigaction oldInt {
+  }, oldTerm{};
   sigaction(SIGINT, &action, &oldInt);
   sigaction(SIGTERM, &action, &oldTerm);
   if (pl.start() != StartStatus::Ok) {
@@ -239,8 +242,8 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
   if (report.exitCode == 130) eprint(name_ + ": interrupted");
   for (const StageStats& s : report.stages) {
     if (!s.isBalanced()) {
-      eprint(concat(name_, ": error: accounting: stage ", s.name, ": in ", s.in, " != completed ", s.completed,
-                    " + failed ", s.failed, " + in flight ", s.inFlight));
+      eprint(concat(name_, ": error: accounting: stage ", s.name, ": in ", s.in, " != completed ",
+                    s.completed, " + failed ", s.failed, " + in flight ", s.inFlight));
       if (report.exitCode == 0) report.exitCode = 1;
     }
   }

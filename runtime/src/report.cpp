@@ -65,9 +65,9 @@ std::string formatStatsJson(const Report& r) {
     first = false;
     out += "{\"name\": ";
     appendJsonString(out, s.name);
-    out += concat(", \"workers\": ", s.workers, ", \"in\": ", s.in, ", \"out\": ", s.out, ", \"failed\": ", s.failed,
-                  ", \"retried\": ", s.retried, ", \"timed_out\": ", s.timedOut, ", \"p50_ms\": ", millis(s.p50ns),
-                  ", \"p99_ms\": ", millis(s.p99ns), "}");
+    out += concat(", \"workers\": ", s.workers, ", \"in\": ", s.in, ", \"out\": ", s.out,
+                  ", \"failed\": ", s.failed, ", \"retried\": ", s.retried, ", \"timed_out\": ", s.timedOut,
+                  ", \"p50_ms\": ", millis(s.p50ns), ", \"p99_ms\": ", millis(s.p99ns), "}");
   }
   out += "], \"channels\": [";
   first = true;

@@ -67,7 +67,8 @@ void Scheduler::stop() {
 
 void Scheduler::schedule(std::coroutine_handle<> h) noexcept {
   if (tScheduler == this) {
-    void* old = slots_[static_cast<std::size_t>(tIndex)]->runNext.exchange(h.address(), std::memory_order_acq_rel);
+    void* old =
+        slots_[static_cast<std::size_t>(tIndex)]->runNext.exchange(h.address(), std::memory_order_acq_rel);
     if (old == nullptr) {
       wakeIdleIfNoSpinner();
       return;
@@ -87,8 +88,10 @@ void Scheduler::scheduleBatch(std::span<const std::coroutine_handle<>> hs) noexc
     toWake = std::min<int>(parked_, static_cast<int>(hs.size()));
     wakeups_ += toWake;
   }
-  if (toWake == 1) cv_.notify_one();
-  else if (toWake > 1) cv_.notify_all();
+  if (toWake == 1)
+    cv_.notify_one();
+  else if (toWake > 1)
+    cv_.notify_all();
 }
 
 void Scheduler::pushGlobal(std::coroutine_handle<> h) noexcept {
@@ -106,7 +109,8 @@ void Scheduler::pushGlobal(std::coroutine_handle<> h) noexcept {
 }
 
 void Scheduler::wakeIdleIfNoSpinner() noexcept {
-  if (parkedHint_.load(std::memory_order_acquire) == 0 || spinning_.load(std::memory_order_acquire) != 0) return;
+  if (parkedHint_.load(std::memory_order_acquire) == 0 || spinning_.load(std::memory_order_acquire) != 0)
+    return;
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -135,7 +139,8 @@ std::coroutine_handle<> Scheduler::spinForWork(int index) noexcept {
   std::vector<int> seenFor(slots_.size(), 0);
   std::coroutine_handle<> found;
   for (int poll = 0; !found; ++poll) {
-    if (void* mine = slots_[static_cast<std::size_t>(index)]->runNext.exchange(nullptr, std::memory_order_acq_rel)) {
+    if (void* mine =
+            slots_[static_cast<std::size_t>(index)]->runNext.exchange(nullptr, std::memory_order_acq_rel)) {
       found = std::coroutine_handle<>::from_address(mine);
       break;
     }

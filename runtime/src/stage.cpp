@@ -74,7 +74,9 @@ void StageCore::noteFailure(RunShared&, std::uint64_t seq, const std::string& me
   }
 }
 
-void StageCore::logError(const std::string& message) const { eprint(concat("error: stage ", name_, ": ", message)); }
+void StageCore::logError(const std::string& message) const {
+  eprint(concat("error: stage ", name_, ": ", message));
+}
 
 std::string StageCore::timeoutMessage() const { return concat("timed out after ", opts_.timeout); }
 

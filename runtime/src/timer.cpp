@@ -11,7 +11,9 @@ namespace flow::detail {
 
 TimerQueue::~TimerQueue() { stop(); }
 
-void TimerQueue::start() { thread_ = std::thread([this] { run(); }); }
+void TimerQueue::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 void TimerQueue::stop() {
   {

@@ -15,8 +15,7 @@ namespace bench {
 
 /// Returns the value of `--name=V` in argv, or `fallback` when absent.
 /// Exits with status 2 (as a Flow program does) on a malformed integer.
-inline std::int64_t intFlag(int argc, char** argv, std::string_view name,
-                            std::int64_t fallback) {
+inline std::int64_t intFlag(int argc, char** argv, std::string_view name, std::int64_t fallback) {
   const std::string prefix = "--" + std::string(name) + "=";
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];

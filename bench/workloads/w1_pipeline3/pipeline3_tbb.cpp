@@ -27,20 +27,19 @@ std::uint64_t viaParallelPipeline(std::int64_t n, std::size_t tokens) {
   std::uint64_t sum = 0;
   tbb::parallel_pipeline(
       tokens,
-      tbb::make_filter<void, std::int64_t>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::int64_t {
-            if (next == n) {
-              fc.stop();
-              return 0;
-            }
-            return next++;
-          }) &
+      tbb::make_filter<void, std::int64_t>(tbb::filter_mode::serial_in_order,
+                                           [&](tbb::flow_control& fc) -> std::int64_t {
+                                             if (next == n) {
+                                               fc.stop();
+                                               return 0;
+                                             }
+                                             return next++;
+                                           }) &
           tbb::make_filter<std::int64_t, std::int64_t>(tbb::filter_mode::parallel, scale) &
           tbb::make_filter<std::int64_t, std::int64_t>(tbb::filter_mode::parallel, dropThirds) &
-          tbb::make_filter<std::int64_t, void>(
-              tbb::filter_mode::serial_out_of_order,
-              [&](std::int64_t x) { sum += static_cast<std::uint64_t>(x); }));
+          tbb::make_filter<std::int64_t, void>(tbb::filter_mode::serial_out_of_order, [&](std::int64_t x) {
+            sum += static_cast<std::uint64_t>(x);
+          }));
   return sum;
 }
 
@@ -59,11 +58,10 @@ std::uint64_t viaFlowGraph(std::int64_t n) {
   fg::limiter_node<std::int64_t> window(g, kCapacity);
   fg::function_node<std::int64_t, std::int64_t> scaleNode(g, 1, scale);
   fg::function_node<std::int64_t, std::int64_t> dropNode(g, 1, dropThirds);
-  fg::function_node<std::int64_t, fg::continue_msg> total(
-      g, fg::serial, [&](std::int64_t x) {
-        sum += static_cast<std::uint64_t>(x);
-        return fg::continue_msg();
-      });
+  fg::function_node<std::int64_t, fg::continue_msg> total(g, fg::serial, [&](std::int64_t x) {
+    sum += static_cast<std::uint64_t>(x);
+    return fg::continue_msg();
+  });
   fg::make_edge(produce, window);
   fg::make_edge(window, scaleNode);
   fg::make_edge(scaleNode, dropNode);

@@ -19,20 +19,19 @@ int main(int argc, char** argv) {
   std::uint64_t sum = 0;
   tbb::parallel_pipeline(
       static_cast<std::size_t>(100 + pool),
-      tbb::make_filter<void, std::int64_t>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> std::int64_t {
-            if (next == n) {
-              fc.stop();
-              return 0;
-            }
-            return next++;
-          }) &
+      tbb::make_filter<void, std::int64_t>(tbb::filter_mode::serial_in_order,
+                                           [&](tbb::flow_control& fc) -> std::int64_t {
+                                             if (next == n) {
+                                               fc.stop();
+                                               return 0;
+                                             }
+                                             return next++;
+                                           }) &
           tbb::make_filter<std::int64_t, std::int64_t>(
               tbb::filter_mode::parallel,
               [rounds](std::int64_t job) { return bench::xorshiftRounds(job, rounds); }) &
-          tbb::make_filter<std::int64_t, void>(
-              tbb::filter_mode::serial_out_of_order,
-              [&](std::int64_t h) { sum += static_cast<std::uint64_t>(h); }));
+          tbb::make_filter<std::int64_t, void>(tbb::filter_mode::serial_out_of_order, [&](std::int64_t h) {
+            sum += static_cast<std::uint64_t>(h);
+          }));
   bench::printChecksum(sum);
 }

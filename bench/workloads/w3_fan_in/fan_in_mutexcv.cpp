@@ -6,9 +6,9 @@
 // ever waits for its own ring). The consumer takes from the rings round-robin
 // so no producer starves. Prints `checksum S` like fan_in.flow.
 #include <array>
-#include <memory>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>

@@ -54,8 +54,8 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<fg::input_node<Tagged>>> sources;
   std::vector<std::unique_ptr<fg::limiter_node<Tagged>>> windows;
   for (int k = 0; k < 4; ++k) {
-    sources.push_back(std::make_unique<fg::input_node<Tagged>>(
-        g, [&next, per, k](tbb::flow_control& fc) -> Tagged {
+    sources.push_back(
+        std::make_unique<fg::input_node<Tagged>>(g, [&next, per, k](tbb::flow_control& fc) -> Tagged {
           if (next[k] == per) {
             fc.stop();
             return {};

@@ -38,7 +38,7 @@ class Rendezvous {
   }
 
  private:
-  std::mutex mu_;  // Guards every field below.
+  std::mutex mu_;                    // Guards every field below.
   std::condition_variable filled_;   // receiver waits for full_
   std::condition_variable emptied_;  // sender waits for its value to be taken
   std::int64_t slot_ = 0;

@@ -90,7 +90,9 @@ template <class T>
 [[nodiscard]] constexpr double to_float(double v) noexcept { return v; }
 
 // ---- strings and lists ----------------------------------------------------
-[[nodiscard]] inline std::int64_t len(std::string_view s) noexcept { return static_cast<std::int64_t>(s.size()); }
+[[nodiscard]] inline std::int64_t len(std::string_view s) noexcept {
+  return static_cast<std::int64_t>(s.size());
+}
 template <class T>
 [[nodiscard]] std::int64_t len(const std::vector<T>& xs) noexcept {
   return static_cast<std::int64_t>(xs.size());
@@ -111,8 +113,12 @@ template <class T, class U>
   }
   return false;
 }
-[[nodiscard]] inline bool starts_with(std::string_view s, std::string_view p) noexcept { return s.starts_with(p); }
-[[nodiscard]] inline bool ends_with(std::string_view s, std::string_view p) noexcept { return s.ends_with(p); }
+[[nodiscard]] inline bool starts_with(std::string_view s, std::string_view p) noexcept {
+  return s.starts_with(p);
+}
+[[nodiscard]] inline bool ends_with(std::string_view s, std::string_view p) noexcept {
+  return s.ends_with(p);
+}
 /// Replaces every non-overlapping `from` (an empty `from` returns s).
 [[nodiscard]] std::string replace(std::string_view s, std::string_view from, std::string_view to);
 template <class T, class U>

@@ -31,9 +31,9 @@ struct SendNode : WaitNode {
 };
 template <class T>
 struct RecvNode : WaitNode {
-  std::optional<T>* slot = nullptr;                  // filled by the claimer
+  std::optional<T>* slot = nullptr;                     // filled by the claimer
   std::atomic<std::uint64_t>* ticketCounter = nullptr;  // optional sequence source
-  std::uint64_t ticket = 0;                          // drawn at delivery, under the lock
+  std::uint64_t ticket = 0;                             // drawn at delivery, under the lock
   void deliver(T&& v) {
     slot->emplace(std::move(v));
     if (ticketCounter != nullptr) ticket = ticketCounter->fetch_add(1, std::memory_order_relaxed);
@@ -49,21 +49,31 @@ enum class Core : std::uint8_t {
 };
 inline SendStatus toSendStatus(Wake w) noexcept {
   switch (w) {
-    case Wake::Ok: return SendStatus::Ok;
-    case Wake::Closed: return SendStatus::Closed;
-    case Wake::Timeout: return SendStatus::Timeout;
-    case Wake::Cancelled: return SendStatus::Cancelled;
-    case Wake::Pending: break;
+    case Wake::Ok:
+      return SendStatus::Ok;
+    case Wake::Closed:
+      return SendStatus::Closed;
+    case Wake::Timeout:
+      return SendStatus::Timeout;
+    case Wake::Cancelled:
+      return SendStatus::Cancelled;
+    case Wake::Pending:
+      break;
   }
   return SendStatus::Cancelled;  // unreachable: a woken waiter has a reason
 }
 inline RecvStatus toRecvStatus(Wake w) noexcept {
   switch (w) {
-    case Wake::Ok: return RecvStatus::Ok;
-    case Wake::Closed: return RecvStatus::Closed;
-    case Wake::Timeout: return RecvStatus::Timeout;
-    case Wake::Cancelled: return RecvStatus::Cancelled;
-    case Wake::Pending: break;
+    case Wake::Ok:
+      return RecvStatus::Ok;
+    case Wake::Closed:
+      return RecvStatus::Closed;
+    case Wake::Timeout:
+      return RecvStatus::Timeout;
+    case Wake::Cancelled:
+      return RecvStatus::Cancelled;
+    case Wake::Pending:
+      break;
   }
   return RecvStatus::Cancelled;
 }

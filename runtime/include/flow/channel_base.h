@@ -60,8 +60,7 @@ struct ChannelStats {
 
 class ChannelBase {
  public:
-  ChannelBase(std::string name, std::int64_t capacity, Overflow overflow,
-              const std::type_info& type)
+  ChannelBase(std::string name, std::int64_t capacity, Overflow overflow, const std::type_info& type)
       : name_(std::move(name)), capacity_(capacity), overflow_(overflow), type_(type) {}
   virtual ~ChannelBase() = default;
   ChannelBase(const ChannelBase&) = delete;
@@ -109,9 +108,9 @@ class ChannelBase {
   //     unclaimed sender waits; a waiting sender only while the buffer is
   //     full (or capacity is 0) and no unclaimed receiver waits. Claimed
   //     (stale) nodes may linger until their owner unlinks them.
-  mutable std::mutex mu_;  // Guards the derived buffer, sendq_, recvq_,
-                           // closed_, cancelled_. Never call user code or
-                           // resume a coroutine while held.
+  mutable std::mutex mu_;    // Guards the derived buffer, sendq_, recvq_,
+                             // closed_, cancelled_. Never call user code or
+                             // resume a coroutine while held.
   detail::WaitQueue sendq_;  // blocked senders (typed SendNode<T>)
   detail::WaitQueue recvq_;  // blocked receivers (typed RecvNode<T>)
   bool closed_ = false;

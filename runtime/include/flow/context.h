@@ -151,7 +151,9 @@ template <class T>
 class Context::RecvOp {
  public:
   RecvOp(Context& ctx, Channel<T>& ch)
-      : ctx_(ctx), chans_{&ch}, inner_(std::span<Channel<T>* const>(chans_, 1), ctx.deadline_, ctx.timers(), nullptr, 0) {}
+      : ctx_(ctx),
+        chans_{&ch},
+        inner_(std::span<Channel<T>* const>(chans_, 1), ctx.deadline_, ctx.timers(), nullptr, 0) {}
   bool await_ready() { return inner_.await_ready(); }
   bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
   std::optional<T> await_resume() {
@@ -159,11 +161,15 @@ class Context::RecvOp {
     detail::Received<T> r = inner_.await_resume();
     if (r.retry) r.status = RecvStatus::Closed;  // a single input: a close is final
     switch (r.status) {
-      case RecvStatus::Ok: return std::move(r.value);
+      case RecvStatus::Ok:
+        return std::move(r.value);
       case RecvStatus::Closed:
-      case RecvStatus::Empty: return std::nullopt;
-      case RecvStatus::Timeout: throw detail::ItemTimedOut{};
-      case RecvStatus::Cancelled: throw detail::RunCancelled{};
+      case RecvStatus::Empty:
+        return std::nullopt;
+      case RecvStatus::Timeout:
+        throw detail::ItemTimedOut{};
+      case RecvStatus::Cancelled:
+        throw detail::RunCancelled{};
     }
     return std::nullopt;
   }

@@ -67,7 +67,8 @@ class Pipeline {
   /// With `state`/`finally`: init(Context&) -> S, body(Context&, S&) -> Task,
   /// fin(Context&, S&) -> Task or nullptr.
   template <class S, class Init, class Body, class Fin>
-  void source(std::string name, StageOptions opts, std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {
+  void source(std::string name, StageOptions opts, std::vector<ChannelBase*> outs, Init init, Body body,
+              Fin fin) {
     addStage<void, S>(std::move(name), StageKind::Source, opts, std::vector<ChannelBase*>{}, std::move(outs),
                       std::move(init), std::move(body), std::move(fin));
   }
@@ -92,7 +93,8 @@ class Pipeline {
                                   std::move(body), nullptr);
   }
   template <class In, class S, class Init, class Body, class Fin>
-  void sink(std::string name, StageOptions opts, std::vector<Channel<In>*> ins, Init init, Body body, Fin fin) {
+  void sink(std::string name, StageOptions opts, std::vector<Channel<In>*> ins, Init init, Body body,
+            Fin fin) {
     addStage<In, S>(std::move(name), StageKind::Sink, opts, std::move(ins), {}, std::move(init),
                     std::move(body), std::move(fin));
   }
@@ -127,13 +129,15 @@ class Pipeline {
   template <class T>
   Channel<T>& addChannel(std::unique_ptr<Channel<T>> ch, std::int64_t requestedCapacity) {
     Channel<T>& ref = *ch;
-    if (requestedCapacity < 0) noteConfigError("channel `" + ref.name() + "`: capacity must not be negative, got " + std::to_string(requestedCapacity));
+    if (requestedCapacity < 0)
+      noteConfigError("channel `" + ref.name() + "`: capacity must not be negative, got " +
+                      std::to_string(requestedCapacity));
     channels_.push_back(std::move(ch));
     return ref;
   }
   template <class In, class S, class Inputs, class Init, class Body, class Fin>
-  void addStage(std::string name, StageKind kind, StageOptions opts, Inputs ins, std::vector<ChannelBase*> outs,
-                Init init, Body body, Fin fin) {
+  void addStage(std::string name, StageKind kind, StageOptions opts, Inputs ins,
+                std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {
     using Impl = detail::StageImpl<In, S, Init, Body, Fin>;
     auto stage = std::make_unique<Impl>(std::move(name), kind, opts, std::move(ins), std::move(init),
                                         std::move(body), std::move(fin));

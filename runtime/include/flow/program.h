@@ -51,7 +51,8 @@ class Program {
 
   /// Parses `args` (without argv[0]). On Error, `error` is the message
   /// (without the `error: ` prefix).
-  [[nodiscard]] ParseStatus parse(const std::vector<std::string>& args, RunOptions& options, std::string& error);
+  [[nodiscard]] ParseStatus parse(const std::vector<std::string>& args, RunOptions& options,
+                                  std::string& error);
   /// The --help text.
   [[nodiscard]] std::string usage() const;
 

@@ -32,7 +32,7 @@ struct StageOptions {
   std::int64_t retries = 0;
   std::chrono::nanoseconds backoff{0};  // wait before retry k is backoff * 2^(k-1)
   OnError onError = OnError::Drop;
-  ChannelBase* routeTo = nullptr;       // with OnError::Route; must carry the input type
+  ChannelBase* routeTo = nullptr;  // with OnError::Route; must carry the input type
   bool ordered = false;
 };
 
@@ -79,7 +79,7 @@ class ReorderBuffer {
   [[nodiscard]] std::size_t window() const noexcept { return ring_.size(); }
 
  private:
-  std::mutex mu_;  // Guards ring_, next_, flushing_. Never held across a send.
+  std::mutex mu_;                          // Guards ring_, next_, flushing_. Never held across a send.
   std::vector<std::optional<Held>> ring_;  // slot seq % window
   std::uint64_t next_ = 0;                 // the next sequence number to emit
   bool flushing_ = false;                  // a worker is emitting
@@ -140,8 +140,8 @@ class StageCore {
   std::unique_ptr<ReorderBuffer> reorder_;
   std::unique_ptr<Channel<char>> tokens_;  // ordered: the window's tokens
   std::atomic<std::uint64_t> tickets_{0};  // item sequence numbers
-  std::atomic<std::uint64_t> in_{0}, out_{0}, completed_{0}, failed_{0}, retried_{0},
-      timedOut_{0}, inFlight_{0};
+  std::atomic<std::uint64_t> in_{0}, out_{0}, completed_{0}, failed_{0}, retried_{0}, timedOut_{0},
+      inFlight_{0};
   std::atomic<int> logged_{0};  // failures logged so far (first 10 are)
   LatencyHistogram latency_;
 };

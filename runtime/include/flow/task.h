@@ -57,9 +57,7 @@ class [[nodiscard]] Task {
     void unhandled_exception() noexcept { error = std::current_exception(); }
 
     static void* operator new(std::size_t size) { return detail::allocFrame(size); }
-    static void operator delete(void* frame, std::size_t size) noexcept {
-      detail::freeFrame(frame, size);
-    }
+    static void operator delete(void* frame, std::size_t size) noexcept { detail::freeFrame(frame, size); }
   };
 
   Task() noexcept = default;

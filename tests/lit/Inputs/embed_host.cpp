@@ -18,12 +18,15 @@ int main() {
   std::thread feeder([&pipeline] {
     const char* words[] = {"a", "bb", "bad", "dddd"};
     for (int i = 0; i < 4; ++i) {
-      if (pipeline.requests().send(flowgen::service::Request{.id = i, .word = words[i]}) != flow::SendStatus::Ok) break;
+      if (pipeline.requests().send(flowgen::service::Request{.id = i, .word = words[i]}) !=
+          flow::SendStatus::Ok)
+        break;
     }
     pipeline.requests().close();
   });
   flowgen::service::Reply reply;
-  while (pipeline.replies().recv(reply) == flow::RecvStatus::Ok) std::printf("%s\n", flow::str(reply).c_str());
+  while (pipeline.replies().recv(reply) == flow::RecvStatus::Ok)
+    std::printf("%s\n", flow::str(reply).c_str());
   feeder.join();
   const flow::Report report = pipeline.wait();
   std::printf("exit code %d\n", report.exitCode);

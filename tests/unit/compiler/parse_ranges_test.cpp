@@ -3,10 +3,10 @@
 // the operator range of binary expressions, decoded literal values and the
 // placeholders error recovery leaves. Each case parses a small program and
 // compares ranges with the text they cover.
-#include <catch2/catch.hpp>
 #include <llvm/Support/Casting.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/SourceMgr.h>
+#include <catch2/catch.hpp>
 
 #include <memory>
 #include <string>
@@ -25,7 +25,8 @@ struct Parsed {
   std::unique_ptr<ast::Module> module;
 
   explicit Parsed(const std::string& text) {
-    unsigned id = sources.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "test.flow"), llvm::SMLoc());
+    unsigned id =
+        sources.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "test.flow"), llvm::SMLoc());
     module = parseModule(id, diags);
   }
   /// The text a range covers.
@@ -89,8 +90,9 @@ TEST_CASE("declarations carry their own and their names' ranges", "[parse]") {
 }
 
 TEST_CASE("literals are decoded", "[parse]") {
-  Parsed p(wrap("    let a = 1_000_000\n    let b = 0xff\n    let c = 1.5s\n    let d = 0.1s\n"
-                "    let e = 2m\n    let f = \"a\\tb {x} {{c}}\"\n    let g = 2.5e-1"));
+  Parsed p(
+      wrap("    let a = 1_000_000\n    let b = 0xff\n    let c = 1.5s\n    let d = 0.1s\n"
+           "    let e = 2m\n    let f = \"a\\tb {x} {{c}}\"\n    let g = 2.5e-1"));
   REQUIRE_FALSE(p.diags.hasErrors());
   const auto& body = p.body();
   CHECK(llvm::cast<ast::IntLit>(initOf(body.at(0))).value == 1000000);
@@ -125,9 +127,20 @@ TEST_CASE("error recovery leaves complete trees with placeholders", "[parse]") {
 }
 
 TEST_CASE("no input makes the parser throw or lose the module", "[parse]") {
-  const char* inputs[] = {"", "}", "}}}}{{{{", "\"", "\"{", "\"{\"{\"{", "/*", "pipeline", "pipeline p {",
-                          "\xff\xfe\x00\x01", "type T { a: [[[[", "pipeline p { source s -> c { if x {} else",
-                          "const X = 1 +", "extern \"{x}\" { fn }"};
+  const char* inputs[] = {"",
+                          "}",
+                          "}}}}{{{{",
+                          "\"",
+                          "\"{",
+                          "\"{\"{\"{",
+                          "/*",
+                          "pipeline",
+                          "pipeline p {",
+                          "\xff\xfe\x00\x01",
+                          "type T { a: [[[[",
+                          "pipeline p { source s -> c { if x {} else",
+                          "const X = 1 +",
+                          "extern \"{x}\" { fn }"};
   for (const char* input : inputs) {
     Parsed p(input);
     CHECK(p.module != nullptr);

@@ -5,11 +5,11 @@
 // workloads. A program that does not parse is skipped with a warning (the
 // parser's tests own that); one that parses must check clean.
 #define CATCH_CONFIG_MAIN
-#include <catch2/catch.hpp>
 #include <llvm/Support/Casting.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/SourceMgr.h>
 #include <llvm/Support/raw_ostream.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <string>
@@ -91,7 +91,8 @@ class AnnotationChecker {
 
   void stmt(const ast::Stmt& s) {
     switch (s.kind) {
-      case ast::Stmt::Kind::Let: return expr(*llvm::cast<ast::LetStmt>(s).init);
+      case ast::Stmt::Kind::Let:
+        return expr(*llvm::cast<ast::LetStmt>(s).init);
       case ast::Stmt::Kind::Assign: {
         auto& a = llvm::cast<ast::AssignStmt>(s);
         expr(*a.target);
@@ -127,10 +128,14 @@ class AnnotationChecker {
         if (snd.otherwise) block(*snd.otherwise);
         return;
       }
-      case ast::Stmt::Kind::Fail: return expr(*llvm::cast<ast::FailStmt>(s).message);
-      case ast::Stmt::Kind::State: return expr(*llvm::cast<ast::StateStmt>(s).init);
-      case ast::Stmt::Kind::Finally: return block(llvm::cast<ast::FinallyStmt>(s).body);
-      case ast::Stmt::Kind::Expr: return expr(*llvm::cast<ast::ExprStmt>(s).expr, /*voidOk=*/true);
+      case ast::Stmt::Kind::Fail:
+        return expr(*llvm::cast<ast::FailStmt>(s).message);
+      case ast::Stmt::Kind::State:
+        return expr(*llvm::cast<ast::StateStmt>(s).init);
+      case ast::Stmt::Kind::Finally:
+        return block(llvm::cast<ast::FinallyStmt>(s).body);
+      case ast::Stmt::Kind::Expr:
+        return expr(*llvm::cast<ast::ExprStmt>(s).expr, /*voidOk=*/true);
     }
   }
 
@@ -162,7 +167,8 @@ class AnnotationChecker {
         if (n.ref.kind != ast::NameRef::Kind::Worker && !n.ref.decl) fail("NameRef::decl of " + n.name);
         return;
       }
-      case ast::Expr::Kind::Field: return expr(*llvm::cast<ast::FieldExpr>(e).base);
+      case ast::Expr::Kind::Field:
+        return expr(*llvm::cast<ast::FieldExpr>(e).base);
       case ast::Expr::Kind::Index: {
         auto& i = llvm::cast<ast::IndexExpr>(e);
         expr(*i.base);
@@ -175,7 +181,8 @@ class AnnotationChecker {
         for (const auto& a : c.args) expr(*a);
         return;
       }
-      case ast::Expr::Kind::Unary: return expr(*llvm::cast<ast::UnaryExpr>(e).operand);
+      case ast::Expr::Kind::Unary:
+        return expr(*llvm::cast<ast::UnaryExpr>(e).operand);
       case ast::Expr::Kind::Binary: {
         auto& b = llvm::cast<ast::BinaryExpr>(e);
         expr(*b.lhs);
@@ -243,7 +250,8 @@ TEST_CASE("an invalid program reports errors and checkModule returns false", "[s
       "  source g -> a { emit \"text\" }\n"
       "  sink s(x from a) { print(y) }\n"
       "}\n";
-  unsigned id = sources.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "inline.flow"), llvm::SMLoc());
+  unsigned id =
+      sources.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, "inline.flow"), llvm::SMLoc());
   auto module = parseModule(id, diags);
   REQUIRE_FALSE(diags.hasErrors());
   CHECK_FALSE(checkModule(*module, diags));

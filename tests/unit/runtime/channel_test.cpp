@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <flow/channel.h>
+#include <catch2/catch.hpp>
 
 #include "test_support.h"
 

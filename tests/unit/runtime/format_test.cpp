@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <flow/flow.h>
+#include <catch2/catch.hpp>
 
 using namespace std::chrono_literals;
 

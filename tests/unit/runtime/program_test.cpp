@@ -7,8 +7,8 @@
 #include <sstream>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <flow/flow.h>
+#include <catch2/catch.hpp>
 
 #include "test_support.h"
 
@@ -36,7 +36,8 @@ flow::Program makeProgram(Params& p) {
   return prog;
 }
 
-int runMain(flow::Program& prog, std::vector<std::string> args, const std::function<void(flow::Pipeline&)>& build) {
+int runMain(flow::Program& prog, std::vector<std::string> args,
+            const std::function<void(flow::Pipeline&)>& build) {
   std::vector<char*> argv{const_cast<char*>("prog")};
   for (auto& a : args) argv.push_back(a.data());
   return prog.main(static_cast<int>(argv.size()), argv.data(), build);
@@ -60,8 +61,8 @@ TEST_CASE("params of every type parse from --NAME=VALUE", "[program]") {
   flow::Program prog = makeProgram(p);
   flow::RunOptions o;
   std::string error;
-  REQUIRE(prog.parse({"--n=12", "--rate=1.25", "--verbose", "--label=hello world", "--pause=1.5s"}, o, error) ==
-          flow::ParseStatus::Ok);
+  REQUIRE(prog.parse({"--n=12", "--rate=1.25", "--verbose", "--label=hello world", "--pause=1.5s"}, o,
+                     error) == flow::ParseStatus::Ok);
   CHECK(p.n == 12);
   CHECK(p.rate == 1.25);
   CHECK(p.verbose);
@@ -77,8 +78,9 @@ TEST_CASE("run flags parse", "[program]") {
   flow::Program prog = makeProgram(p);
   flow::RunOptions o;
   std::string error;
-  REQUIRE(prog.parse({"--deadline=250ms", "--workers=work=8", "--monitor=1s", "--stats", "--stats-json=out.json"}, o,
-                     error) == flow::ParseStatus::Ok);
+  REQUIRE(
+      prog.parse({"--deadline=250ms", "--workers=work=8", "--monitor=1s", "--stats", "--stats-json=out.json"},
+                 o, error) == flow::ParseStatus::Ok);
   CHECK(o.hasDeadline);
   CHECK(o.deadline == 250ms);
   CHECK(o.workers.at("work") == 8);
@@ -101,11 +103,14 @@ TEST_CASE("bad flags and values give one clear message", "[program]") {
   CHECK(parseError({"--n=abc"}) == "invalid value `abc` for --n; expected a value of type int");
   CHECK(parseError({"--n"}) == "invalid value `` for --n; expected a value of type int");
   CHECK(parseError({"--rate=fast"}) == "invalid value `fast` for --rate; expected a value of type float");
-  CHECK(parseError({"--verbose=maybe"}) == "invalid value `maybe` for --verbose; expected a value of type bool");
+  CHECK(parseError({"--verbose=maybe"}) ==
+        "invalid value `maybe` for --verbose; expected a value of type bool");
   CHECK(parseError({"--pause=10"}) == "invalid value `10` for --pause; expected a value of type duration");
-  CHECK(parseError({"--deadline=soon"}) == "invalid value `soon` for --deadline; expected a duration such as 500ms or 2s");
+  CHECK(parseError({"--deadline=soon"}) ==
+        "invalid value `soon` for --deadline; expected a duration such as 500ms or 2s");
   CHECK(parseError({"--workers=work"}) == "invalid value `work` for --workers; expected STAGE=N with N >= 1");
-  CHECK(parseError({"--workers=work=0"}) == "invalid value `work=0` for --workers; expected STAGE=N with N >= 1");
+  CHECK(parseError({"--workers=work=0"}) ==
+        "invalid value `work=0` for --workers; expected STAGE=N with N >= 1");
   CHECK(parseError({"stray"}) == "unexpected argument `stray`; flags look like --name=value");
 }
 
@@ -149,18 +154,19 @@ TEST_CASE("main runs the pipeline and writes --stats-json with the §9 keys", "[
   flow::Program prog = makeProgram(p);
   flowtest::CapturedOutput capture;
   const std::string path = "flow_program_test_stats.json";
-  CHECK(runMain(prog, {"--n=3", "--stats-json=" + path}, [&](flow::Pipeline& pl) { buildSmall(pl, p.n); }) == 0);
+  CHECK(runMain(prog, {"--n=3", "--stats-json=" + path}, [&](flow::Pipeline& pl) { buildSmall(pl, p.n); }) ==
+        0);
   CHECK(capture.out() == std::vector<std::string>{"n=0", "n=1", "n=2"});
   std::ifstream in(path);
   std::stringstream json;
   json << in.rdbuf();
   std::remove(path.c_str());
   const std::string s = json.str();
-  for (const char* key : {"\"stages\": [", "\"name\": \"gen\"", "\"workers\": 1", "\"in\": 3", "\"out\": 0",
-                          "\"failed\": 0", "\"retried\": 0", "\"timed_out\": 0", "\"p50_ms\": ", "\"p99_ms\": ",
-                          "\"channels\": [", "\"name\": \"numbers\"", "\"capacity\": 4", "\"sent\": 3",
-                          "\"received\": 3", "\"dropped\": 0", "\"max_len\": ", "\"elapsed_ms\": ",
-                          "\"exit_code\": 0"}) {
+  for (const char* key :
+       {"\"stages\": [", "\"name\": \"gen\"", "\"workers\": 1", "\"in\": 3", "\"out\": 0", "\"failed\": 0",
+        "\"retried\": 0", "\"timed_out\": 0", "\"p50_ms\": ", "\"p99_ms\": ", "\"channels\": [",
+        "\"name\": \"numbers\"", "\"capacity\": 4", "\"sent\": 3", "\"received\": 3", "\"dropped\": 0",
+        "\"max_len\": ", "\"elapsed_ms\": ", "\"exit_code\": 0"}) {
     INFO(key);
     CHECK(s.find(key) != std::string::npos);
   }
@@ -176,7 +182,8 @@ TEST_CASE("the --deadline flag overrides the pipeline's deadline and exits 124",
     pl.source("gen", {}, {&ch}, [&ch](Context& ctx) -> Task {
       for (std::int64_t i = 0;; ++i) co_await ctx.send(ch, i);
     });
-    pl.sink<std::int64_t>("slow", {}, {&ch}, [](Context& ctx, std::int64_t) -> Task { co_await ctx.sleep(5ms); });
+    pl.sink<std::int64_t>("slow", {}, {&ch},
+                          [](Context& ctx, std::int64_t) -> Task { co_await ctx.sleep(5ms); });
   });
   CHECK(rc == 124);
   CHECK(capture.err().front() == "prog: error: deadline passed before the work was done");

@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <flow/flow.h>
+#include <catch2/catch.hpp>
 
 #include "test_support.h"
 
@@ -170,8 +170,9 @@ TEST_CASE("a host feeds inputs and drains outputs from plain threads", "[shutdow
   flow::Pipeline pl;
   auto& requests = pl.input<std::int64_t>("requests", cap);
   auto& replies = pl.output<std::int64_t>("replies", cap);
-  pl.stage<std::int64_t>("double", {.workers = 3, .ordered = true}, {&requests}, {&replies},
-                         [&replies](Context& ctx, std::int64_t x) -> Task { co_await ctx.send(replies, 2 * x); });
+  pl.stage<std::int64_t>(
+      "double", {.workers = 3, .ordered = true}, {&requests}, {&replies},
+      [&replies](Context& ctx, std::int64_t x) -> Task { co_await ctx.send(replies, 2 * x); });
   REQUIRE(pl.start() == flow::StartStatus::Ok);
   std::atomic<int> sendFailures{0};  // Catch2 macros are not thread-safe
   std::thread feeder([&] {

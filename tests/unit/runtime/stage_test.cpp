@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <flow/flow.h>
+#include <catch2/catch.hpp>
 
 #include "test_support.h"
 
@@ -25,7 +25,8 @@ using flow::Task;
 namespace {
 
 /// Emits 0..n-1 on `out` from one source worker.
-void addCounter(flow::Pipeline& pl, flow::Channel<std::int64_t>& out, std::int64_t n, const char* name = "gen") {
+void addCounter(flow::Pipeline& pl, flow::Channel<std::int64_t>& out, std::int64_t n,
+                const char* name = "gen") {
   pl.source(name, {}, {&out}, [&out, n](Context& ctx) -> Task {
     for (std::int64_t i = 0; i < n; ++i) co_await ctx.send(out, i);
   });
@@ -48,9 +49,8 @@ TEST_CASE("a worker pool processes every item exactly once", "[stage]") {
   auto& out = pl.channel<std::int64_t>("out", cap);
   constexpr std::int64_t kN = 3000;
   addCounter(pl, in, kN);
-  pl.stage<std::int64_t>("square", {.workers = 8}, {&in}, {&out}, [&out](Context& ctx, std::int64_t x) -> Task {
-    co_await ctx.send(out, x * x);
-  });
+  pl.stage<std::int64_t>("square", {.workers = 8}, {&in}, {&out},
+                         [&out](Context& ctx, std::int64_t x) -> Task { co_await ctx.send(out, x * x); });
   std::mutex mu;
   std::multiset<std::int64_t> got;  // guarded by mu
   pl.sink<std::int64_t>("collect", {}, {&out}, [&](Context&, std::int64_t x) -> Task {
@@ -102,7 +102,8 @@ TEST_CASE("ordered output keeps input order under random delays", "[stage]") {
                            // Deterministic pseudo-random delay of 0..1.5 ms.
                            co_await ctx.sleep(std::chrono::microseconds((x * 7919) % 1500));
                            co_await ctx.send(out, x);
-                           if (x % 3 == 0) co_await ctx.send(out, -x);  // several sends per item keep theirs too
+                           if (x % 3 == 0)
+                             co_await ctx.send(out, -x);  // several sends per item keep theirs too
                          });
   std::vector<std::int64_t> got;  // one sink worker: no lock needed
   pl.sink<std::int64_t>("collect", {}, {&out}, [&](Context&, std::int64_t x) -> Task {
@@ -194,10 +195,11 @@ TEST_CASE("a timeout stops a sleeping item and logs `timed out after D`", "[stag
   auto& in = pl.channel<std::int64_t>("in", 4);
   addCounter(pl, in, 8);
   std::atomic<int> finished{0};
-  pl.sink<std::int64_t>("work", {.workers = 4, .timeout = 100ms}, {&in}, [&](Context& ctx, std::int64_t x) -> Task {
-    co_await ctx.sleep(x == 7 ? 10s : 1ms);
-    finished.fetch_add(1);
-  });
+  pl.sink<std::int64_t>("work", {.workers = 4, .timeout = 100ms}, {&in},
+                        [&](Context& ctx, std::int64_t x) -> Task {
+                          co_await ctx.sleep(x == 7 ? 10s : 1ms);
+                          finished.fetch_add(1);
+                        });
   flowtest::CapturedOutput capture;
   const auto t0 = flow::Clock::now();
   const flow::Report r = pl.run();
@@ -214,13 +216,13 @@ TEST_CASE("the item deadline reaches a blocked send", "[stage]") {
   auto& in = pl.channel<std::int64_t>("in", 4);
   auto& stuck = pl.channel<std::int64_t>("stuck", 0);
   addCounter(pl, in, 3);
-  pl.stage<std::int64_t>("push", {.timeout = 20ms}, {&in}, {&stuck}, [&stuck](Context& ctx, std::int64_t x) -> Task {
-    co_await ctx.send(stuck, x);
-  });
+  pl.stage<std::int64_t>("push", {.timeout = 20ms}, {&in}, {&stuck},
+                         [&stuck](Context& ctx, std::int64_t x) -> Task { co_await ctx.send(stuck, x); });
   // Takes item 0, then sleeps far longer than the 20 ms timeouts: items 1
   // and 2 can only time out in their send. (The timer fires in deadline
   // order, so this holds on a loaded machine too.)
-  pl.sink<std::int64_t>("slow", {}, {&stuck}, [](Context& ctx, std::int64_t) -> Task { co_await ctx.sleep(1s); });
+  pl.sink<std::int64_t>("slow", {}, {&stuck},
+                        [](Context& ctx, std::int64_t) -> Task { co_await ctx.sleep(1s); });
   flowtest::CapturedOutput capture;
   const flow::Report r = pl.run();
   CHECK(r.exitCode == 0);
@@ -245,8 +247,8 @@ TEST_CASE("on_error route sends the failed input item to the route channel", "[s
   auto& ok = pl.channel<std::int64_t>("ok", 4);
   auto& bad = pl.channel<std::int64_t>("bad", 4);
   addCounter(pl, in, 100);
-  pl.stage<std::int64_t>("check", {.workers = 3, .onError = flow::OnError::Route, .routeTo = &bad}, {&in}, {&ok},
-                         [&ok](Context& ctx, std::int64_t x) -> Task {
+  pl.stage<std::int64_t>("check", {.workers = 3, .onError = flow::OnError::Route, .routeTo = &bad}, {&in},
+                         {&ok}, [&ok](Context& ctx, std::int64_t x) -> Task {
                            if (x % 10 == 0) ctx.fail("multiple of ten");
                            co_await ctx.send(ok, x);
                          });
@@ -328,8 +330,10 @@ TEST_CASE("trySend runs the else branch when the channel is full", "[stage]") {
   pl.source("gen", {}, {&out}, [&](Context& ctx) -> Task {
     // Nobody reads until the source is done, so exactly 2 fit.
     for (std::int64_t i = 0; i < 10; ++i) {
-      if (ctx.trySend(out, i)) ++accepted;
-      else ++rejected;
+      if (ctx.trySend(out, i))
+        ++accepted;
+      else
+        ++rejected;
     }
     co_return;
   });
@@ -374,10 +378,11 @@ TEST_CASE("extern code reads the item's deadline through Context::current()", "[
   auto& in = pl.channel<std::int64_t>("in", 1);
   addCounter(pl, in, 5);
   std::atomic<int> seen{0};
-  pl.sink<std::int64_t>("work", {.workers = 2, .timeout = 5s}, {&in}, [&](Context& ctx, std::int64_t) -> Task {
-    co_await ctx.sleep(1ms);  // after a resume, possibly on another thread
-    if (externSeesDeadline()) seen.fetch_add(1);
-  });
+  pl.sink<std::int64_t>("work", {.workers = 2, .timeout = 5s}, {&in},
+                        [&](Context& ctx, std::int64_t) -> Task {
+                          co_await ctx.sleep(1ms);  // after a resume, possibly on another thread
+                          if (externSeesDeadline()) seen.fetch_add(1);
+                        });
   CHECK(Context::current() == nullptr);
   const flow::Report r = pl.run();
   CHECK(seen.load() == 5);
@@ -405,10 +410,11 @@ TEST_CASE("ten thousand sleeping workers are cheap", "[stage]") {
   auto& out = pl.channel<std::int64_t>("out", 100);
   constexpr std::int64_t kJobs = 20000;  // 2 rounds of 20 ms: ideal 40 ms
   addCounter(pl, in, kJobs);
-  pl.stage<std::int64_t>("sleepy", {.workers = 10000}, {&in}, {&out}, [&out](Context& ctx, std::int64_t x) -> Task {
-    co_await ctx.sleep(20ms);
-    co_await ctx.send(out, x);
-  });
+  pl.stage<std::int64_t>("sleepy", {.workers = 10000}, {&in}, {&out},
+                         [&out](Context& ctx, std::int64_t x) -> Task {
+                           co_await ctx.sleep(20ms);
+                           co_await ctx.send(out, x);
+                         });
   std::int64_t count = 0;
   pl.sink<std::int64_t>("count", {}, {&out}, [&](Context&, std::int64_t) -> Task {
     ++count;

@@ -31,16 +31,15 @@ struct Params {
 // constant expressions over params (capacity, workers, timeout, deadline,
 // monitor) are evaluated here.
 inline void build(flow::Pipeline& pl, const Params& P) {
-  pl.setDeadline(std::chrono::nanoseconds(2'000'000'000));   // `deadline 2s`
-  auto& todo = pl.channel<Job>("todo", 100);                  // overflow: 3rd arg, default Block
+  pl.setDeadline(std::chrono::nanoseconds(2'000'000'000));  // `deadline 2s`
+  auto& todo = pl.channel<Job>("todo", 100);                // overflow: 3rd arg, default Block
   auto& done = pl.channel<Job>("done", 100);
 
-  pl.source("produce", {.workers = 1}, {&todo},
-            [&todo, &P](flow::Context& ctx) -> flow::Task {
-              for (std::int64_t i = 0; i < P.jobs; ++i) {
-                co_await ctx.send(todo, Job{.id = i});
-              }
-            });
+  pl.source("produce", {.workers = 1}, {&todo}, [&todo, &P](flow::Context& ctx) -> flow::Task {
+    for (std::int64_t i = 0; i < P.jobs; ++i) {
+      co_await ctx.send(todo, Job{.id = i});
+    }
+  });
 
   pl.stage<Job>("work", {.workers = 10}, {&todo}, {&done},
                 [&done](flow::Context& ctx, Job job) -> flow::Task {
@@ -49,7 +48,7 @@ inline void build(flow::Pipeline& pl, const Params& P) {
                 });
 
   pl.sink<Job>("collect", {}, {&done},
-               [](flow::Context&, Job r) -> flow::Task {   // unnamed when unused: -Wextra -Werror
+               [](flow::Context&, Job r) -> flow::Task {  // unnamed when unused: -Wextra -Werror
                  flow::print(flow::concat("Processed job ", r.id));
                  co_return;
                });
@@ -60,6 +59,6 @@ inline void build(flow::Pipeline& pl, const Params& P) {
 int main(int argc, char** argv) {
   flowgen::worker_pool::Params P;
   flow::Program prog("worker_pool");
-  prog.param("jobs", P.jobs, "int");   // overloads: int64_t, double, bool, string, nanoseconds
+  prog.param("jobs", P.jobs, "int");  // overloads: int64_t, double, bool, string, nanoseconds
   return prog.main(argc, argv, [&](flow::Pipeline& pl) { flowgen::worker_pool::build(pl, P); });
 }

@@ -74,8 +74,10 @@ class QueuedFlags {
   explicit QueuedFlags(std::size_t n) : heap_(n > 8 ? n : 0, false) {}
   bool operator[](std::size_t i) const { return heap_.empty() ? small_[i] : static_cast<bool>(heap_[i]); }
   void set(std::size_t i) {
-    if (heap_.empty()) small_[i] = true;
-    else heap_[i] = true;
+    if (heap_.empty())
+      small_[i] = true;
+    else
+      heap_[i] = true;
   }
 
  private:

@@ -124,8 +124,8 @@ detail::Core Channel<T>::recvCore(detail::RecvNode<T>& me, bool mayWait, RecvSta
 }
 
 template <class T>
-std::size_t Channel<T>::tryRecvBatch(std::vector<T>& out, std::size_t max, std::atomic<std::uint64_t>* tickets,
-                                     std::uint64_t& firstTicket) {
+std::size_t Channel<T>::tryRecvBatch(std::vector<T>& out, std::size_t max,
+                                     std::atomic<std::uint64_t>* tickets, std::uint64_t& firstTicket) {
   constexpr std::size_t kMaxBatch = 64;
   if (max > kMaxBatch) max = kMaxBatch;
   detail::Waiter* wake[kMaxBatch];

@@ -65,8 +65,8 @@ class Scheduler {
                    // while resuming a coroutine.
   std::condition_variable cv_;
   std::deque<std::coroutine_handle<>> queue_;
-  int parked_ = 0;      // threads waiting on cv_
-  int wakeups_ = 0;     // pending "go look for work" tokens for parked threads
+  int parked_ = 0;   // threads waiting on cv_
+  int wakeups_ = 0;  // pending "go look for work" tokens for parked threads
   bool stopping_ = false;
   std::atomic<std::size_t> queued_{0};  // == queue_.size(), readable without mu_
   std::atomic<int> parkedHint_{0};      // == parked_, readable without mu_

@@ -65,8 +65,8 @@ inline constexpr std::size_t kRecvBatch = 32;
 /// Sleeps out a retry backoff; false if the run was cancelled meanwhile.
 Task sleepBackoff(Context& ctx, std::chrono::nanoseconds d, bool& cancelled);
 /// Emits finished items of an ordered stage in order (see ReorderBuffer).
-Task completeOrdered(Context& ctx, StageCore& stage, std::uint64_t seq,
-                     ReorderBuffer::Held held, bool& cancelled);
+Task completeOrdered(Context& ctx, StageCore& stage, std::uint64_t seq, ReorderBuffer::Held held,
+                     bool& cancelled);
 
 /// In = void for a source; S = NoState without `state`; Fin = std::nullptr_t
 /// without `finally`.
@@ -101,8 +101,10 @@ class StageImpl final : public StageCore {
     std::optional<S> state;
     try {
       ctx.makeCurrent();
-      if constexpr (std::is_same_v<S, NoState>) state.emplace();
-      else state.emplace(init_(ctx));
+      if constexpr (std::is_same_v<S, NoState>)
+        state.emplace();
+      else
+        state.emplace(init_(ctx));
     } catch (const std::exception& e) {
       logError("worker " + std::to_string(worker) + ": state: " + e.what());
     }
@@ -188,9 +190,12 @@ class StageImpl final : public StageCore {
       ctx.setHolding(o.ordered);
       ctx.held().clear();
       Task body;
-      if constexpr (sizeof...(item) == 0) body = callBody(ctx, state);
-      else if (keepItem) body = callBody(ctx, state, item...);  // copies: the original may be retried or routed
-      else body = callBody(ctx, state, std::move(item)...);
+      if constexpr (sizeof...(item) == 0)
+        body = callBody(ctx, state);
+      else if (keepItem)
+        body = callBody(ctx, state, item...);  // copies: the original may be retried or routed
+      else
+        body = callBody(ctx, state, std::move(item)...);
       outcome = Outcome::Ok;
       try {  // inline rather than runGuarded(): one coroutine frame less per item
         ctx.makeCurrent();
@@ -203,7 +208,8 @@ class StageImpl final : public StageCore {
       if (outcome == Outcome::Ok || outcome == Outcome::Cancelled) break;
       if (attempt >= o.retries || run.isCancelled()) break;
       noteRetry();
-      co_await sleepBackoff(ctx, o.backoff * (std::int64_t{1} << std::min<std::int64_t>(attempt, 30)), cancelled);
+      co_await sleepBackoff(ctx, o.backoff * (std::int64_t{1} << std::min<std::int64_t>(attempt, 30)),
+                            cancelled);
       if (cancelled) {
         outcome = Outcome::Cancelled;
         break;
@@ -254,7 +260,8 @@ class StageImpl final : public StageCore {
       Outcome outcome = Outcome::Ok;
       std::string error;
       co_await runGuarded(ctx, fin_(ctx, state), outcome, error);
-      if (outcome == Outcome::Failed) logError("worker " + std::to_string(ctx.worker()) + ": finally: " + error);
+      if (outcome == Outcome::Failed)
+        logError("worker " + std::to_string(ctx.worker()) + ": finally: " + error);
     }
   }
 

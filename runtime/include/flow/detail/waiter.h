@@ -56,12 +56,9 @@ class Waiter {
   /// Wins the right to finish this waiter. At most one caller ever gets true.
   /// Thread-safe. Never blocks.
   [[nodiscard]] bool tryClaim() noexcept {
-    return !claimed_.load(std::memory_order_relaxed) &&
-           !claimed_.exchange(true, std::memory_order_acq_rel);
+    return !claimed_.load(std::memory_order_relaxed) && !claimed_.exchange(true, std::memory_order_acq_rel);
   }
-  [[nodiscard]] bool isClaimed() const noexcept {
-    return claimed_.load(std::memory_order_acquire);
-  }
+  [[nodiscard]] bool isClaimed() const noexcept { return claimed_.load(std::memory_order_acquire); }
 
   /// Records the outcome and wakes the owner. Only the tryClaim() winner may
   /// call it, exactly once, and must not touch the waiter afterwards. Returns
@@ -88,9 +85,7 @@ class Waiter {
   void prepare(ThreadParker* parker) noexcept { parker_ = parker; }
   /// Owner side, last step of await_suspend: true = stay suspended, false =
   /// already finished, resume at once.
-  [[nodiscard]] bool suspend() noexcept {
-    return gate_.fetch_sub(1, std::memory_order_acq_rel) != 1;
-  }
+  [[nodiscard]] bool suspend() noexcept { return gate_.fetch_sub(1, std::memory_order_acq_rel) != 1; }
 
   /// Owner side, after waking.
   [[nodiscard]] Wake wake() const noexcept { return wake_; }
