@@ -42,9 +42,20 @@ struct BodyFacts {
   bool usesParams = false;
   bool usesState = false;
   bool hasListLiteral = false;      // g++ 12 cannot co_await over an initializer_list
+  bool hasSleep = false;            // `sleep(d)`: the body must be able to suspend
+  bool sendInLoop = false;          // a blocking send inside for/while
+  int loopDepth = 0;                // scan state: loops around the current statement
   std::set<const void*> readDecls;  // LetStmt/ForStmt/StateStmt read at least once
 };
 void scanBlock(const ast::Block& block, BodyFacts& facts);
+void scanStmt(const ast::Stmt& stmt, BodyFacts& facts);
+/// A per-item body can be a plain function (no coroutine frame per item)
+/// when nothing in it must suspend: no `sleep`, and no blocking send inside
+/// a loop. Its sends become Context::post, which defers a send to a full
+/// channel until the body returns; without loops that is at most one
+/// deferred value per send statement, so memory per item stays bounded by
+/// the body's text.
+inline bool canBePlain(const BodyFacts& f) { return !f.hasSleep && !f.sendInLoop; }
 void scanExpr(const ast::Expr& expr, BodyFacts& facts);
 
 /// What names mean where code is being written.
@@ -53,6 +64,7 @@ struct Scope {
   const Emitter& em;
   bool hasCtx = false;                       // inside a stage lambda (`ctx` exists)
   const ast::StageDecl* stage = nullptr;     // the stage whose body is lowered
+  bool plain = false;                        // lowering a plain (non-coroutine) body
   std::map<const void*, std::string> state;  // StateStmt → `st.NAME`
   const BodyFacts* facts = nullptr;
   int temps = 0;

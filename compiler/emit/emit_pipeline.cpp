@@ -151,12 +151,23 @@ void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
     w.dedent();
     w.line("},");
   }
+  // Per-item bodies that never need to suspend are plain functions: the
+  // runtime calls them without a coroutine frame per item.
+  BodyFacts perItem;
+  for (size_t i = parts.begin; i < parts.end; ++i) scanStmt(*decl.body.stmts[i], perItem);
+  scope.plain = s.kind != ast::StageDecl::Kind::Source && canBePlain(perItem);
+  // A coroutine "uses" every parameter (it copies them into its frame); a
+  // plain function must say which ones it ignores.
+  const BodyFacts& used = scope.plain ? perItem : facts;
+  if (scope.plain && !perItem.usesItem && !itemParam.empty())
+    itemParam = ", [[maybe_unused]] " + in + " " + item;
   std::string stParam =
-      hasState ? ", " + std::string(facts.usesState ? "" : "[[maybe_unused]] ") + stateType + "& st" : "";
-  w.line("[&](" + ctxParam(facts) + stParam + itemParam + ") -> flow::Task {");
+      hasState ? ", " + std::string(used.usesState ? "" : "[[maybe_unused]] ") + stateType + "& st" : "";
+  w.line("[&](" + ctxParam(used) + stParam + itemParam + ")" + (scope.plain ? " {" : " -> flow::Task {"));
   w.indent();
   lowerStmts(scope, w, decl.body, parts.begin, parts.end);
-  w.line("co_return;");
+  if (!scope.plain) w.line("co_return;");
+  scope.plain = false;
   w.dedent();
   if (!hasState) {
     w.line("});");

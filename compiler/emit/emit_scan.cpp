@@ -66,6 +66,7 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
     case ast::Expr::Kind::Call: {
       const auto& c = cast<ast::CallExpr>(expr);
       if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep) f.usesCtx = true;
+      if (c.builtin == ast::Builtin::Sleep) f.hasSleep = true;
       for (const auto& a : c.args) scanExpr(*a, f);
       return;
     }
@@ -80,8 +81,6 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
     }
   }
 }
-
-namespace {
 
 void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
   switch (stmt.kind) {
@@ -108,18 +107,23 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
       const auto& s = cast<ast::ForStmt>(stmt);
       scanExpr(*s.iterable, f);
       if (s.hi) scanExpr(*s.hi, f);
+      ++f.loopDepth;
       scanBlock(s.body, f);
+      --f.loopDepth;
       return;
     }
     case ast::Stmt::Kind::While: {
       const auto& s = cast<ast::WhileStmt>(stmt);
       scanExpr(*s.cond, f);
+      ++f.loopDepth;
       scanBlock(s.body, f);
+      --f.loopDepth;
       return;
     }
     case ast::Stmt::Kind::Send: {
       const auto& s = cast<ast::SendStmt>(stmt);
       f.usesCtx = true;
+      if (!s.isTry && f.loopDepth > 0) f.sendInLoop = true;
       scanExpr(*s.value, f);
       if (s.otherwise) scanBlock(*s.otherwise, f);
       return;
@@ -143,8 +147,6 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
       return;
   }
 }
-
-}  // namespace
 
 void scanBlock(const ast::Block& block, BodyFacts& f) {
   for (const auto& s : block.stmts) scanStmt(*s, f);

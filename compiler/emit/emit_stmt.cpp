@@ -145,6 +145,10 @@ void lowerSend(Scope& s, CppWriter& w, const ast::SendStmt& st) {
   // Never a bare string literal inside co_await: g++ 12 rejects array
   // temporaries in a coroutine frame ("array used as initializer").
   std::string value = elem ? lowerAs(s, *st.value, elem, /*typedTarget=*/false) : lowerExpr(s, *st.value);
+  if (!st.isTry && s.plain) {
+    w.line("ctx.post(" + ch + ", " + value + ");");
+    return;
+  }
   if (!st.isTry) {
     BodyFacts valueFacts;
     scanExpr(*st.value, valueFacts);
@@ -209,7 +213,7 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
     case ast::Stmt::Kind::Continue:
       return w.line("continue;");
     case ast::Stmt::Kind::Return:
-      return w.line("co_return;");
+      return w.line(s.plain ? "return;" : "co_return;");
     case ast::Stmt::Kind::Send:
       return lowerSend(s, w, cast<ast::SendStmt>(stmt));
     case ast::Stmt::Kind::Fail: {

@@ -11,6 +11,9 @@ namespace {
 thread_local Context* tCurrent = nullptr;
 }  // namespace
 
+Context::Context(detail::RunShared& run, detail::StageCore* stage, std::int64_t worker) noexcept
+    : run_(&run), stage_(stage), counters_(stage ? &stage->counters(worker) : nullptr), worker_(worker) {}
+
 Context::~Context() {
   if (tCurrent == this) tCurrent = nullptr;
 }
@@ -36,10 +39,10 @@ void Context::checkpoint() const {
 
 detail::TimerQueue* Context::timers() const noexcept { return &run_->timers; }
 
-void Context::noteSent(SendStatus st) const {
+void Context::noteUnsent(SendStatus st) const {
   switch (st) {
     case SendStatus::Ok:
-      if (stage_ != nullptr) stage_->noteOut();
+      if (counters_ != nullptr) detail::WorkerCounters::bump(counters_->out);
       return;
     case SendStatus::Dropped:
     case SendStatus::Full:

@@ -1,17 +1,76 @@
-// stage.cpp — the type-independent half of a stage: metrics, failure
-// logging (first 10 per stage), writer release, and `ordered` emission
-// through the reorder buffer. The typed worker loop is in
-// flow/detail/stage_runner.h.
+// stage.cpp — the type-independent half of a stage: the worker loop
+// (receive, timeout, retries, on_error, `ordered`, finally), metrics,
+// failure logging (first 10 per stage), writer release, and `ordered`
+// emission through the reorder buffer. It reaches the typed parts through
+// WorkerSlot (flow/detail/stage_runner.h), so it is compiled once here and
+// not per generated stage.
 #include "flow/stage.h"
 
+#include <algorithm>
+#include <exception>
+
 #include "flow/detail/run_shared.h"
-#include "flow/detail/stage_runner.h"
 #include "flow/format.h"
 
 namespace flow::detail {
 
 namespace {
 constexpr int kLoggedFailures = 10;
+
+enum class Outcome : int { Ok, Failed, TimedOut, Cancelled };
+
+/// Classifies the exception being handled; call only inside a catch block.
+Outcome classifyFailure(std::string& error) noexcept {
+  try {
+    throw;
+  } catch (const ItemTimedOut&) {
+    return Outcome::TimedOut;
+  } catch (const RunCancelled&) {
+    return Outcome::Cancelled;
+  } catch (const std::exception& e) {
+    error = e.what();
+  } catch (...) {
+    error = "unknown exception";
+  }
+  return Outcome::Failed;
+}
+
+/// Runs `body` (not yet started) and classifies how it ended.
+Task runGuarded(Context& ctx, Task body, Outcome& outcome, std::string& error) {
+  outcome = Outcome::Ok;
+  try {
+    ctx.makeCurrent();
+    co_await body;
+  } catch (...) {
+    outcome = classifyFailure(error);
+  }
+}
+
+/// Sends what a plain body deferred, in order, under the item's deadline.
+Task drainPending(Context& ctx, Outcome& outcome, std::string& error) {
+  outcome = Outcome::Ok;
+  try {
+    for (auto& send : ctx.pending()) co_await send->flush(ctx);
+  } catch (...) {
+    outcome = classifyFailure(error);
+  }
+  ctx.pending().clear();
+}
+
+/// Sleeps out a retry backoff; false if the run was cancelled meanwhile.
+Task sleepBackoff(Context& ctx, std::chrono::nanoseconds d, bool& cancelled) {
+  if (d.count() <= 0) co_return;
+  try {
+    co_await ctx.sleep(d);
+  } catch (const RunCancelled&) {
+    cancelled = true;
+  }
+}
+
+/// Latency: every item at first, then every 16th (two clock reads per item
+/// would be a measurable share of a cheap stage).
+bool sampleLatency(std::uint64_t nth) noexcept { return nth < 1024 || nth % 16 == 0; }
+
 }  // namespace
 
 ReorderBuffer::ReorderBuffer(std::size_t window) : ring_(window) {}
@@ -49,6 +108,8 @@ std::vector<ChannelBase*> StageCore::writtenChannels() const {
 
 std::vector<ChannelBase*> StageCore::prepare() {
   for (ChannelBase* ch : writtenChannels()) ch->addWriters(opts_.workers);
+  workerCounters_.clear();
+  for (std::int64_t w = 0; w < opts_.workers; ++w) workerCounters_.push_back(std::make_unique<WorkerCounters>());
   if (!opts_.ordered || kind_ == StageKind::Source) return {};
   const auto window = static_cast<std::size_t>(std::max<std::int64_t>(16, 4 * opts_.workers));
   reorder_ = std::make_unique<ReorderBuffer>(window);
@@ -57,16 +118,17 @@ std::vector<ChannelBase*> StageCore::prepare() {
   return {tokens_.get()};
 }
 
+WorkerCounters& StageCore::counters(std::int64_t w) noexcept {
+  if (w >= 0 && static_cast<std::size_t>(w) < workerCounters_.size())
+    return *workerCounters_[static_cast<std::size_t>(w)];
+  return sharedCounters_;
+}
+
 void StageCore::releaseWriters() noexcept {
   for (ChannelBase* ch : writtenChannels()) ch->releaseWriter();
 }
 
-void StageCore::noteCompleted(std::chrono::nanoseconds latency) noexcept {
-  completed_.fetch_add(1, std::memory_order_relaxed);
-  if (latency.count() >= 0) latency_.record(latency.count());  // negative: not sampled
-}
-
-void StageCore::noteFailure(RunShared&, std::uint64_t seq, const std::string& message, bool timedOut) {
+void StageCore::noteFailure(std::uint64_t seq, const std::string& message, bool timedOut) {
   failed_.fetch_add(1, std::memory_order_relaxed);
   if (timedOut) timedOut_.fetch_add(1, std::memory_order_relaxed);
   if (logged_.fetch_add(1, std::memory_order_relaxed) < kLoggedFailures) {
@@ -78,16 +140,19 @@ void StageCore::logError(const std::string& message) const {
   eprint(concat("error: stage ", name_, ": ", message));
 }
 
-std::string StageCore::timeoutMessage() const { return concat("timed out after ", opts_.timeout); }
-
 StageStats StageCore::stats() const {
   StageStats s;
   s.name = name_;
   s.kind = kind_;
   s.workers = opts_.workers;
-  s.in = in_.load(std::memory_order_relaxed);
-  s.out = out_.load(std::memory_order_relaxed);
-  s.completed = completed_.load(std::memory_order_relaxed);
+  auto sum = [&](std::atomic<std::uint64_t> WorkerCounters::*field) {
+    std::uint64_t total = (sharedCounters_.*field).load(std::memory_order_relaxed);
+    for (const auto& c : workerCounters_) total += ((*c).*field).load(std::memory_order_relaxed);
+    return total;
+  };
+  s.in = sum(&WorkerCounters::in);
+  s.out = sum(&WorkerCounters::out);
+  s.completed = sum(&WorkerCounters::completed);
   s.failed = failed_.load(std::memory_order_relaxed);
   s.retried = retried_.load(std::memory_order_relaxed);
   s.timedOut = timedOut_.load(std::memory_order_relaxed);
@@ -97,18 +162,164 @@ StageStats StageCore::stats() const {
   return s;
 }
 
-Task sleepBackoff(Context& ctx, std::chrono::nanoseconds d, bool& cancelled) {
-  if (d.count() <= 0) co_return;
+// ---- the worker loop ------------------------------------------------------
+
+Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
+  Context ctx(run, this, worker);
+  std::unique_ptr<WorkerSlot> w = makeWorker();
+  bool haveState = true;
   try {
-    co_await ctx.sleep(d);
-  } catch (const RunCancelled&) {
-    cancelled = true;
+    ctx.makeCurrent();
+    w->initState(ctx);
+  } catch (const std::exception& e) {
+    logError("worker " + std::to_string(worker) + ": state: " + e.what());
+    haveState = false;
+  }
+  if (haveState) {
+    if (kind_ == StageKind::Source) {
+      bool cancelled = false;
+      co_await runItem(run, ctx, *w, static_cast<std::uint64_t>(worker), cancelled);
+    } else {
+      co_await receiveLoop(run, ctx, *w);
+    }
+    Outcome outcome = Outcome::Ok;
+    std::string error;
+    co_await runGuarded(ctx, w->runFinally(ctx), outcome, error);
+    if (outcome == Outcome::Failed) logError("worker " + std::to_string(worker) + ": finally: " + error);
+  }
+  releaseWriters();
+}
+
+Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
+  WorkerCounters& counters = this->counters(ctx.worker());
+  Channel<char>* tokens = tokens_.get();
+  // The fast path: a plain body with no per-item policy runs inline here,
+  // with no coroutine frame per item.
+  const bool simple = w.isPlain() && opts_.timeout.count() == 0 && opts_.retries == 0 && !opts_.ordered &&
+                      opts_.onError != OnError::Route;
+  while (!run.isCancelled()) {
+    std::uint64_t seq = 0;
+    if (tokens != nullptr) {  // `ordered`: a window token before each item
+      Received<char> t = co_await RecvAwaiter<char>(std::span<Channel<char>* const>(&tokens, 1), kNoDeadline,
+                                                    ctx.timers(), nullptr, 0);
+      if (t.status != RecvStatus::Ok) break;
+    }
+    RecvStatus st = w.tryTake(seq);
+    if (st != RecvStatus::Ok) {
+      co_await w.waitTake(ctx, st, seq);
+      if (st != RecvStatus::Ok) {
+        if (tokens != nullptr) (void)tokens->trySend('t');
+        break;
+      }
+    }
+    WorkerCounters::bump(counters.in);
+    if (!simple) {
+      bool cancelled = false;
+      co_await runItem(run, ctx, w, seq, cancelled);
+      if (cancelled) break;
+      continue;
+    }
+    const std::uint64_t nth = ctx.countItem();
+    const bool timed = sampleLatency(nth);
+    const auto started = timed ? Clock::now() : Clock::time_point{};
+    Outcome outcome = Outcome::Ok;
+    std::string error;
+    try {
+      ctx.makeCurrent();
+      w.runPlain(ctx, false);
+    } catch (...) {
+      outcome = classifyFailure(error);
+    }
+    if (outcome == Outcome::Ok && !ctx.pending().empty()) co_await drainPending(ctx, outcome, error);
+    ctx.pending().clear();
+    if (outcome == Outcome::Cancelled) {
+      inFlight_.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+    finishItem(run, ctx, seq, static_cast<int>(outcome), error,
+               timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+  }
+  // Taken from the channel in a batch but never started: in flight.
+  for (std::size_t n = w.discardTaken(); n > 0; --n) {
+    WorkerCounters::bump(counters.in);
+    inFlight_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
-Task completeOrdered(Context& ctx, StageCore& stage, std::uint64_t seq, ReorderBuffer::Held held,
-                     bool& cancelled) {
-  ReorderBuffer& buffer = *stage.reorder();
+void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, int outcomeCode,
+                           const std::string& error, std::chrono::nanoseconds latency) {
+  const auto outcome = static_cast<Outcome>(outcomeCode);
+  if (outcome == Outcome::Ok) {
+    WorkerCounters::bump(counters(ctx.worker()).completed);
+    if (latency.count() >= 0) latency_.record(latency.count());
+    return;
+  }
+  const bool timedOut = outcome == Outcome::TimedOut;
+  noteFailure(seq, timedOut ? concat("timed out after ", opts_.timeout) : error, timedOut);
+  if (opts_.onError == OnError::Stop) run.cancel(1);
+}
+
+Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64_t seq, bool& cancelled) {
+  const bool keepItem = opts_.retries > 0 || opts_.onError == OnError::Route;
+  const bool timed = sampleLatency(ctx.countItem());
+  const auto started = timed ? Clock::now() : Clock::time_point{};
+  Outcome outcome = Outcome::Ok;
+  std::string error;
+  for (std::int64_t attempt = 0;; ++attempt) {
+    ctx.setDeadline(opts_.timeout.count() > 0 ? deadlineAfter(opts_.timeout) : kNoDeadline);
+    ctx.setHolding(opts_.ordered && kind_ != StageKind::Source);
+    ctx.held().clear();
+    outcome = Outcome::Ok;
+    if (w.isPlain()) {
+      try {
+        ctx.makeCurrent();
+        w.runPlain(ctx, keepItem);
+      } catch (...) {
+        outcome = classifyFailure(error);
+      }
+      if (outcome == Outcome::Ok && !ctx.pending().empty()) co_await drainPending(ctx, outcome, error);
+      ctx.pending().clear();
+    } else {
+      co_await runGuarded(ctx, w.runTask(ctx, keepItem), outcome, error);
+    }
+    ctx.setDeadline(kNoDeadline);
+    ctx.setHolding(false);
+    if (outcome == Outcome::Ok || outcome == Outcome::Cancelled) break;
+    if (attempt >= opts_.retries || run.isCancelled()) break;
+    retried_.fetch_add(1, std::memory_order_relaxed);
+    co_await sleepBackoff(ctx, opts_.backoff * (std::int64_t{1} << std::min<std::int64_t>(attempt, 30)),
+                          cancelled);
+    if (cancelled) {
+      outcome = Outcome::Cancelled;
+      break;
+    }
+  }
+  if (outcome == Outcome::Cancelled) {
+    inFlight_.fetch_add(1, std::memory_order_relaxed);
+    cancelled = true;
+    co_return;
+  }
+  ReorderBuffer::Held held = std::move(ctx.held());
+  ctx.held().clear();
+  finishItem(run, ctx, seq, static_cast<int>(outcome), error,
+             timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+  if (outcome != Outcome::Ok) {
+    held.clear();  // a failed item emits nothing
+    if (opts_.onError == OnError::Route) {
+      if (std::unique_ptr<PendingSend> routed = w.routeCurrent()) {
+        Outcome routeOutcome = Outcome::Ok;
+        std::string routeError;
+        co_await runGuarded(ctx, routed->flush(ctx), routeOutcome, routeError);
+        if (routeOutcome == Outcome::Cancelled) cancelled = true;
+      }
+    }
+  }
+  if (opts_.ordered && kind_ != StageKind::Source && !cancelled)
+    co_await completeOrdered(ctx, seq, std::move(held), cancelled);
+}
+
+Task StageCore::completeOrdered(Context& ctx, std::uint64_t seq, ReorderBuffer::Held held, bool& cancelled) {
+  ReorderBuffer& buffer = *reorder_;
   if (!buffer.complete(seq, std::move(held))) co_return;
   ReorderBuffer::Held batch;
   while (buffer.takeNext(batch)) {
@@ -118,10 +329,10 @@ Task completeOrdered(Context& ctx, StageCore& stage, std::uint64_t seq, ReorderB
       cancelled = true;
       co_return;  // the run is ending; nobody flushes after us
     } catch (const std::exception& e) {
-      stage.logError(std::string("ordered emit: ") + e.what());
+      logError(std::string("ordered emit: ") + e.what());
     }
     batch.clear();
-    (void)stage.tokens()->trySend('t');  // the window moves on by one item
+    (void)tokens_->trySend('t');  // the window moves on by one item
   }
 }
 

@@ -6,7 +6,7 @@
 // ItemTimedOut when the item's deadline passes, RunCancelled when the run
 // is being cancelled. Extern C++ code reaches the running item through
 // Context::current() (valid on the calling thread while a body runs).
-// Does not schedule or retry anything: detail/stage_runner.h does.
+// Does not schedule or retry anything: the worker loop (stage.h) does.
 #pragma once
 
 #include <atomic>
@@ -20,6 +20,7 @@
 
 #include "flow/channel.h"
 #include "flow/detail/channel_await.h"
+#include "flow/detail/worker_counters.h"
 #include "flow/errors.h"
 #include "flow/task.h"
 #include "flow/time.h"
@@ -31,7 +32,9 @@ class Context;
 namespace detail {
 class StageCore;
 struct RunShared;
-/// A send held back by an `ordered` stage until its item's turn.
+/// A send not done yet: held back by an `ordered` stage until its item's
+/// turn, deferred by a plain body because the channel was full, or a failed
+/// item on its way to the route channel.
 struct PendingSend {
   virtual ~PendingSend() = default;
   virtual Task flush(Context& ctx) = 0;
@@ -40,8 +43,7 @@ struct PendingSend {
 
 class Context {
  public:
-  Context(detail::RunShared& run, detail::StageCore* stage, std::int64_t worker) noexcept
-      : run_(&run), stage_(stage), worker_(worker) {}
+  Context(detail::RunShared& run, detail::StageCore* stage, std::int64_t worker) noexcept;
   ~Context();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
@@ -52,8 +54,18 @@ class Context {
   /// (channel closed).
   template <class T, class U>
   auto send(Channel<T>& ch, U&& value);
+  /// `emit v` in a plain body (one that cannot suspend): sends now if the
+  /// channel has room, else defers the send to pending(), which the worker
+  /// loop drains (waiting, under the item's deadline) once the body returns.
+  /// Once one send is deferred, later ones are too, so each channel still
+  /// sees this worker's values in order. In an `ordered` stage the value is
+  /// held like send()'s. Throws RunCancelled / ItemFailed (channel closed).
+  template <class T, class U>
+  void post(Channel<T>& ch, U&& value);
   /// `try ch <- v`: true if accepted (or dropped by the channel's overflow
-  /// policy), false if full. Never waits; never held back by `ordered`.
+  /// policy), false if full — or if this item has deferred sends waiting
+  /// (the value would overtake them). Never waits; never held back by
+  /// `ordered`.
   template <class T, class U>
   [[nodiscard]] bool trySend(Channel<T>& ch, U&& value);
   /// `co_await ctx.recv(ch)`: the next value, or std::nullopt once `ch` is
@@ -94,8 +106,17 @@ class Context {
   std::uint64_t countItem() noexcept { return items_++; }
   [[nodiscard]] bool isHolding() const noexcept { return holding_; }
   std::vector<std::unique_ptr<detail::PendingSend>>& held() noexcept { return held_; }
+  /// Sends deferred by post(), in order.
+  std::vector<std::unique_ptr<detail::PendingSend>>& pending() noexcept { return pending_; }
   [[nodiscard]] detail::TimerQueue* timers() const noexcept;
-  void noteSent(SendStatus st) const;  // counts `out`; throws for Timeout/Cancelled/Closed
+  /// Counts `out`; throws for Timeout/Cancelled/Closed.
+  void noteSent(SendStatus st) const {
+    if (st == SendStatus::Ok) {
+      if (counters_ != nullptr) detail::WorkerCounters::bump(counters_->out);
+      return;
+    }
+    noteUnsent(st);
+  }
 
  private:
   template <class T>
@@ -106,13 +127,17 @@ class Context {
   template <class T>
   struct HeldSend;
 
+  void noteUnsent(SendStatus st) const;  // the rare outcomes of noteSent
+
   detail::RunShared* run_;
-  detail::StageCore* stage_;  // null for bare contexts (tests, benchmarks)
+  detail::StageCore* stage_;           // null for bare contexts (tests, benchmarks)
+  detail::WorkerCounters* counters_;  // this worker's (null for bare contexts)
   std::int64_t worker_;
   Deadline deadline_ = kNoDeadline;
   bool holding_ = false;  // an ordered stage is running an item: hold sends
   std::uint64_t items_ = 0;
   std::vector<std::unique_ptr<detail::PendingSend>> held_;
+  std::vector<std::unique_ptr<detail::PendingSend>> pending_;
 };
 
 template <class T>
@@ -204,7 +229,23 @@ auto Context::send(Channel<T>& ch, U&& value) {
 }
 
 template <class T, class U>
+void Context::post(Channel<T>& ch, U&& value) {
+  T v(std::forward<U>(value));
+  if (holding_) {
+    held_.push_back(std::make_unique<HeldSend<T>>(ch, std::move(v)));
+    return;
+  }
+  if (pending_.empty()) {
+    SendStatus st{};
+    (void)ch.sendCore(v, nullptr, st);  // never queues without a node; leaves v when Full
+    if (st != SendStatus::Full) return noteSent(st);
+  }
+  pending_.push_back(std::make_unique<HeldSend<T>>(ch, std::move(v)));
+}
+
+template <class T, class U>
 bool Context::trySend(Channel<T>& ch, U&& value) {
+  if (!pending_.empty()) return false;
   const SendStatus st = ch.trySend(T(std::forward<U>(value)));
   if (st == SendStatus::Full) return false;
   noteSent(st);

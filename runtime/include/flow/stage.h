@@ -1,8 +1,10 @@
 // flow/stage.h — a stage's options (the §5 attributes), its metrics, and the
 // part of a stage that does not depend on the item type (detail::StageCore):
-// failure accounting and logging, the `ordered` reorder buffer, and the
-// writer bookkeeping that closes output channels. The typed worker loop is
-// in detail/stage_runner.h. Does not run anything by itself.
+// the worker loop (receive, timeout, retries, on_error, `ordered`, finally),
+// failure accounting and logging, and the writer bookkeeping that closes
+// output channels. The loop is compiled once into the runtime library and
+// reaches the typed parts (state, item, body) through detail::WorkerSlot,
+// made per worker by StageImpl (detail/stage_runner.h).
 #pragma once
 
 #include <atomic>
@@ -85,6 +87,38 @@ class ReorderBuffer {
   bool flushing_ = false;                  // a worker is emitting
 };
 
+/// The typed half of one running worker, made by StageImpl (stage_runner.h):
+/// its `state`, the item it is working on, and calls into the body. The
+/// worker loop itself (StageCore::runWorker) is compiled once, in the
+/// library, so a generated program instantiates only these few members per
+/// stage. "The current item" is the one the last successful take produced.
+class WorkerSlot {
+ public:
+  virtual ~WorkerSlot() = default;
+  /// True if the body is a plain function (its sends never suspend: a full
+  /// channel defers them to Context::pending(), drained after the body).
+  [[nodiscard]] virtual bool isPlain() const noexcept = 0;
+  /// Builds the per-worker state (`state` initialisers). Throws what they throw.
+  virtual void initState(Context& ctx) = 0;
+  /// Takes the next item without waiting. Empty means "wait with waitTake"
+  /// (also returned when the inputs are closed: waitTake tells which).
+  virtual RecvStatus tryTake(std::uint64_t& seq) = 0;
+  /// Waits for the next item from any input (fan-in); sets `st` and `seq`.
+  virtual Task waitTake(Context& ctx, RecvStatus& st, std::uint64_t& seq) = 0;
+  /// Items already taken from the channel but never started (counted in
+  /// flight when a worker stops early); forgets them.
+  virtual std::size_t discardTaken() noexcept = 0;
+  /// Plain bodies: runs the body on the current item, copying the item when
+  /// `keep` (it may be retried or routed). Throws what the body throws.
+  virtual void runPlain(Context& ctx, bool keep) = 0;
+  /// Coroutine bodies (every source): the body on the current item.
+  virtual Task runTask(Context& ctx, bool keep) = 0;
+  /// `on_error route`: the current item as a send to the route channel.
+  virtual std::unique_ptr<PendingSend> routeCurrent() = 0;
+  /// `finally`, or an empty task without one.
+  virtual Task runFinally(Context& ctx) = 0;
+};
+
 class StageCore {
  public:
   StageCore(std::string name, StageKind kind, StageOptions opts);
@@ -92,8 +126,9 @@ class StageCore {
   StageCore(const StageCore&) = delete;
   StageCore& operator=(const StageCore&) = delete;
 
-  /// Starts one coroutine per worker. Called once by the pipeline.
-  virtual Task runWorker(RunShared& run, std::int64_t worker) = 0;
+  /// One worker, start to end: state, items (or the source body), finally,
+  /// writer release. Called once per worker by the pipeline.
+  Task runWorker(RunShared& run, std::int64_t worker);
   /// Every input channel (for validation and monitoring).
   [[nodiscard]] virtual std::vector<ChannelBase*> inputChannels() const = 0;
 
@@ -108,31 +143,35 @@ class StageCore {
 
   [[nodiscard]] StageStats stats() const;
 
-  // ---- used by the worker loop ----------------------------------------
-  void noteIn() noexcept { in_.fetch_add(1, std::memory_order_relaxed); }
-  void noteOut() noexcept { out_.fetch_add(1, std::memory_order_relaxed); }
-  void noteRetry() noexcept { retried_.fetch_add(1, std::memory_order_relaxed); }
-  /// A negative latency means the item was not sampled for the histogram.
-  void noteCompleted(std::chrono::nanoseconds latency) noexcept;
-  void noteInFlight() noexcept { inFlight_.fetch_add(1, std::memory_order_relaxed); }
-  /// Counts and logs (first 10) a failure after retries:
-  /// `error: stage NAME: item SEQ: MESSAGE`. Thread-safe.
-  void noteFailure(RunShared& run, std::uint64_t seq, const std::string& message, bool timedOut);
-  /// Logs `error: stage NAME: MESSAGE` for failures outside an item.
-  void logError(const std::string& message) const;
-  /// The message of a timeout failure: `timed out after 100ms`.
-  [[nodiscard]] std::string timeoutMessage() const;
-  /// Releases this worker's writer slot on every written channel.
-  void releaseWriters() noexcept;
-  /// For `ordered` stages: created by prepare().
-  ReorderBuffer* reorder() noexcept { return reorder_.get(); }
-  Channel<char>* tokens() noexcept { return tokens_.get(); }
+  /// Worker `w`'s counters (prepare() made one set per worker), or a shared
+  /// fallback set for a context outside any worker.
+  WorkerCounters& counters(std::int64_t w) noexcept;
   /// Called by the pipeline before workers start: sizes the reorder buffer,
   /// registers writers. Returns internal channels to cancel with the run.
   [[nodiscard]] std::vector<ChannelBase*> prepare();
   std::atomic<std::uint64_t>& ticketCounter() noexcept { return tickets_; }
 
+ protected:
+  /// Makes the typed half of one worker.
+  virtual std::unique_ptr<WorkerSlot> makeWorker() = 0;
+
  private:
+  Task receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w);
+  /// One item (or one source body) through timeout, retries and on_error.
+  Task runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64_t seq, bool& cancelled);
+  /// Accounts an item that ended with `outcome` (not Cancelled); on_error stop.
+  void finishItem(RunShared& run, Context& ctx, std::uint64_t seq, int outcome, const std::string& error,
+                  std::chrono::nanoseconds latency);
+  /// Counts and logs (first 10) a failure after retries:
+  /// `error: stage NAME: item SEQ: MESSAGE`. Thread-safe.
+  void noteFailure(std::uint64_t seq, const std::string& message, bool timedOut);
+  /// Logs `error: stage NAME: MESSAGE` for failures outside an item.
+  void logError(const std::string& message) const;
+  /// Releases this worker's writer slot on every written channel.
+  void releaseWriters() noexcept;
+  /// Emits an ordered stage's finished item in input order.
+  Task completeOrdered(Context& ctx, std::uint64_t seq, ReorderBuffer::Held held, bool& cancelled);
+
   std::string name_;
   StageKind kind_;
   StageOptions opts_;
@@ -140,8 +179,9 @@ class StageCore {
   std::unique_ptr<ReorderBuffer> reorder_;
   std::unique_ptr<Channel<char>> tokens_;  // ordered: the window's tokens
   std::atomic<std::uint64_t> tickets_{0};  // item sequence numbers
-  std::atomic<std::uint64_t> in_{0}, out_{0}, completed_{0}, failed_{0}, retried_{0}, timedOut_{0},
-      inFlight_{0};
+  std::vector<std::unique_ptr<WorkerCounters>> workerCounters_;  // one per worker, fixed by prepare()
+  WorkerCounters sharedCounters_;                                 // contexts outside a worker
+  std::atomic<std::uint64_t> failed_{0}, retried_{0}, timedOut_{0}, inFlight_{0};
   std::atomic<int> logged_{0};  // failures logged so far (first 10 are)
   LatencyHistogram latency_;
 };

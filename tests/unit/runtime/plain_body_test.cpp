@@ -1,0 +1,163 @@
+// plain_body_test.cpp — stage bodies that are plain functions (the compiler
+// lowers a body without `sleep` and without a blocking send in a loop to
+// one): Context::post sends at once when there is room and otherwise defers
+// the send until the body returns, keeping per-channel order, the item's
+// deadline, `ordered`, retries, on_error route and the counters exactly as
+// a coroutine body would.
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <flow/flow.h>
+#include <catch2/catch.hpp>
+
+#include "test_support.h"
+
+using namespace std::chrono_literals;
+using flow::Context;
+using flow::Task;
+
+namespace {
+
+void addCounter(flow::Pipeline& pl, flow::Channel<std::int64_t>& out, std::int64_t n) {
+  pl.source("gen", {}, {&out}, [&out, n](Context& ctx) -> Task {
+    for (std::int64_t i = 0; i < n; ++i) co_await ctx.send(out, i);
+  });
+}
+
+const flow::StageStats& stageNamed(const flow::Report& r, const std::string& name) {
+  for (const auto& s : r.stages) {
+    if (s.name == name) return s;
+  }
+  FAIL("no stage " << name);
+  return r.stages.front();
+}
+
+}  // namespace
+
+TEST_CASE("a plain body's sends to full channels are deferred, in order, none lost", "[stage][plain]") {
+  const int cap = GENERATE(0, 1, 3, 1024);
+  const int workers = GENERATE(1, 3);
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", cap);
+  auto& out = pl.channel<std::int64_t>("out", cap);
+  constexpr std::int64_t kN = 2000;
+  addCounter(pl, in, kN);
+  // Two sends per item to the same channel: the second must never overtake
+  // the first, even when only the first was deferred.
+  pl.stage<std::int64_t>("twice", {.workers = workers}, {&in}, {&out}, [&out](Context& ctx, std::int64_t x) {
+    ctx.post(out, 2 * x);
+    ctx.post(out, 2 * x + 1);
+  });
+  std::mutex mu;
+  std::vector<std::int64_t> got;  // guarded by mu
+  pl.sink<std::int64_t>("collect", {}, {&out}, [&](Context&, std::int64_t x) {
+    std::lock_guard<std::mutex> lock(mu);
+    got.push_back(x);
+  });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  REQUIRE(got.size() == 2 * kN);
+  if (workers == 1) {
+    for (std::int64_t i = 0; i < 2 * kN; ++i) REQUIRE(got[static_cast<std::size_t>(i)] == i);
+  } else {
+    // Several workers interleave items, but each item's pair stays in order.
+    std::vector<std::size_t> pos(2 * kN);
+    for (std::size_t i = 0; i < got.size(); ++i) pos[static_cast<std::size_t>(got[i])] = i;
+    for (std::int64_t i = 0; i < kN; ++i) REQUIRE(pos[2 * i] < pos[2 * i + 1]);
+  }
+  const auto& s = stageNamed(r, "twice");
+  CHECK(s.in == kN);
+  CHECK(s.out == 2 * kN);
+  CHECK(s.completed == kN);
+  CHECK(r.isBalanced());
+}
+
+TEST_CASE("a deferred send is bounded by the item's timeout", "[stage][plain]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 0);
+  auto& out = pl.channel<std::int64_t>("out", 0);
+  addCounter(pl, in, 3);
+  flowtest::CapturedOutput capture;
+  pl.stage<std::int64_t>("fwd", {.timeout = 30ms}, {&in}, {&out},
+                         [&out](Context& ctx, std::int64_t x) { ctx.post(out, x); });
+  std::vector<std::int64_t> got;
+  pl.sink<std::int64_t>("slow", {}, {&out}, [&](Context& ctx, std::int64_t x) -> Task {
+    got.push_back(x);
+    co_await ctx.sleep(400ms);  // no timeout here: the sleep always finishes
+  });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  // Item 0 meets the waiting sink; items 1 and 2 find it asleep and time out.
+  CHECK(got == std::vector<std::int64_t>{0});
+  const auto& s = stageNamed(r, "fwd");
+  CHECK(s.in == 3);
+  CHECK(s.out == 1);
+  CHECK(s.failed == 2);
+  CHECK(s.timedOut == 2);
+  CHECK(r.isBalanced());
+  CHECK(capture.err() == std::vector<std::string>{"error: stage fwd: item 1: timed out after 30ms",
+                                                  "error: stage fwd: item 2: timed out after 30ms"});
+}
+
+TEST_CASE("trySend after a deferred send reports full rather than overtake it", "[stage][plain]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 0);
+  // A host-drained rendezvous channel that nobody receives from until the
+  // body has returned: the post is always deferred.
+  auto& out = pl.output<std::int64_t>("out", 0);
+  addCounter(pl, in, 1);
+  std::atomic<bool> deferred{false}, accepted{true};
+  pl.stage<std::int64_t>("fwd", {}, {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
+    ctx.post(out, x);
+    deferred = !ctx.pending().empty();
+    accepted = ctx.trySend(out, x + 100);
+  });
+  REQUIRE(pl.start() == flow::StartStatus::Ok);
+  std::this_thread::sleep_for(50ms);  // the body has run by now; its send waits for us
+  std::vector<std::int64_t> got;
+  for (std::int64_t v = 0; out.recv(v) == flow::RecvStatus::Ok;) got.push_back(v);
+  const flow::Report r = pl.wait();
+  CHECK(r.exitCode == 0);
+  CHECK(deferred.load());
+  CHECK_FALSE(accepted.load());
+  CHECK(got == std::vector<std::int64_t>{0});
+}
+
+TEST_CASE("plain bodies keep ordered, retry and route semantics", "[stage][plain]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 8);
+  auto& out = pl.channel<std::int64_t>("out", 2);
+  auto& bad = pl.channel<std::int64_t>("bad", 8);
+  constexpr std::int64_t kN = 500;
+  addCounter(pl, in, kN);
+  std::atomic<int> attempts{0};
+  flowtest::CapturedOutput capture;
+  pl.stage<std::int64_t>("work",
+                         {.workers = 4, .retries = 1, .onError = flow::OnError::Route, .routeTo = &bad,
+                          .ordered = true},
+                         {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
+                           attempts.fetch_add(1);
+                           if (x % 10 == 3) ctx.fail("bad " + std::to_string(x));
+                           ctx.post(out, x);
+                         });
+  std::vector<std::int64_t> got, routed;
+  pl.sink<std::int64_t>("collect", {}, {&out}, [&](Context&, std::int64_t x) { got.push_back(x); });
+  pl.sink<std::int64_t>("dead", {}, {&bad}, [&](Context&, std::int64_t x) { routed.push_back(x); });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  std::vector<std::int64_t> want;
+  for (std::int64_t i = 0; i < kN; ++i)
+    if (i % 10 != 3) want.push_back(i);
+  CHECK(got == want);  // ordered, failures skipped
+  CHECK(routed.size() == kN / 10);
+  const auto& s = stageNamed(r, "work");
+  CHECK(s.in == kN);
+  CHECK(s.out == want.size());
+  CHECK(s.failed == kN / 10);
+  CHECK(s.retried == kN / 10);
+  CHECK(attempts.load() == static_cast<int>(kN + kN / 10));
+  CHECK(r.isBalanced());
+}
