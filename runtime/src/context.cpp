@@ -7,19 +7,14 @@
 #include "flow/stage.h"
 
 namespace flow {
-namespace {
-thread_local Context* tCurrent = nullptr;
-}  // namespace
-
 Context::Context(detail::RunShared& run, detail::StageCore* stage, std::int64_t worker) noexcept
     : run_(&run), stage_(stage), counters_(stage ? &stage->counters(worker) : nullptr), worker_(worker) {}
 
 Context::~Context() {
-  if (tCurrent == this) tCurrent = nullptr;
+  if (detail::tCurrentContext == this) detail::tCurrentContext = nullptr;
 }
 
-Context* Context::current() noexcept { return tCurrent; }
-void Context::makeCurrent() noexcept { tCurrent = this; }
+Context* Context::current() noexcept { return detail::tCurrentContext; }
 
 std::chrono::nanoseconds Context::now() const noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - run_->start);

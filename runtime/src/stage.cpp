@@ -46,13 +46,20 @@ Task runGuarded(Context& ctx, Task body, Outcome& outcome, std::string& error) {
   }
 }
 
-/// Sends what a plain body deferred, in order, under the item's deadline.
+/// Sends what a plain body deferred, in order, under the item's deadline —
+/// also after the body failed, since a coroutine body would have sent them
+/// before failing. A drain failure replaces only an Ok outcome (or any, when
+/// it is the run's cancellation).
 Task drainPending(Context& ctx, Outcome& outcome, std::string& error) {
-  outcome = Outcome::Ok;
   try {
     for (auto& send : ctx.pending()) co_await send->flush(ctx);
   } catch (...) {
-    outcome = classifyFailure(error);
+    std::string drainError;
+    const Outcome drained = classifyFailure(drainError);
+    if (outcome == Outcome::Ok || drained == Outcome::Cancelled) {
+      outcome = drained;
+      error = std::move(drainError);
+    }
   }
   ctx.pending().clear();
 }
@@ -197,6 +204,7 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
   // with no coroutine frame per item.
   const bool simple = w.isPlain() && opts_.timeout.count() == 0 && opts_.retries == 0 && !opts_.ordered &&
                       opts_.onError != OnError::Route;
+  std::string error;  // the last failure's message (outside the loop: no construction per item)
   while (!run.isCancelled()) {
     std::uint64_t seq = 0;
     if (tokens != nullptr) {  // `ordered`: a window token before each item
@@ -219,25 +227,27 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
       if (cancelled) break;
       continue;
     }
-    const std::uint64_t nth = ctx.countItem();
-    const bool timed = sampleLatency(nth);
+    const bool timed = sampleLatency(ctx.countItem());
     const auto started = timed ? Clock::now() : Clock::time_point{};
     Outcome outcome = Outcome::Ok;
-    std::string error;
     try {
       ctx.makeCurrent();
       w.runPlain(ctx, false);
     } catch (...) {
       outcome = classifyFailure(error);
     }
-    if (outcome == Outcome::Ok && !ctx.pending().empty()) co_await drainPending(ctx, outcome, error);
+    if (outcome != Outcome::Cancelled && !ctx.pending().empty()) co_await drainPending(ctx, outcome, error);
+    if (outcome == Outcome::Ok) {  // the common case, inline
+      WorkerCounters::bump(counters.completed);
+      if (timed) latency_.record((Clock::now() - started).count());
+      continue;
+    }
     ctx.pending().clear();
     if (outcome == Outcome::Cancelled) {
       inFlight_.fetch_add(1, std::memory_order_relaxed);
       break;
     }
-    finishItem(run, ctx, seq, static_cast<int>(outcome), error,
-               timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+    finishItem(run, ctx, seq, static_cast<int>(outcome), error, std::chrono::nanoseconds(-1));
   }
   // Taken from the channel in a batch but never started: in flight.
   for (std::size_t n = w.discardTaken(); n > 0; --n) {
@@ -277,7 +287,7 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
       } catch (...) {
         outcome = classifyFailure(error);
       }
-      if (outcome == Outcome::Ok && !ctx.pending().empty()) co_await drainPending(ctx, outcome, error);
+      if (outcome != Outcome::Cancelled && !ctx.pending().empty()) co_await drainPending(ctx, outcome, error);
       ctx.pending().clear();
     } else {
       co_await runGuarded(ctx, w.runTask(ctx, keepItem), outcome, error);

@@ -32,6 +32,8 @@ class Context;
 namespace detail {
 class StageCore;
 struct RunShared;
+/// The context of the body running on this thread (Context::current()).
+inline thread_local Context* tCurrentContext = nullptr;
 /// A send not done yet: held back by an `ordered` stage until its item's
 /// turn, deferred by a plain body because the channel was full, or a failed
 /// item on its way to the route channel.
@@ -99,7 +101,7 @@ class Context {
   void checkpoint() const;
 
   // ---- runtime internals (stage runner) ---------------------------------
-  void makeCurrent() noexcept;
+  void makeCurrent() noexcept { detail::tCurrentContext = this; }
   void setDeadline(Deadline d) noexcept { deadline_ = d; }
   void setHolding(bool on) noexcept { holding_ = on; }
   /// Items this worker has started so far (counts up on each call).

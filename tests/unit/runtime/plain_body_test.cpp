@@ -126,6 +126,29 @@ TEST_CASE("trySend after a deferred send reports full rather than overtake it", 
   CHECK(got == std::vector<std::int64_t>{0});
 }
 
+TEST_CASE("a value posted before the body fails is still sent, as a coroutine body would", "[stage][plain]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 0);
+  auto& out = pl.output<std::int64_t>("out", 0);  // nobody receives until the body has failed
+  addCounter(pl, in, 1);
+  flowtest::CapturedOutput capture;
+  pl.stage<std::int64_t>("fwd", {}, {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
+    ctx.post(out, x + 7);
+    ctx.fail("after the send");
+  });
+  REQUIRE(pl.start() == flow::StartStatus::Ok);
+  std::this_thread::sleep_for(50ms);
+  std::vector<std::int64_t> got;
+  for (std::int64_t v = 0; out.recv(v) == flow::RecvStatus::Ok;) got.push_back(v);
+  const flow::Report r = pl.wait();
+  CHECK(r.exitCode == 0);
+  CHECK(got == std::vector<std::int64_t>{7});
+  const auto& s = stageNamed(r, "fwd");
+  CHECK(s.failed == 1);
+  CHECK(s.out == 1);
+  CHECK(capture.err() == std::vector<std::string>{"error: stage fwd: item 0: after the send"});
+}
+
 TEST_CASE("plain bodies keep ordered, retry and route semantics", "[stage][plain]") {
   flow::Pipeline pl;
   auto& in = pl.channel<std::int64_t>("in", 8);
