@@ -158,7 +158,11 @@ std::string precompiledHeader(const CompileJob& job, const std::vector<std::stri
   std::string partial = pch + ".tmp" + std::to_string(::getpid());
   std::vector<std::string> cmd = {job.cxx};
   cmd.insert(cmd.end(), langFlags.begin(), langFlags.end());
-  cmd.insert(cmd.end(), {"-x", "c++-header", join(job.runtime.includeDir, "flow/flow.h"), "-o", partial});
+  // Templates the runtime headers use by themselves (std containers of
+  // runtime types, the program's helpers) are instantiated once, in the PCH,
+  // rather than in every generated program.
+  cmd.insert(cmd.end(), {"-fpch-instantiate-templates", "-x", "c++-header",
+                         join(job.runtime.includeDir, "flow/flow.h"), "-o", partial});
   if (runTool(cmd, partial + ".log", job.verbose) != 0 || fs::rename(partial, pch)) {
     fs::remove(partial);
     return {};

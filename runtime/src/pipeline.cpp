@@ -44,6 +44,18 @@ void Pipeline::overrideWorkers(const std::string& stage, std::int64_t workers) {
   workerOverrides_[stage] = workers;
 }
 
+void Pipeline::adoptChannel(std::unique_ptr<ChannelBase> ch, std::int64_t requestedCapacity) {
+  if (requestedCapacity < 0)
+    noteConfigError("channel `" + ch->name() + "`: capacity must not be negative, got " +
+                    std::to_string(requestedCapacity));
+  channels_.push_back(std::move(ch));
+}
+
+void Pipeline::adoptStage(std::unique_ptr<detail::StageCore> stage, std::vector<ChannelBase*> outputs) {
+  stage->setOutputs(std::move(outputs));
+  stages_.push_back(std::move(stage));
+}
+
 void Pipeline::noteConfigError(std::string message) {
   if (configError_.empty()) configError_ = std::move(message);
 }

@@ -107,6 +107,8 @@ bool ReorderBuffer::takeNext(Held& out) {
 StageCore::StageCore(std::string name, StageKind kind, StageOptions opts)
     : name_(std::move(name)), kind_(kind), opts_(opts) {}
 
+StageCore::~StageCore() = default;
+
 std::vector<ChannelBase*> StageCore::writtenChannels() const {
   std::vector<ChannelBase*> out = outputs_;
   if (opts_.onError == OnError::Route && opts_.routeTo != nullptr) out.push_back(opts_.routeTo);

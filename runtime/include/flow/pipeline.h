@@ -129,21 +129,21 @@ class Pipeline {
   template <class T>
   Channel<T>& addChannel(std::unique_ptr<Channel<T>> ch, std::int64_t requestedCapacity) {
     Channel<T>& ref = *ch;
-    if (requestedCapacity < 0)
-      noteConfigError("channel `" + ref.name() + "`: capacity must not be negative, got " +
-                      std::to_string(requestedCapacity));
-    channels_.push_back(std::move(ch));
+    adoptChannel(std::unique_ptr<ChannelBase>(ch.release()), requestedCapacity);
     return ref;
   }
   template <class In, class S, class Inputs, class Init, class Body, class Fin>
   void addStage(std::string name, StageKind kind, StageOptions opts, Inputs ins,
                 std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {
     using Impl = detail::StageImpl<In, S, Init, Body, Fin>;
-    auto stage = std::make_unique<Impl>(std::move(name), kind, opts, std::move(ins), std::move(init),
-                                        std::move(body), std::move(fin));
-    stage->setOutputs(std::move(outs));
-    stages_.push_back(std::move(stage));
+    adoptStage(std::unique_ptr<detail::StageCore>(new Impl(std::move(name), kind, opts, std::move(ins),
+                                                           std::move(init), std::move(body), std::move(fin))),
+               std::move(outs));
   }
+  // The non-template halves of addChannel/addStage: what does not depend on
+  // the element or body types is compiled once, in the library.
+  void adoptChannel(std::unique_ptr<ChannelBase> ch, std::int64_t requestedCapacity);
+  void adoptStage(std::unique_ptr<detail::StageCore> stage, std::vector<ChannelBase*> outputs);
   void noteConfigError(std::string message);
   [[nodiscard]] bool validate();
   Report buildReport(std::int64_t elapsedNs, int exitCode) const;

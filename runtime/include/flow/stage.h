@@ -122,7 +122,8 @@ class WorkerSlot {
 class StageCore {
  public:
   StageCore(std::string name, StageKind kind, StageOptions opts);
-  virtual ~StageCore() = default;
+  /// Out of line: a generated program need not instantiate the members' destructors.
+  virtual ~StageCore();
   StageCore(const StageCore&) = delete;
   StageCore& operator=(const StageCore&) = delete;
 

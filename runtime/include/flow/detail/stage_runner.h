@@ -71,7 +71,7 @@ class StageImpl final : public StageCore {
   }
 
  protected:
-  std::unique_ptr<WorkerSlot> makeWorker() override { return std::make_unique<Worker>(*this); }
+  std::unique_ptr<WorkerSlot> makeWorker() override { return std::unique_ptr<WorkerSlot>(new Worker(*this)); }
 
  private:
   class Worker final : public WorkerSlot {
