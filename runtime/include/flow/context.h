@@ -149,7 +149,7 @@ class Context::SendOp : public detail::SendAwaiter<T> {
       : detail::SendAwaiter<T>(ch, std::move(v), ctx.deadline_, ctx.timers()), ctx_(ctx) {}
   bool await_ready() {
     if (ctx_.holding_) {
-      ctx_.held_.push_back(std::make_unique<HeldSend<T>>(this->ch_, std::move(this->value_)));
+      ctx_.held_.emplace_back(new HeldSend<T>(this->ch_, std::move(this->value_)));
       held_ = true;
       return true;
     }
@@ -234,7 +234,7 @@ template <class T, class U>
 void Context::post(Channel<T>& ch, U&& value) {
   T v(std::forward<U>(value));
   if (holding_) {
-    held_.push_back(std::make_unique<HeldSend<T>>(ch, std::move(v)));
+    held_.emplace_back(new HeldSend<T>(ch, std::move(v)));
     return;
   }
   if (pending_.empty()) {
@@ -242,7 +242,7 @@ void Context::post(Channel<T>& ch, U&& value) {
     (void)ch.sendCore(v, nullptr, st);  // never queues without a node; leaves v when Full
     if (st != SendStatus::Full) return noteSent(st);
   }
-  pending_.push_back(std::make_unique<HeldSend<T>>(ch, std::move(v)));
+  pending_.emplace_back(new HeldSend<T>(ch, std::move(v)));
 }
 
 template <class T, class U>

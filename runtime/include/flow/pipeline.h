@@ -41,7 +41,9 @@ class Pipeline {
   // ---- wiring (before start) --------------------------------------------
   template <class T>
   Channel<T>& channel(std::string name, std::int64_t capacity, Overflow overflow = Overflow::Block) {
-    return addChannel(std::make_unique<Channel<T>>(std::move(name), capacity, overflow), capacity);
+    auto* ch = new Channel<T>(std::move(name), capacity, overflow);
+    adoptChannel(std::unique_ptr<ChannelBase>(ch), capacity);  // owns it from here
+    return *ch;
   }
   /// A channel the host feeds (one writer: the host, which must close() it).
   template <class T>
@@ -126,12 +128,6 @@ class Pipeline {
   [[nodiscard]] std::vector<ChannelStats> channelStats() const;
 
  private:
-  template <class T>
-  Channel<T>& addChannel(std::unique_ptr<Channel<T>> ch, std::int64_t requestedCapacity) {
-    Channel<T>& ref = *ch;
-    adoptChannel(std::unique_ptr<ChannelBase>(ch.release()), requestedCapacity);
-    return ref;
-  }
   template <class In, class S, class Inputs, class Init, class Body, class Fin>
   void addStage(std::string name, StageKind kind, StageOptions opts, Inputs ins,
                 std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {

@@ -67,7 +67,9 @@ class StageImpl final : public StageCore {
         fin_(std::move(fin)) {}
 
   std::vector<ChannelBase*> inputChannels() const override {
-    return std::vector<ChannelBase*>(inputs_.begin(), inputs_.end());
+    std::vector<ChannelBase*> out;
+    for (auto* in : inputs_) out.push_back(in);
+    return out;
   }
 
  protected:
@@ -116,7 +118,9 @@ class StageImpl final : public StageCore {
         st = RecvStatus::Closed;
         return {};
       } else {
-        return waitForItem<Item>(std::span<Channel<Item>* const>(stage_.inputs_), ctx.timers(),
+        // (pointer, size): the range constructor's concept checks cost compile time
+        return waitForItem<Item>(std::span<Channel<Item>* const>(stage_.inputs_.data(), stage_.inputs_.size()),
+                                 ctx.timers(),
                                  &stage_.ticketCounter(), rotation_++, item_, st, seq);
       }
     }
@@ -150,7 +154,7 @@ class StageImpl final : public StageCore {
       } else {
         auto* route = static_cast<Channel<Item>*>(stage_.options().routeTo);
         if (route == nullptr || !item_) return nullptr;
-        return std::make_unique<RoutedItem>(*route, std::move(*item_));
+        return std::unique_ptr<PendingSend>(new RoutedItem(*route, std::move(*item_)));
       }
     }
 
