@@ -35,9 +35,13 @@ class SendAwaiter {
   SendAwaiter(const SendAwaiter&) = delete;  // a queued node points into *this
   SendAwaiter& operator=(const SendAwaiter&) = delete;
 
-  // Everything happens in await_suspend: one lock acquisition whether the
-  // send completes at once (resume immediately) or has to wait.
-  bool await_ready() const noexcept { return false; }
+  // The synchronous fast path: a send that finds room (or a waiting
+  // receiver, or is dropped / refused) completes here without touching the
+  // waiter or the coroutine frame's suspend machinery. Only Full suspends.
+  bool await_ready() {
+    (void)ch_.sendCore(value_, nullptr, st_);  // leaves value_ intact when Full
+    return st_ != SendStatus::Full;
+  }
   bool await_suspend(std::coroutine_handle<> h) {
     waiter_.prepare(h, Scheduler::current());
     node_.waiter = &waiter_;
@@ -103,6 +107,7 @@ class RecvAwaiter {
   RecvAwaiter(std::span<Channel<T>* const> chans, Deadline deadline, TimerQueue* timers,
               std::atomic<std::uint64_t>* ticketCounter, std::size_t start)
       : chans_(chans), deadline_(deadline), timers_(timers), start_(start % chans.size()) {
+    for (Channel<T>* c : chans) tryFirst_ = tryFirst_ && c->isBuffered();
     if (chans.size() > kInline) {
       heap_.resize(chans.size());
       nodes_ = heap_.data();
@@ -117,9 +122,40 @@ class RecvAwaiter {
   RecvAwaiter(const RecvAwaiter&) = delete;  // nodes_ may point into *this
   RecvAwaiter& operator=(const RecvAwaiter&) = delete;
 
-  // One pass in await_suspend: each input is tried and, if empty, queued on,
-  // so a ready value costs one lock and a miss costs no second pass.
-  bool await_ready() const noexcept { return false; }
+  // When every input is buffered, a lock-free pass first: a value (or the
+  // end of every input) completes the receive without preparing the waiter.
+  // Rendezvous / drop_oldest inputs skip it, since there a try costs the
+  // same lock as the one pass in await_suspend (each input is tried and, if
+  // empty, queued on, so a miss costs no second pass).
+  bool await_ready() {
+    if (!tryFirst_) return false;
+    std::size_t closed = 0;
+    for (std::size_t k = 0; k < chans_.size(); ++k) {
+      const std::size_t i = (start_ + k) % chans_.size();
+      RecvStatus st{};
+      (void)chans_[i]->recvCore(nodes_[i], false, st);
+      switch (st) {
+        case RecvStatus::Ok:
+          result_.status = RecvStatus::Ok;
+          result_.which = static_cast<int>(i);
+          result_.ticket = nodes_[i].ticket;
+          result_.value = std::move(slot_);
+          return ready_ = true;
+        case RecvStatus::Cancelled:
+          result_.status = RecvStatus::Cancelled;
+          return ready_ = true;
+        case RecvStatus::Closed:
+          ++closed;
+          break;
+        case RecvStatus::Empty:
+        case RecvStatus::Timeout:
+          break;
+      }
+    }
+    if (closed < chans_.size()) return false;
+    result_.status = RecvStatus::Closed;  // every input closed and drained
+    return ready_ = true;
+  }
   bool await_suspend(std::coroutine_handle<> h) {
     waiter_.prepare(h, Scheduler::current());
     bool queuedAny = false;
@@ -156,6 +192,7 @@ class RecvAwaiter {
   }
 
   Received<T> await_resume() {
+    if (ready_) return std::move(result_);
     if (armed_) timers_->disarm(&waiter_);
     const Wake w = waiter_.wake();
     for (std::size_t i = 0; i < chans_.size(); ++i) {
@@ -194,6 +231,8 @@ class RecvAwaiter {
   QueuedFlags queued_{chans_.size()};
   bool allClosed_ = false;
   bool armed_ = false;
+  bool tryFirst_ = true;  // every input is buffered: await_ready tries them
+  bool ready_ = false;    // await_ready completed the receive
   Waiter waiter_;
   Received<T> result_;
 };
