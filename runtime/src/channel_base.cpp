@@ -18,7 +18,7 @@ void ChannelBase::close() noexcept {
   }
   std::vector<detail::Waiter*> woken;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     if (closed_.load(std::memory_order_relaxed)) return;
     closed_.store(true, std::memory_order_release);
     // A receiver queued here means the buffer is empty: it sees Closed.
@@ -31,7 +31,7 @@ void ChannelBase::close() noexcept {
 void ChannelBase::cancel() noexcept {
   std::vector<detail::Waiter*> woken;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     if (cancelled_.load(std::memory_order_relaxed)) return;
     cancelled_.store(true, std::memory_order_release);
     claimAll(recvq_, woken);

@@ -150,12 +150,12 @@ class Channel final : public ChannelBase {
   detail::Core recvCore(detail::RecvNode<T>& me, bool mayWait, RecvStatus& st);
   /// Removes a node that may still be queued (after a timeout or cancel).
   void unlinkSender(detail::WaitNode& n) noexcept {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     sendq_.remove(&n);
     sendWaiting_.store(!sendq_.empty(), std::memory_order_relaxed);
   }
   void unlinkReceiver(detail::WaitNode& n) noexcept {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     recvq_.remove(&n);
     recvWaiting_.store(!recvq_.empty(), std::memory_order_relaxed);
   }

@@ -14,7 +14,7 @@ detail::Core Channel<T>::sendCore(T& v, detail::SendNode<T>* node, SendStatus& s
   detail::Waiter* wake = nullptr;
   int which = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     if (cancelled_) {
       st = SendStatus::Cancelled;
       return detail::Core::Done;
@@ -73,7 +73,7 @@ detail::Core Channel<T>::recvCore(detail::RecvNode<T>& me, bool mayWait, RecvSta
   if (isBuffered()) return recvBuffered(me, mayWait, st);
   detail::Waiter* wake = nullptr;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     if (cancelled_) {
       st = RecvStatus::Cancelled;
       return detail::Core::Done;
@@ -149,7 +149,7 @@ std::size_t Channel<T>::tryRecvBatch(std::vector<T>& out, std::size_t max,
   std::size_t woken = 0;
   std::size_t n = 0;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     if (cancelled_) return 0;
     while (n < max) {
       if (!buf_.empty()) {
@@ -245,7 +245,7 @@ void Channel<T>::settle() noexcept {
     Woken w;
     bool selfDone = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<detail::SpinLock> lock(mu_);
       more = settleLocked(w, nullptr, selfDone);
     }
     w.finishAll();
@@ -331,7 +331,7 @@ detail::Core Channel<T>::sendBuffered(T& v, detail::SendNode<T>* node, SendStatu
   bool selfDone = false;
   bool more = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     if (cancelled_.load(std::memory_order_relaxed)) {
       st = SendStatus::Cancelled;
       return detail::Core::Done;
@@ -391,7 +391,7 @@ detail::Core Channel<T>::recvBuffered(detail::RecvNode<T>& me, bool mayWait, Rec
   bool more = false;
   bool closedMeanwhile = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     if (cancelled_.load(std::memory_order_relaxed)) {
       st = RecvStatus::Cancelled;
       return detail::Core::Done;
@@ -419,7 +419,7 @@ template <class T>
 void Channel<T>::closeBuffered() noexcept {
   std::vector<detail::Waiter*> senders;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     if (closed_.load(std::memory_order_relaxed)) return;
     // Under prod_.lock: every push either completed before (and is seen by
     // anyone who sees closed_) or sees closed_ and fails.
