@@ -9,8 +9,10 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "flow/channel.h"
@@ -72,20 +74,23 @@ class SendAwaiter {
   SendNode<T> node_;
 };
 
-/// One flag per input, inline for small fan-in.
+/// One flag per input: a bit mask up to 64 inputs (no allocation, one
+/// store to construct), a vector beyond.
 class QueuedFlags {
  public:
-  explicit QueuedFlags(std::size_t n) : heap_(n > 8 ? n : 0, false) {}
-  bool operator[](std::size_t i) const { return heap_.empty() ? small_[i] : static_cast<bool>(heap_[i]); }
+  explicit QueuedFlags(std::size_t n) {
+    if (n > 64) heap_.resize(n, false);
+  }
+  bool operator[](std::size_t i) const { return heap_.empty() ? ((bits_ >> i) & 1U) != 0 : heap_[i]; }
   void set(std::size_t i) {
     if (heap_.empty())
-      small_[i] = true;
+      bits_ |= std::uint64_t{1} << i;
     else
       heap_[i] = true;
   }
 
  private:
-  bool small_[8] = {};
+  std::uint64_t bits_ = 0;
   std::vector<bool> heap_;
 };
 
@@ -111,6 +116,10 @@ class RecvAwaiter {
     if (chans.size() > kInline) {
       heap_.resize(chans.size());
       nodes_ = heap_.data();
+    } else {
+      // Construct only the nodes in use: a plain receive builds one.
+      nodes_ = reinterpret_cast<RecvNode<T>*>(inline_);
+      for (std::size_t i = 0; i < chans.size(); ++i) new (&nodes_[i]) RecvNode<T>();
     }
     for (std::size_t i = 0; i < chans.size(); ++i) {
       nodes_[i].slot = &slot_;
@@ -223,11 +232,14 @@ class RecvAwaiter {
   TimerQueue* timers_;
   std::size_t start_;
   std::optional<T> slot_;
-  // Nodes inline for up to kInline inputs, so a plain receive never allocates.
+  // Nodes inline for up to kInline inputs, so a plain receive never
+  // allocates. RecvNode is trivially destructible, so the inline ones are
+  // placement-constructed on demand and never destroyed.
+  static_assert(std::is_trivially_destructible_v<RecvNode<T>>);
   static constexpr std::size_t kInline = 4;
-  RecvNode<T> inline_[kInline];
+  alignas(RecvNode<T>) unsigned char inline_[kInline * sizeof(RecvNode<T>)];
   std::vector<RecvNode<T>> heap_;
-  RecvNode<T>* nodes_ = inline_;
+  RecvNode<T>* nodes_ = nullptr;
   QueuedFlags queued_{chans_.size()};
   bool allClosed_ = false;
   bool armed_ = false;
