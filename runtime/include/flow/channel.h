@@ -201,12 +201,10 @@ class Channel final : public ChannelBase {
   /// The second half of the wake-up protocol, after a push / pop has
   /// dropped its end lock.
   void afterPush() noexcept {
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // tail store -> recvWaiting_ load
-    if (recvWaiting_.load(std::memory_order_relaxed)) settle();
+    if (recvWaiting_.load(std::memory_order_seq_cst)) settle();  // after the seq_cst tail store
   }
   void afterPop() noexcept {
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // head store -> sendWaiting_ load
-    if (sendWaiting_.load(std::memory_order_relaxed)) settle();
+    if (sendWaiting_.load(std::memory_order_seq_cst)) settle();  // after the seq_cst head store
   }
   /// Takes mu_ and settles (below), finishing what it claimed.
   void settle() noexcept;

@@ -189,7 +189,7 @@ bool Channel<T>::roomLocked() noexcept {
   const std::uint64_t t = prod_.tail.load(std::memory_order_relaxed);
   const auto cap = static_cast<std::uint64_t>(capacity());
   if (t - prod_.cachedHead < cap) return true;
-  prod_.cachedHead = cons_.head.load(std::memory_order_acquire);  // pairs with the pop's release
+  prod_.cachedHead = cons_.head.load(std::memory_order_seq_cst);  // see channel_base.h
   return t - prod_.cachedHead < cap;
 }
 
@@ -198,13 +198,13 @@ bool Channel<T>::pushLocked(T& v) {
   const std::uint64_t t = prod_.tail.load(std::memory_order_relaxed);  // only pushers write it
   if (t - prod_.cachedHead > mask_ || t - prod_.cachedHead >= static_cast<std::uint64_t>(capacity())) {
     // Looks full by the cached head: look at the real one.
-    prod_.cachedHead = cons_.head.load(std::memory_order_acquire);  // the slot's move-out is done
+    prod_.cachedHead = cons_.head.load(std::memory_order_seq_cst);  // the slot's move-out is done
     const std::uint64_t n = t - prod_.cachedHead;
     if (n >= static_cast<std::uint64_t>(capacity())) return false;
     if (n > mask_) growLocked();
   }
   slots_[t & mask_] = std::move(v);
-  prod_.tail.store(t + 1, std::memory_order_release);  // publishes the slot to receivers
+  prod_.tail.store(t + 1, std::memory_order_seq_cst);  // publishes the slot; see channel_base.h
   noteFill(t + 1);
   return true;
 }
@@ -227,7 +227,7 @@ template <class T>
 bool Channel<T>::hasValueLocked() noexcept {
   const std::uint64_t h = cons_.head.load(std::memory_order_relaxed);  // only poppers write it
   if (h != cons_.cachedTail) return true;
-  cons_.cachedTail = prod_.tail.load(std::memory_order_acquire);  // pairs with the push's release
+  cons_.cachedTail = prod_.tail.load(std::memory_order_seq_cst);  // see channel_base.h
   return h != cons_.cachedTail;
 }
 
@@ -235,7 +235,7 @@ template <class T>
 T Channel<T>::popLocked() noexcept(std::is_nothrow_move_constructible_v<T>) {
   const std::uint64_t h = cons_.head.load(std::memory_order_relaxed);
   T v = std::move(slots_[h & mask_]);
-  cons_.head.store(h + 1, std::memory_order_release);  // hands the slot back to pushers
+  cons_.head.store(h + 1, std::memory_order_seq_cst);  // hands the slot back; see channel_base.h
   return v;
 }
 
@@ -342,8 +342,7 @@ detail::Core Channel<T>::sendBuffered(T& v, detail::SendNode<T>* node, SendStatu
     }
     node->value = &v;
     sendq_.pushBack(node);
-    sendWaiting_.store(true, std::memory_order_relaxed);
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // sendWaiting_ store -> head load (settle)
+    sendWaiting_.store(true, std::memory_order_seq_cst);  // before settle's head load
     more = settleLocked(w, node, selfDone);
   }
   w.finishAll();
@@ -400,8 +399,7 @@ detail::Core Channel<T>::recvBuffered(detail::RecvNode<T>& me, bool mayWait, Rec
     if (!closedMeanwhile) {
       // A close from here on finds our node and settles it (value or Closed).
       recvq_.pushBack(&me);
-      recvWaiting_.store(true, std::memory_order_relaxed);
-      std::atomic_thread_fence(std::memory_order_seq_cst);  // recvWaiting_ store -> tail load (settle)
+      recvWaiting_.store(true, std::memory_order_seq_cst);  // before settle's tail load
       more = settleLocked(w, &me, selfDone);
     }
   }
