@@ -12,11 +12,15 @@ void ChannelBase::claimAll(detail::WaitQueue& q, std::vector<detail::Waiter*>& o
 }
 
 void ChannelBase::close() noexcept {
+  if (buffered_) {
+    closeBuffered();
+    return;
+  }
   std::vector<detail::Waiter*> woken;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return;
-    closed_ = true;
+    std::lock_guard<detail::SpinLock> lock(mu_);
+    if (closed_.load(std::memory_order_relaxed)) return;
+    closed_.store(true, std::memory_order_release);
     // A receiver queued here means the buffer is empty: it sees Closed.
     claimAll(recvq_, woken);
     claimAll(sendq_, woken);
@@ -27,29 +31,35 @@ void ChannelBase::close() noexcept {
 void ChannelBase::cancel() noexcept {
   std::vector<detail::Waiter*> woken;
   {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (cancelled_) return;
-    cancelled_ = true;
+    std::lock_guard<detail::SpinLock> lock(mu_);
+    if (cancelled_.load(std::memory_order_relaxed)) return;
+    cancelled_.store(true, std::memory_order_release);
     claimAll(recvq_, woken);
     claimAll(sendq_, woken);
+    // Buffered fast paths that still see the flags take mu_ and find the
+    // queues empty; later operations see cancelled_ and stop.
+    recvWaiting_.store(false, std::memory_order_relaxed);
+    sendWaiting_.store(false, std::memory_order_relaxed);
   }
   for (detail::Waiter* w : woken) w->finishAndSchedule(detail::Wake::Cancelled);
-}
-
-bool ChannelBase::isClosed() const noexcept {
-  std::lock_guard<std::mutex> lock(mu_);
-  return closed_;
 }
 
 ChannelStats ChannelBase::stats() const {
   ChannelStats s;
   s.name = name_;
   s.capacity = capacity_;
-  s.sent = sent_.load(std::memory_order_relaxed);
-  s.received = received_.load(std::memory_order_relaxed);
   s.dropped = dropped_.load(std::memory_order_relaxed);
   s.maxLen = maxLen_.load(std::memory_order_relaxed);
-  s.len = len_.load(std::memory_order_relaxed);
+  if (buffered_) {
+    // Every accepted value passes through the ring in buffered mode.
+    s.received = cons_.head.load(std::memory_order_relaxed);
+    s.sent = prod_.tail.load(std::memory_order_relaxed);
+    s.len = ringLen();
+  } else {
+    s.sent = sent_.load(std::memory_order_relaxed);
+    s.received = received_.load(std::memory_order_relaxed);
+    s.len = len_.load(std::memory_order_relaxed);
+  }
   return s;
 }
 

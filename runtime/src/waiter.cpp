@@ -2,9 +2,24 @@
 // waiter to its scheduler. See flow/detail/waiter.h for the protocol.
 #include "flow/detail/waiter.h"
 
+#include <thread>
+
 #include "flow/detail/scheduler.h"
 
 namespace flow::detail {
+
+void SpinLock::lockSlow() noexcept {
+  for (unsigned spins = 0;; ++spins) {
+    if (!held_.load(std::memory_order_relaxed) && !held_.exchange(true, std::memory_order_acquire)) return;
+    if (spins < 128) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    } else {
+      std::this_thread::yield();
+    }
+  }
+}
 
 bool ThreadParker::waitUntil(Deadline deadline) {
   std::unique_lock<std::mutex> lock(mu_);

@@ -7,14 +7,25 @@
 // There is one core routine per direction (sendCore / recvCore); the
 // blocking, try and deadline variants for plain threads below are thin
 // wrappers, and the coroutine variants are in detail/channel_await.h.
-// Close/cancel semantics and the invariants are in channel_base.h.
+// Two modes, fixed at construction (ChannelBase::isBuffered()):
+//   - buffered (capacity > 0, overflow block or drop_newest): a ring whose
+//     ends each have their own spin lock; a send that finds room and a
+//     receive that finds a value touch only their end (tens of
+//     instructions, no mutex) and take mu_ only when the other side is
+//     parked. Parking, select, close and cancel go through mu_.
+//   - locked (rendezvous, drop_oldest): every operation under mu_, Go's
+//     hchan design, values handed straight from sender to receiver.
+// Close/cancel semantics, the invariants and the wake-up protocol are in
+// channel_base.h.
 // Does not own threads or timers; a blocked plain thread parks on its own
 // condition variable, a blocked coroutine is resumed through its scheduler.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -83,7 +94,14 @@ template <class T>
 class Channel final : public ChannelBase {
  public:
   Channel(std::string name, std::int64_t capacity, Overflow overflow = Overflow::Block)
-      : ChannelBase(std::move(name), capacity < 0 ? 0 : capacity, overflow, typeid(T)) {}
+      : ChannelBase(std::move(name), capacity < 0 ? 0 : capacity, overflow, typeid(T)) {
+    if (isBuffered()) {
+      std::uint64_t n = 1;  // the ring starts small and grows to capacity on demand
+      while (n < kInitialSlots && n < static_cast<std::uint64_t>(this->capacity())) n *= 2;
+      slots_ = std::make_unique<T[]>(n);
+      mask_ = n - 1;
+    }
+  }
 
   // ---- plain-thread API (host programs, tests) -------------------------
   /// Waits until the value is accepted, the channel is closed, or it is
@@ -132,16 +150,76 @@ class Channel final : public ChannelBase {
   detail::Core recvCore(detail::RecvNode<T>& me, bool mayWait, RecvStatus& st);
   /// Removes a node that may still be queued (after a timeout or cancel).
   void unlinkSender(detail::WaitNode& n) noexcept {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     sendq_.remove(&n);
+    sendWaiting_.store(!sendq_.empty(), std::memory_order_relaxed);
   }
   void unlinkReceiver(detail::WaitNode& n) noexcept {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<detail::SpinLock> lock(mu_);
     recvq_.remove(&n);
+    recvWaiting_.store(!recvq_.empty(), std::memory_order_relaxed);
   }
 
  private:
-  detail::Ring<T> buf_;  // guarded by mu_
+  static constexpr std::uint64_t kInitialSlots = 16;
+
+  /// Waiters claimed under mu_, finished after it is dropped.
+  struct Woken {
+    static constexpr int kMax = 16;
+    detail::Waiter* waiter[kMax];
+    detail::Wake why[kMax];
+    int which[kMax];
+    int n = 0;
+    [[nodiscard]] bool full() const noexcept { return n == kMax; }
+    void add(detail::Waiter* w, detail::Wake y, int wh) noexcept {
+      waiter[n] = w;
+      why[n] = y;
+      which[n] = wh;
+      ++n;
+    }
+    void finishAll() noexcept {
+      for (int i = 0; i < n; ++i) waiter[i]->finishAndSchedule(why[i], which[i]);
+    }
+  };
+
+  // ---- buffered mode (see channel_base.h for the protocol) -------------
+  detail::Core sendBuffered(T& v, detail::SendNode<T>* node, SendStatus& st);
+  detail::Core recvBuffered(detail::RecvNode<T>& me, bool mayWait, RecvStatus& st);
+  void closeBuffered() noexcept override;
+  /// Requires prod_.lock. True if a push would succeed (growing the ring
+  /// on the way if needed).
+  bool roomLocked() noexcept;
+  /// Requires prod_.lock. Pushes `v` if there is room; else leaves it intact.
+  bool pushLocked(T& v);
+  /// Requires prod_.lock; takes cons_.lock. Doubles the ring (still below
+  /// capacity).
+  void growLocked();
+  /// Requires cons_.lock.
+  bool hasValueLocked() noexcept;
+  /// Requires cons_.lock and hasValueLocked().
+  T popLocked() noexcept(std::is_nothrow_move_constructible_v<T>);
+  /// The second half of the wake-up protocol, after a push / pop has
+  /// dropped its end lock.
+  void afterPush() noexcept {
+    if (recvWaiting_.load(std::memory_order_seq_cst)) settle();  // after the seq_cst tail store
+  }
+  void afterPop() noexcept {
+    if (sendWaiting_.load(std::memory_order_seq_cst)) settle();  // after the seq_cst head store
+  }
+  /// Takes mu_ and settles (below), finishing what it claimed.
+  void settle() noexcept;
+  /// Requires mu_. Moves queued senders' values into the ring while it has
+  /// room, hands ring values to queued receivers while it has values, and,
+  /// once closed and drained, claims the remaining receivers with Closed;
+  /// updates the waiting flags. A node equal to `self` is not added to `w`
+  /// (its owner is the caller): `selfDone` is set instead. Returns true if
+  /// it stopped because `w` is full (call again after finishing `w`).
+  bool settleLocked(Woken& w, detail::WaitNode* self, bool& selfDone) noexcept;
+
+  std::unique_ptr<T[]> slots_;  // buffered: the ring; read under either end
+                                // lock, replaced only while holding both
+  std::uint64_t mask_ = 0;      // slots - 1 (a power of two); as slots_
+  detail::Ring<T> buf_;         // locked mode: guarded by mu_
 };
 
 }  // namespace flow

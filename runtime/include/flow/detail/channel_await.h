@@ -9,8 +9,10 @@
 
 #include <coroutine>
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "flow/channel.h"
@@ -35,9 +37,13 @@ class SendAwaiter {
   SendAwaiter(const SendAwaiter&) = delete;  // a queued node points into *this
   SendAwaiter& operator=(const SendAwaiter&) = delete;
 
-  // Everything happens in await_suspend: one lock acquisition whether the
-  // send completes at once (resume immediately) or has to wait.
-  bool await_ready() const noexcept { return false; }
+  // The synchronous fast path: a send that finds room (or a waiting
+  // receiver, or is dropped / refused) completes here without touching the
+  // waiter or the coroutine frame's suspend machinery. Only Full suspends.
+  bool await_ready() {
+    (void)ch_.sendCore(value_, nullptr, st_);  // leaves value_ intact when Full
+    return st_ != SendStatus::Full;
+  }
   bool await_suspend(std::coroutine_handle<> h) {
     waiter_.prepare(h, Scheduler::current());
     node_.waiter = &waiter_;
@@ -68,20 +74,23 @@ class SendAwaiter {
   SendNode<T> node_;
 };
 
-/// One flag per input, inline for small fan-in.
+/// One flag per input: a bit mask up to 64 inputs (no allocation, one
+/// store to construct), a vector beyond.
 class QueuedFlags {
  public:
-  explicit QueuedFlags(std::size_t n) : heap_(n > 8 ? n : 0, false) {}
-  bool operator[](std::size_t i) const { return heap_.empty() ? small_[i] : static_cast<bool>(heap_[i]); }
+  explicit QueuedFlags(std::size_t n) {
+    if (n > 64) heap_.resize(n, false);
+  }
+  bool operator[](std::size_t i) const { return heap_.empty() ? ((bits_ >> i) & 1U) != 0 : heap_[i]; }
   void set(std::size_t i) {
     if (heap_.empty())
-      small_[i] = true;
+      bits_ |= std::uint64_t{1} << i;
     else
       heap_[i] = true;
   }
 
  private:
-  bool small_[8] = {};
+  std::uint64_t bits_ = 0;
   std::vector<bool> heap_;
 };
 
@@ -103,9 +112,14 @@ class RecvAwaiter {
   RecvAwaiter(std::span<Channel<T>* const> chans, Deadline deadline, TimerQueue* timers,
               std::atomic<std::uint64_t>* ticketCounter, std::size_t start)
       : chans_(chans), deadline_(deadline), timers_(timers), start_(start % chans.size()) {
+    for (Channel<T>* c : chans) tryFirst_ = tryFirst_ && c->isBuffered();
     if (chans.size() > kInline) {
       heap_.resize(chans.size());
       nodes_ = heap_.data();
+    } else {
+      // Construct only the nodes in use: a plain receive builds one.
+      nodes_ = reinterpret_cast<RecvNode<T>*>(inline_);
+      for (std::size_t i = 0; i < chans.size(); ++i) new (&nodes_[i]) RecvNode<T>();
     }
     for (std::size_t i = 0; i < chans.size(); ++i) {
       nodes_[i].slot = &slot_;
@@ -117,9 +131,40 @@ class RecvAwaiter {
   RecvAwaiter(const RecvAwaiter&) = delete;  // nodes_ may point into *this
   RecvAwaiter& operator=(const RecvAwaiter&) = delete;
 
-  // One pass in await_suspend: each input is tried and, if empty, queued on,
-  // so a ready value costs one lock and a miss costs no second pass.
-  bool await_ready() const noexcept { return false; }
+  // When every input is buffered, a lock-free pass first: a value (or the
+  // end of every input) completes the receive without preparing the waiter.
+  // Rendezvous / drop_oldest inputs skip it, since there a try costs the
+  // same lock as the one pass in await_suspend (each input is tried and, if
+  // empty, queued on, so a miss costs no second pass).
+  bool await_ready() {
+    if (!tryFirst_) return false;
+    std::size_t closed = 0;
+    for (std::size_t k = 0; k < chans_.size(); ++k) {
+      const std::size_t i = (start_ + k) % chans_.size();
+      RecvStatus st{};
+      (void)chans_[i]->recvCore(nodes_[i], false, st);
+      switch (st) {
+        case RecvStatus::Ok:
+          result_.status = RecvStatus::Ok;
+          result_.which = static_cast<int>(i);
+          result_.ticket = nodes_[i].ticket;
+          result_.value = std::move(slot_);
+          return ready_ = true;
+        case RecvStatus::Cancelled:
+          result_.status = RecvStatus::Cancelled;
+          return ready_ = true;
+        case RecvStatus::Closed:
+          ++closed;
+          break;
+        case RecvStatus::Empty:
+        case RecvStatus::Timeout:
+          break;
+      }
+    }
+    if (closed < chans_.size()) return false;
+    result_.status = RecvStatus::Closed;  // every input closed and drained
+    return ready_ = true;
+  }
   bool await_suspend(std::coroutine_handle<> h) {
     waiter_.prepare(h, Scheduler::current());
     bool queuedAny = false;
@@ -156,6 +201,7 @@ class RecvAwaiter {
   }
 
   Received<T> await_resume() {
+    if (ready_) return std::move(result_);
     if (armed_) timers_->disarm(&waiter_);
     const Wake w = waiter_.wake();
     for (std::size_t i = 0; i < chans_.size(); ++i) {
@@ -186,14 +232,19 @@ class RecvAwaiter {
   TimerQueue* timers_;
   std::size_t start_;
   std::optional<T> slot_;
-  // Nodes inline for up to kInline inputs, so a plain receive never allocates.
+  // Nodes inline for up to kInline inputs, so a plain receive never
+  // allocates. RecvNode is trivially destructible, so the inline ones are
+  // placement-constructed on demand and never destroyed.
+  static_assert(std::is_trivially_destructible_v<RecvNode<T>>);
   static constexpr std::size_t kInline = 4;
-  RecvNode<T> inline_[kInline];
+  alignas(RecvNode<T>) unsigned char inline_[kInline * sizeof(RecvNode<T>)];
   std::vector<RecvNode<T>> heap_;
-  RecvNode<T>* nodes_ = inline_;
+  RecvNode<T>* nodes_ = nullptr;
   QueuedFlags queued_{chans_.size()};
   bool allClosed_ = false;
   bool armed_ = false;
+  bool tryFirst_ = true;  // every input is buffered: await_ready tries them
+  bool ready_ = false;    // await_ready completed the receive
   Waiter waiter_;
   Received<T> result_;
 };

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <coroutine>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,11 @@ class Scheduler {
  private:
   struct alignas(64) Slot {
     std::atomic<void*> runNext{nullptr};  // a coroutine address, or null
+    // Bumped by the owning thread each time it fills runNext, so a spinner
+    // can tell "the same coroutine has waited there all along" from "the
+    // slot was taken and refilled" (a ping-pong refills it with the same
+    // address every hop). Written only by the owner.
+    std::atomic<std::uint32_t> fills{0};
   };
   void run(int index);
   std::coroutine_handle<> takeGlobal() noexcept;

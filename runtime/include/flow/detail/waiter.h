@@ -26,6 +26,26 @@
 
 namespace flow::detail {
 
+/// A test-and-test-and-set lock for critical sections of a few dozen
+/// instructions that never block, suspend or call user code other than a
+/// value's move. Used for the two ends of a buffered channel's ring, where
+/// each end is usually taken by a single party, so the lock's cache line
+/// stays in that party's core and locking costs one uncontended exchange.
+/// Spins with `pause`, then yields the thread (the holder may have been
+/// preempted: the machine is shared). Not fair. Never allocates.
+class SpinLock {
+ public:
+  void lock() noexcept {
+    if (!held_.exchange(true, std::memory_order_acquire)) return;
+    lockSlow();
+  }
+  void unlock() noexcept { held_.store(false, std::memory_order_release); }
+
+ private:
+  void lockSlow() noexcept;
+  std::atomic<bool> held_{false};
+};
+
 class Scheduler;
 
 /// Why a waiter was woken.

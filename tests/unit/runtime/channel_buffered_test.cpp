@@ -1,0 +1,390 @@
+// channel_buffered_test.cpp — the buffered (lock-free ring) mode of
+// Channel<T>: exact counts and order for a lone sender and receiver from
+// plain threads and from coroutines, ring growth, parked receivers woken by
+// close and cancel, select (fan-in) over buffered inputs, batch receive with
+// tickets, and wake-up races. A lost wake-up shows up as a hang, so every
+// concurrent test runs under a watchdog that aborts the process with a
+// message instead of letting ctest time out silently. Run the `[stress]`
+// cases in a loop under ThreadSanitizer to shake out races:
+//   for i in $(seq 300); do runtime_channel_buffered_test "[stress]" || break; done
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <flow/flow.h>
+#include <catch2/catch.hpp>
+
+#include "test_support.h"
+
+using namespace std::chrono_literals;
+using flow::Channel;
+using flow::Context;
+using flow::RecvStatus;
+using flow::SendStatus;
+using flow::Task;
+
+namespace {
+
+/// Aborts the process if not destroyed within `limit`: a lost wake-up
+/// hangs, and a hang must fail loudly and quickly.
+class Watchdog {
+ public:
+  Watchdog(const char* what, std::chrono::seconds limit) : what_(what) {
+    thread_ = std::thread([this, limit] {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!cv_.wait_for(lock, limit, [this] { return done_; })) {
+        std::fprintf(stderr, "watchdog: `%s` still running after %llds (lost wake-up?)\n", what_,
+                     static_cast<long long>(limit.count()));
+        std::abort();
+      }
+    });
+  }
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  const char* what_;
+  std::mutex mu_;  // guards done_
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("buffered channels are the lock-free mode; rendezvous and drop_oldest are not", "[channel][buffered]") {
+  CHECK(Channel<int>("a", 1).isBuffered());
+  CHECK(Channel<int>("b", 1024).isBuffered());
+  CHECK(Channel<int>("c", 4, flow::Overflow::DropNewest).isBuffered());
+  CHECK_FALSE(Channel<int>("d", 0).isBuffered());
+  CHECK_FALSE(Channel<int>("e", 4, flow::Overflow::DropOldest).isBuffered());
+}
+
+TEST_CASE("the ring grows to its capacity and keeps FIFO across growth", "[channel][buffered]") {
+  // 1000 is not a power of two: the ring grows 16 -> 1024 slots but never
+  // holds more than the capacity.
+  Channel<int> ch("c", 1000);
+  int v = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 1000; ++i) REQUIRE(ch.trySend(round * 1000 + i) == SendStatus::Ok);
+    CHECK(ch.trySend(-1) == SendStatus::Full);
+    CHECK(ch.len() == 1000);
+    for (int i = 0; i < 500; ++i) {
+      REQUIRE(ch.tryRecv(v) == RecvStatus::Ok);
+      REQUIRE(v == round * 1000 + i);
+    }
+    for (int i = 0; i < 500; ++i) REQUIRE(ch.trySend(-2) == SendStatus::Ok);  // wraps around
+    for (int i = 500; i < 1000; ++i) {
+      REQUIRE(ch.tryRecv(v) == RecvStatus::Ok);
+      REQUIRE(v == round * 1000 + i);
+    }
+    for (int i = 0; i < 500; ++i) {
+      REQUIRE(ch.tryRecv(v) == RecvStatus::Ok);
+      REQUIRE(v == -2);
+    }
+    CHECK(ch.tryRecv(v) == RecvStatus::Empty);
+  }
+  const auto s = ch.stats();
+  CHECK(s.sent == 4500);
+  CHECK(s.received == 4500);
+  CHECK(s.maxLen == 1000);
+  CHECK(s.len == 0);
+}
+
+TEST_CASE("stress: a lone sender thread and receiver thread see every value once, in order",
+          "[channel][buffered][stress]") {
+  const int cap = GENERATE(1, 2, 3, 16, 1024);
+  Watchdog dog("spsc threads", 60s);
+  Channel<std::int64_t> ch("c", cap);
+  constexpr std::int64_t kN = 100'000;
+  std::atomic<int> failures{0};
+  std::atomic<std::int64_t> maxSeenLen{0};
+  std::thread producer([&] {
+    for (std::int64_t i = 0; i < kN; ++i) {
+      if (ch.send(i) != SendStatus::Ok) failures.fetch_add(1);
+      // len() is lock-free and must stay within [0, capacity].
+      const std::int64_t n = ch.len();
+      if (n < 0 || n > cap) failures.fetch_add(1);
+      if (n > maxSeenLen.load()) maxSeenLen.store(n);
+    }
+    ch.close();
+  });
+  std::int64_t expect = 0, v = 0;
+  while (ch.recv(v) == RecvStatus::Ok) {
+    if (v != expect) failures.fetch_add(1);
+    ++expect;
+  }
+  producer.join();
+  CHECK(failures.load() == 0);
+  CHECK(expect == kN);
+  const auto s = ch.stats();
+  CHECK(s.sent == static_cast<std::uint64_t>(kN));
+  CHECK(s.received == static_cast<std::uint64_t>(kN));
+  CHECK(s.len == 0);
+  CHECK(s.maxLen <= cap);
+  CHECK(s.maxLen >= 1);
+}
+
+TEST_CASE("stress: wake-ups are never lost at the empty and full edges", "[channel][buffered][stress]") {
+  // Tiny transfers through capacity 1 and 2 keep both sides parking and
+  // waking on nearly every item: the store->load race the fences close.
+  const int cap = GENERATE(1, 2);
+  Watchdog dog("wake-up edges", 60s);
+  for (int round = 0; round < 200; ++round) {
+    Channel<int> ch("c", cap);
+    std::atomic<int> bad{0};
+    std::thread producer([&] {
+      for (int i = 0; i < 200; ++i) {
+        if (ch.send(i) != SendStatus::Ok) bad.fetch_add(1);
+      }
+      ch.close();
+    });
+    int expect = 0, v = 0;
+    while (ch.recv(v) == RecvStatus::Ok) {
+      if (v != expect) bad.fetch_add(1);
+      ++expect;
+    }
+    producer.join();
+    REQUIRE(bad.load() == 0);
+    REQUIRE(expect == 200);
+  }
+}
+
+TEST_CASE("stress: coroutines through a chain of buffered channels keep order and count",
+          "[channel][buffered][stress]") {
+  const int cap = GENERATE(1, 4, 1024);
+  const int threads = GENERATE(1, 2, 3);
+  Watchdog dog("coroutine chain", 60s);
+  flow::Pipeline pl;
+  pl.setThreads(threads);
+  auto& a = pl.channel<std::int64_t>("a", cap);
+  auto& b = pl.channel<std::int64_t>("b", cap);
+  constexpr std::int64_t kN = 50'000;
+  pl.source("gen", {}, {&a}, [&a](Context& ctx) -> Task {
+    for (std::int64_t i = 0; i < kN; ++i) co_await ctx.send(a, i);
+  });
+  pl.stage<std::int64_t>("inc", {}, {&a}, {&b},
+                         [&b](Context& ctx, std::int64_t x) -> Task { co_await ctx.send(b, x + 1); });
+  std::int64_t expect = 1;  // only the sink's worker touches these
+  std::int64_t outOfOrder = 0;
+  pl.sink<std::int64_t>("check", {}, {&b}, [&](Context&, std::int64_t x) -> Task {
+    if (x != expect) ++outOfOrder;
+    ++expect;
+    co_return;
+  });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  CHECK(outOfOrder == 0);
+  CHECK(expect == kN + 1);
+  for (const auto& c : r.channels) {
+    CHECK(c.sent == static_cast<std::uint64_t>(kN));
+    CHECK(c.received == static_cast<std::uint64_t>(kN));
+  }
+}
+
+TEST_CASE("close wakes a receiver parked on an empty buffered channel, after the last value",
+          "[channel][buffered]") {
+  Watchdog dog("close parked", 30s);
+  Channel<int> ch("c", 8);
+  std::atomic<int> got{0};
+  std::atomic<int> closedSeen{0};
+  flowtest::Latch started(1);
+  std::thread receiver([&] {
+    started.countDown();
+    int v = 0;
+    while (ch.recv(v) == RecvStatus::Ok) got.fetch_add(1);
+    closedSeen.fetch_add(1);
+  });
+  REQUIRE(started.waitFor(5s));
+  std::this_thread::sleep_for(5ms);  // let it park (the test holds either way)
+  REQUIRE(ch.send(1) == SendStatus::Ok);
+  ch.close();
+  receiver.join();
+  CHECK(got.load() == 1);
+  CHECK(closedSeen.load() == 1);
+}
+
+TEST_CASE("a coroutine parked in recv on a buffered channel wakes on close and on cancel",
+          "[channel][buffered]") {
+  const bool cancel = GENERATE(false, true);
+  Watchdog dog("coroutine parked", 30s);
+  flow::Pipeline pl;
+  pl.setThreads(2);
+  auto& in = pl.input<int>("in", 4);
+  std::atomic<int> values{0};
+  std::atomic<int> ended{0};
+  pl.source("reader", {}, {}, [&](Context& ctx) -> Task {
+    while (co_await ctx.recv(in)) values.fetch_add(1);
+    ended.fetch_add(1);
+  });
+  REQUIRE(pl.start() == flow::StartStatus::Ok);
+  REQUIRE(in.send(7) == SendStatus::Ok);
+  std::this_thread::sleep_for(5ms);  // the reader parks on the empty channel
+  if (cancel)
+    pl.cancel();
+  else
+    in.close();
+  const flow::Report r = pl.wait();
+  CHECK(r.exitCode == (cancel ? 130 : 0));
+  CHECK(values.load() == 1);
+  CHECK(ended.load() == (cancel ? 0 : 1));  // cancel unwinds the body instead
+}
+
+TEST_CASE("cancel wakes a sender parked on a full buffered channel and refuses later operations",
+          "[channel][buffered]") {
+  Watchdog dog("cancel full", 30s);
+  Channel<int> ch("c", 2);
+  REQUIRE(ch.trySend(1) == SendStatus::Ok);
+  REQUIRE(ch.trySend(2) == SendStatus::Ok);
+  std::atomic<int> st{-1};
+  flowtest::Latch started(1);
+  std::thread sender([&] {
+    started.countDown();
+    st.store(static_cast<int>(ch.send(3)));
+  });
+  REQUIRE(started.waitFor(5s));
+  std::this_thread::sleep_for(5ms);
+  ch.cancel();
+  sender.join();
+  CHECK(st.load() == static_cast<int>(SendStatus::Cancelled));
+  int v = 0;
+  CHECK(ch.tryRecv(v) == RecvStatus::Cancelled);  // buffered values included
+  CHECK(ch.trySend(4) == SendStatus::Cancelled);
+}
+
+TEST_CASE("a sender parked on a full buffered channel is let in by the next receive, in FIFO order",
+          "[channel][buffered]") {
+  Watchdog dog("full then drain", 30s);
+  Channel<int> ch("c", 1);
+  REQUIRE(ch.trySend(0) == SendStatus::Ok);
+  std::atomic<int> failures{0};
+  std::thread sender([&] {
+    for (int i = 1; i <= 100; ++i) {
+      if (ch.send(i) != SendStatus::Ok) failures.fetch_add(1);
+    }
+    ch.close();
+  });
+  int v = 0, expect = 0;
+  while (ch.recv(v) == RecvStatus::Ok) REQUIRE(v == expect++);
+  sender.join();
+  CHECK(expect == 101);
+  CHECK(failures.load() == 0);
+}
+
+TEST_CASE("stress: select over buffered inputs delivers every value once, in order per input",
+          "[channel][buffered][stress]") {
+  const int cap = GENERATE(1, 2, 64);
+  Watchdog dog("select", 60s);
+  flow::Pipeline pl;
+  pl.setThreads(2);
+  constexpr int kInputs = 4;
+  constexpr std::int64_t kPer = 20'000;
+  std::vector<Channel<std::int64_t>*> ins;
+  for (int k = 0; k < kInputs; ++k) ins.push_back(&pl.channel<std::int64_t>("in" + std::to_string(k), cap));
+  for (int k = 0; k < kInputs; ++k) {
+    Channel<std::int64_t>& out = *ins[static_cast<std::size_t>(k)];
+    pl.source("gen" + std::to_string(k), {}, {&out}, [&out, k](Context& ctx) -> Task {
+      for (std::int64_t i = 0; i < kPer; ++i) co_await ctx.send(out, k * kPer + i);
+    });
+  }
+  std::int64_t last[kInputs] = {-1, -1, -1, -1};  // only the sink's worker touches these
+  std::int64_t count = 0, disorder = 0;
+  pl.sink<std::int64_t>("merge", {}, ins, [&](Context&, std::int64_t x) -> Task {
+    const auto k = static_cast<std::size_t>(x / kPer);
+    if (x % kPer != last[k] + 1) ++disorder;
+    last[k] = x % kPer;
+    ++count;
+    co_return;
+  });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  CHECK(count == kInputs * kPer);
+  CHECK(disorder == 0);
+}
+
+TEST_CASE("select wakes on whichever buffered input gets a value first, from a plain thread",
+          "[channel][buffered]") {
+  // A pipeline sink parked on two empty inputs; the host feeds only the
+  // second, then closes both.
+  Watchdog dog("select wake", 30s);
+  flow::Pipeline pl;
+  pl.setThreads(2);
+  auto& a = pl.input<int>("a", 4);
+  auto& b = pl.input<int>("b", 4);
+  std::atomic<int> sum{0};
+  pl.sink<int>("merge", {}, {&a, &b}, [&sum](Context&, int x) -> Task {
+    sum.fetch_add(x);
+    co_return;
+  });
+  REQUIRE(pl.start() == flow::StartStatus::Ok);
+  std::this_thread::sleep_for(5ms);
+  REQUIRE(b.send(5) == SendStatus::Ok);
+  REQUIRE(b.send(6) == SendStatus::Ok);
+  a.close();
+  b.close();
+  const flow::Report r = pl.wait();
+  CHECK(r.exitCode == 0);
+  CHECK(sum.load() == 11);
+}
+
+TEST_CASE("batch receive takes values in order and draws consecutive tickets", "[channel][buffered]") {
+  Channel<int> ch("c", 64);
+  for (int i = 0; i < 40; ++i) REQUIRE(ch.trySend(i) == SendStatus::Ok);
+  std::atomic<std::uint64_t> tickets{100};
+  std::vector<int> out;
+  std::uint64_t first = 0;
+  CHECK(ch.tryRecvBatch(out, 32, &tickets, first) == 32);
+  CHECK(first == 100);
+  CHECK(ch.tryRecvBatch(out, 32, &tickets, first) == 8);
+  CHECK(first == 132);
+  CHECK(tickets.load() == 140);
+  REQUIRE(out.size() == 40);
+  for (int i = 0; i < 40; ++i) CHECK(out[static_cast<std::size_t>(i)] == i);
+  CHECK(ch.tryRecvBatch(out, 32, &tickets, first) == 0);
+  CHECK(ch.stats().received == 40);
+}
+
+TEST_CASE("stress: several senders and receivers share a buffered channel without loss",
+          "[channel][buffered][stress]") {
+  const int cap = GENERATE(1, 8);
+  Watchdog dog("mpmc", 60s);
+  Channel<int> ch("c", cap);
+  constexpr int kProducers = 3, kConsumers = 3, kPer = 5000;
+  std::vector<std::atomic<int>> seen(kProducers * kPer);
+  std::atomic<int> left{kProducers};
+  std::vector<std::thread> ts;
+  for (int p = 0; p < kProducers; ++p) {
+    ts.emplace_back([&, p] {
+      for (int i = 0; i < kPer; ++i) (void)ch.send(p * kPer + i);
+      if (left.fetch_sub(1) == 1) ch.close();
+    });
+  }
+  std::atomic<int> disorder{0};
+  for (int c = 0; c < kConsumers; ++c) {
+    ts.emplace_back([&] {
+      int v = 0;
+      int last[kProducers] = {-1, -1, -1};
+      while (ch.recv(v) == RecvStatus::Ok) {
+        seen[static_cast<std::size_t>(v)].fetch_add(1);
+        if (v % kPer <= last[v / kPer]) disorder.fetch_add(1);
+        last[v / kPer] = v % kPer;
+      }
+    });
+  }
+  for (auto& t : ts) t.join();
+  CHECK(disorder.load() == 0);
+  for (auto& s : seen) REQUIRE(s.load() == 1);
+}
