@@ -128,7 +128,7 @@ TEST_CASE("params: defaults in Params, required ones registered with require()",
   CHECK(has(cpp, "flow::Program prog(\"pool\");"));
 }
 
-TEST_CASE("#line maps statements back to the .flow file, and can be turned off", "[emit]") {
+TEST_CASE("line directives map statements back to the .flow file, and can be turned off", "[emit]") {
   Compiled c(kPool);
   std::string with = c.program(true);
   CHECK(has(with, "#line 13 \"dir/test.flow\"\n"));  // the `for` of gen
