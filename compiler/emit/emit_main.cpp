@@ -1,7 +1,9 @@
 // emit/emit_main.cpp — the standalone program (flowc build/run): banner,
-// includes, the generated namespace (consts, records, Params, build) and a
-// main() that hands the command line to flow::Program (§9 flags, report,
-// exit status). Also the Emitter's source-location helpers.
+// includes, the include-guarded block shared with extern .cpp files (consts,
+// records, extern declarations; written alone as PIPELINE.flow.h by
+// emitSharedHeader), the user's extern headers, the generated namespace
+// (Params, build) and a main() that hands the command line to flow::Program
+// (§9 flags, report, exit status). Also the Emitter's source-location helpers.
 #include "emit/emit_internal.h"
 #include "emit/emit_shared.h"
 
@@ -50,7 +52,7 @@ std::string sharedGuard(const Emitter& em) { return "FLOWGEN_" + em.graph.name()
 
 void emitSharedDecls(const Emitter& em, CppWriter& w) {
   w.line("// Consts, records and extern declarations, shared with extern .cpp files");
-  w.line("// through " + sharedHeaderName(em.graph) + " (same text, same guard).");
+  w.line("// through " + sharedHeaderName(em.graph) + " (same declarations, same guard).");
   w.line("#ifndef " + sharedGuard(em));
   w.line("#define " + sharedGuard(em));
   w.line("");
