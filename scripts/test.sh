@@ -7,6 +7,14 @@
 #   2. the runtime's tests under ThreadSanitizer and AddressSanitizer, each in
 #      its own build tree (runtime only: the sanitizers are about concurrency).
 # Ends with one line "tests: N passed, N failed" summing every ctest run.
+#
+# Time (2 cores): the two sanitizer trees are configured and built, one after
+# the other, at the lowest CPU priority (nice 19) *while* step 1 runs, so they use the CPU that
+# step 1 leaves idle (lit tests that sleep, deadlines, the single-threaded fuzz
+# run) instead of adding their build time after it; their tests run after
+# step 1, so no timing-sensitive test shares the CPU with them. The fuzz
+# smoke builds its clang tree at -O0 (tests/fuzz/run_fuzz.sh). What runs
+# where, and how long each part takes: README.md "Tests".
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -46,17 +54,39 @@ run_ctest() {
   if [ "$rc" -ne 0 ]; then status=1; fi
 }
 
+# Configures and builds the runtime and its tests under sanitizer $1 in
+# build-$1/, logging to $BUILD/sanitizer-$1.log; writes its exit status to
+# $BUILD/sanitizer-$1.status.
+build_sanitizer_tree() {
+  local san=$1 dir="$ROOT/build-$1"
+  {
+    cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+          -DCMAKE_CXX_COMPILER=g++ -DCMAKE_C_COMPILER=gcc \
+          -DFLOW_SANITIZER="$san" -DFLOW_BUILD_COMPILER=OFF -DFLOW_BUILD_BENCH=OFF &&
+      cmake --build "$dir" -j "$JOBS"
+  } >"$BUILD/sanitizer-$san.log" 2>&1
+  echo $? >"$BUILD/sanitizer-$san.status"
+}
+
+SANITIZERS=(thread address)
+rm -f "$BUILD"/sanitizer-*.status
+# One tree after the other (two at once would double the peak memory).
+(
+  renice -n 19 -p $BASHPID >/dev/null
+  for san in "${SANITIZERS[@]}"; do build_sanitizer_tree "$san"; done
+) &
+sanitizer_builds=$!
+
 echo "=== main build: unit, lit, fuzz smoke, bench checksums ==="
 run_ctest "$BUILD"
 
-for san in thread address; do
+for san in "${SANITIZERS[@]}"; do
   dir="$ROOT/build-$san"
   echo "=== runtime under ${san} sanitizer ($dir) ==="
-  if ! cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DCMAKE_CXX_COMPILER=g++ -DCMAKE_C_COMPILER=gcc \
-        -DFLOW_SANITIZER=$san -DFLOW_BUILD_COMPILER=OFF -DFLOW_BUILD_BENCH=OFF >/dev/null ||
-     ! cmake --build "$dir" -j "$JOBS"; then
-    echo "test.sh: the ${san}-sanitizer build failed" >&2
+  wait "$sanitizer_builds" 2>/dev/null
+  if [ "$(cat "$BUILD/sanitizer-$san.status" 2>/dev/null)" != 0 ]; then
+    tail -n 30 "$BUILD/sanitizer-$san.log" >&2
+    echo "test.sh: the ${san}-sanitizer build failed (log: $BUILD/sanitizer-$san.log)" >&2
     failed=$((failed + 1)); status=1; continue
   fi
   run_ctest "$dir" -L runtime

@@ -128,6 +128,11 @@ int buildTo(const BuildOptions& o, const std::string& output) {
   std::string text = emit::emitProgram(*checked.frontend.module, graph, eo);
   timer.lap("emit");
   if (!writeFile(std::string(gen), text)) return 1;
+  // The extern .cpp files include PIPELINE.flow.h for the records and the
+  // extern declarations; it lives beside the generated source.
+  llvm::SmallString<256> shared(work);
+  path::append(shared, emit::sharedHeaderName(graph));
+  if (!writeFile(std::string(shared), emit::emitSharedHeader(*checked.frontend.module, graph, eo))) return 1;
 
   CompileJob job;
   job.cxx = cxx;
@@ -137,6 +142,7 @@ int buildTo(const BuildOptions& o, const std::string& output) {
   job.externSources = o.externSources;
   job.includeDirs.push_back(flowDir(o.input));
   job.includeDirs.insert(job.includeDirs.end(), o.includeDirs.begin(), o.includeDirs.end());
+  job.includeDirs.push_back(std::string(work));
   job.output = output;
   job.workDir = std::string(work);
   job.warningsAsErrors = o.warningsAsErrors;

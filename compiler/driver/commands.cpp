@@ -3,6 +3,7 @@
 // (emit_command.cpp) and graph (graph_command.cpp) get an options struct.
 #include "driver/commands.h"
 
+#include <llvm/Config/llvm-config.h>
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/Process.h>
 #include <llvm/Support/raw_ostream.h>
@@ -10,12 +11,17 @@
 #include <cstring>
 
 #include "ast/dump.h"
+#include "driver/config.h"
 #include "driver/frontend.h"
 
 namespace cl = llvm::cl;
 
 namespace flow::driver {
 namespace {
+
+// Every flowc flag is in this category; main() hides the rest (the options
+// LLVM's libraries register globally) from --help.
+cl::OptionCategory flowcCategory("flowc options");
 
 cl::SubCommand checkCmd("check", "Check a .flow file and print diagnostics only");
 cl::SubCommand buildCmd("build", "Build a standalone executable from a .flow file");
@@ -24,53 +30,59 @@ cl::SubCommand emitCmd("emit", "Write a C++ header and source for embedding (LAN
 cl::SubCommand graphCmd("graph", "Print the pipeline as a graph (dot or mermaid)");
 
 // ---- check
-cl::opt<std::string> checkInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::sub(checkCmd));
+cl::opt<std::string> checkInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::cat(flowcCategory),
+                                cl::sub(checkCmd));
 enum class EmitWhat { None, Ast };
 cl::opt<EmitWhat> checkEmit("emit", cl::desc("Dump a phase's output to stdout"), cl::init(EmitWhat::None),
                             cl::values(clEnumValN(EmitWhat::Ast, "ast", "the checked AST")),
-                            cl::sub(checkCmd));
+                            cl::cat(flowcCategory), cl::sub(checkCmd));
 cl::opt<bool> checkParseOnly("parse-only",
                              cl::desc("Stop after parsing (with --emit=ast: the unchecked AST)"),
-                             cl::sub(checkCmd));
-cl::opt<bool> warningsAsErrors("Werror", cl::desc("Treat warnings as errors"), cl::sub(checkCmd));
+                             cl::cat(flowcCategory), cl::sub(checkCmd));
+cl::opt<bool> warningsAsErrors("Werror", cl::desc("Treat warnings as errors"), cl::cat(flowcCategory),
+                               cl::sub(checkCmd));
 
 // ---- build / run
 cl::list<std::string> buildInputs(cl::Positional, cl::desc("<file.flow> [extern.cpp…]"), cl::OneOrMore,
-                                  cl::sub(buildCmd), cl::sub(runCmd));
+                                  cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<std::string> buildOutput(
     "o", cl::desc("Output executable (with --emit-cpp-only: the C++ file, - for stdout)"),
-    cl::value_desc("path"), cl::sub(buildCmd));
+    cl::value_desc("path"), cl::cat(flowcCategory), cl::sub(buildCmd));
 cl::list<std::string> includeDirs("I", cl::desc("Directory searched for extern headers"),
-                                  cl::value_desc("dir"), cl::Prefix, cl::sub(buildCmd), cl::sub(runCmd));
+                                  cl::value_desc("dir"), cl::Prefix, cl::cat(flowcCategory),
+                                  cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<std::string> pipelineName("pipeline", cl::desc("The pipeline to build when the file has several"),
-                                  cl::value_desc("name"), cl::sub(buildCmd), cl::sub(runCmd),
-                                  cl::sub(emitCmd), cl::sub(graphCmd));
+                                  cl::value_desc("name"), cl::cat(flowcCategory), cl::sub(buildCmd),
+                                  cl::sub(runCmd), cl::sub(emitCmd), cl::sub(graphCmd));
 cl::opt<std::string> cxxCompiler("cxx",
                                  cl::desc("C++ compiler to use (default: clang++, else $CXX, else g++)"),
-                                 cl::value_desc("path"), cl::sub(buildCmd), cl::sub(runCmd));
+                                 cl::value_desc("path"), cl::cat(flowcCategory), cl::sub(buildCmd),
+                                 cl::sub(runCmd));
 cl::opt<bool> emitCppOnly("emit-cpp-only", cl::desc("Write the generated C++ to -o and stop"),
-                          cl::sub(buildCmd));
+                          cl::cat(flowcCategory), cl::sub(buildCmd));
 cl::opt<bool> noLineDirectives("no-line-directives",
-                               cl::desc("Do not map generated C++ back to the .flow file"), cl::sub(buildCmd),
-                               cl::sub(runCmd), cl::sub(emitCmd));
+                               cl::desc("Do not map generated C++ back to the .flow file"),
+                               cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd), cl::sub(emitCmd));
 cl::opt<bool> werrorCxx("Werror-cxx", cl::desc("Compile the generated C++ with -Wall -Wextra -Werror"),
-                        cl::sub(buildCmd), cl::sub(runCmd));
-cl::opt<bool> timePhases("time-phases", cl::desc("Print the time of each phase to stderr"), cl::sub(buildCmd),
-                         cl::sub(runCmd));
+                        cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<bool> timePhases("time-phases", cl::desc("Print the time of each phase to stderr"),
+                         cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<bool> noPch("no-pch", cl::desc("Do not use a precompiled <flow/flow.h> (clang++ only; cached)"),
-                    cl::sub(buildCmd), cl::sub(runCmd));
-cl::opt<bool> verbose("verbose", cl::desc("Say what flowc does (commands, cache hits)"), cl::sub(buildCmd),
-                      cl::sub(runCmd));
+                    cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<bool> verbose("verbose", cl::desc("Say what flowc does (commands, cache hits)"),
+                      cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 
 // ---- emit
-cl::opt<std::string> emitInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::sub(emitCmd));
+cl::opt<std::string> emitInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::cat(flowcCategory),
+                               cl::sub(emitCmd));
 cl::opt<std::string> emitOutputDir("o", cl::desc("Output directory"), cl::value_desc("dir"), cl::Required,
-                                   cl::sub(emitCmd));
+                                   cl::cat(flowcCategory), cl::sub(emitCmd));
 
 // ---- graph
-cl::opt<std::string> graphInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::sub(graphCmd));
+cl::opt<std::string> graphInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::cat(flowcCategory),
+                                cl::sub(graphCmd));
 cl::opt<std::string> graphFormat("format", cl::desc("dot (default) or mermaid"), cl::init("dot"),
-                                 cl::value_desc("dot|mermaid"), cl::sub(graphCmd));
+                                 cl::value_desc("dot|mermaid"), cl::cat(flowcCategory), cl::sub(graphCmd));
 
 bool useColor() { return llvm::sys::Process::StandardErrHasColors(); }
 
@@ -117,6 +129,25 @@ int dispatch(int argc, char** argv) {
       break;
     }
   }
+  if (argc > 1 && argv[1][0] != '-') {
+    llvm::StringRef command = argv[1];
+    bool known = false;
+    for (const cl::SubCommand* sub : {&checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd})
+      known = known || command == sub->getName();
+    if (!known) {
+      llvm::errs() << "flowc: error: unknown command `" << command
+                   << "`; use one of: build, run, emit, check, graph (see flowc --help)\n";
+      return 2;
+    }
+  }
+  // --help shows flowc's own flags only, not the options LLVM's libraries
+  // register globally; --version is flowc's.
+  for (cl::SubCommand* sub : {&*cl::TopLevelSubCommand, &checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd})
+    cl::HideUnrelatedOptions(flowcCategory, *sub);
+  cl::SetVersionPrinter([](llvm::raw_ostream& os) {
+    os << "flowc version " FLOWC_VERSION "\n"
+       << "built with LLVM " LLVM_VERSION_STRING "\n";
+  });
   if (!cl::ParseCommandLineOptions(flowcArgc, argv, "flowc — the Flow compiler\n", &llvm::errs())) return 2;
   if (checkCmd) return runCheck();
   if (buildCmd) {

@@ -1,5 +1,6 @@
 // driver/emit_command.cpp — `flowc emit FILE.flow -o DIR`: writes the
-// embedding header and source of §10 (emit::emitEmbedding) into DIR.
+// embedding header and source of §10 (emit::emitEmbedding) into DIR, and
+// PIPELINE.flow.h, the records and extern declarations for extern .cpp files.
 // Nothing is written when the front end reports errors.
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
@@ -42,13 +43,15 @@ int runEmit(const EmitCommandOptions& o) {
   eo.sources = &sources;
   eo.lineDirectives = o.lineDirectives;
   emit::EmbedFiles files = emit::emitEmbedding(*checked.frontend.module, graph, eo);
-  llvm::SmallString<256> header(o.outputDir), source(o.outputDir);
+  llvm::SmallString<256> header(o.outputDir), source(o.outputDir), shared(o.outputDir);
   llvm::sys::path::append(header, files.headerName);
   llvm::sys::path::append(source, files.sourceName);
+  llvm::sys::path::append(shared, files.sharedName);
   // The source's #line restores need its final name; emit again with it.
   eo.generatedFile = std::string(source);
   files = emit::emitEmbedding(*checked.frontend.module, graph, eo);
-  if (!writeFile(std::string(header), files.header) || !writeFile(std::string(source), files.source))
+  if (!writeFile(std::string(header), files.header) || !writeFile(std::string(source), files.source) ||
+      !writeFile(std::string(shared), files.shared))
     return 1;
   return 0;
 }

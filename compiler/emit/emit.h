@@ -30,10 +30,21 @@ struct EmitOptions {
 [[nodiscard]] std::string emitProgram(const ast::Module& module, const ir::Graph& graph,
                                       const EmitOptions& options);
 
+/// `NAME.flow.h`: the header extern .cpp files include to see the records
+/// and the extern declarations of pipeline NAME (the same in build and emit).
+[[nodiscard]] std::string sharedHeaderName(const ir::Graph& graph);
+/// Its text: include guard, <flow/flow.h>, consts, records, extern
+/// declarations. The standalone program and the embedding header open with
+/// the same guarded block, so including both in one unit is harmless.
+[[nodiscard]] std::string emitSharedHeader(const ast::Module& module, const ir::Graph& graph,
+                                           const EmitOptions& options);
+
 /// The embedding files of §10.
 struct EmbedFiles {
   std::string headerName;  // `NAME.h`
   std::string header;
+  std::string sharedName;  // `NAME.flow.h` (emitSharedHeader)
+  std::string shared;
   std::string sourceName;  // `NAME.cpp`
   std::string source;
 };

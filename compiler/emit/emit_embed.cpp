@@ -6,6 +6,7 @@
 // its `output` ports (recv until Closed), cancel()s and wait()s on for the
 // final flow::Report. The source has build() and the class's members.
 #include "emit/emit_internal.h"
+#include "emit/emit_shared.h"
 
 namespace flow::emit {
 namespace {
@@ -23,36 +24,6 @@ std::string qualify(const Names& names, const ast::Type* t) {
   if (t && t->record()) return "::" + names.ns() + "::" + names.type(t);
   if (t && t->element()) return "std::vector<" + qualify(names, t->element()) + ">";
   return names.type(t);
-}
-
-void emitExternDecls(const Emitter& em, CppWriter& w) {
-  if (em.module.externs.empty()) return;
-  w.line("// Extern functions of " + em.options.flowFile.substr(em.options.flowFile.find_last_of('/') + 1) +
-         ": the host defines them (the header named in the");
-  w.line("// extern block must declare them with these signatures). They run on the");
-  w.line("// pipeline's worker threads, possibly concurrently. A thrown std::exception");
-  w.line("// fails the current item with its what() as the message (LANGUAGE.md §8).");
-  w.line("// The running item is flow::Context::current() (null outside a stage body):");
-  w.line("//   ->deadline()     the item's deadline (flow::kNoDeadline without `timeout`)");
-  w.line("//   ->isExpired(), ->isCancelled(), ->checkpoint() (throws to stop the item)");
-  for (const auto& block : em.module.externs) {
-    for (const auto& fn : block->fns) {
-      std::string params;
-      for (size_t i = 0; i < fn.params.size(); ++i) {
-        const ast::Type* t = fn.params[i].type.resolved;
-        std::string type = externParamType(em.names, t);
-        if (t && (t->record() || t->element())) {
-          type = qualify(em.names, t);
-          type = "const " + type + "&";
-        }
-        params += (i ? ", " : "") + type + " " + fn.params[i].name.name;
-      }
-      const ast::Type* result = fn.result ? fn.result->resolved : nullptr;
-      w.line((result ? qualify(em.names, result) : std::string("void")) + " " + fn.name.name + "(" + params +
-             ");");
-    }
-  }
-  w.line("");
 }
 
 struct Port {
@@ -93,7 +64,13 @@ void emitClass(const Emitter& em, CppWriter& w, const std::vector<Port>& ps) {
   w.line("class " + cls + " {");
   w.line(" public:");
   w.indent();
-  w.line("explicit " + cls + "(Params params = Params{});");
+  if (hasRequiredParams(em)) {
+    w.line("/// Params has required members (params without a default in the .flow");
+    w.line("/// file): set them, since nothing checks them at run time.");
+    w.line("explicit " + cls + "(Params params);");
+  } else {
+    w.line("explicit " + cls + "(Params params = Params{});");
+  }
   w.line("/// Starts every worker. False when the configuration is invalid (e.g.");
   w.line("/// workers < 1 from a param); configError() says why and nothing runs.");
   w.line("[[nodiscard]] bool start();");
@@ -120,17 +97,48 @@ void emitClass(const Emitter& em, CppWriter& w, const std::vector<Port>& ps) {
   w.indent();
   w.line("Params params_;");
   w.line("flow::Pipeline pl_;");
-  w.line("Ports ports_;");
+  if (!ps.empty()) w.line("Ports ports_;");  // unused (a warning) without ports
   w.dedent();
   w.line("};");
 }
 
 }  // namespace
 
+void emitExternDecls(const Emitter& em, CppWriter& w) {
+  if (em.module.externs.empty()) return;
+  w.line("// Extern functions of " + em.options.flowFile.substr(em.options.flowFile.find_last_of('/') + 1) +
+         ": the host defines them (the header named in the");
+  w.line("// extern block must declare them with these signatures). They run on the");
+  w.line("// pipeline's worker threads, possibly concurrently. A thrown std::exception");
+  w.line("// fails the current item with its what() as the message (LANGUAGE.md §8).");
+  w.line("// The running item is flow::Context::current() (null outside a stage body):");
+  w.line("//   ->deadline()     the item's deadline (flow::kNoDeadline without `timeout`)");
+  w.line("//   ->isExpired(), ->isCancelled(), ->checkpoint() (throws to stop the item)");
+  for (const auto& block : em.module.externs) {
+    for (const auto& fn : block->fns) {
+      std::string params;
+      for (size_t i = 0; i < fn.params.size(); ++i) {
+        const ast::Type* t = fn.params[i].type.resolved;
+        std::string type = externParamType(em.names, t);
+        if (t && (t->record() || t->element())) {
+          type = qualify(em.names, t);
+          type = "const " + type + "&";
+        }
+        params += (i ? ", " : "") + type + " " + fn.params[i].name.name;
+      }
+      const ast::Type* result = fn.result ? fn.result->resolved : nullptr;
+      w.line((result ? qualify(em.names, result) : std::string("void")) + " " + fn.name.name + "(" + params +
+             ");");
+    }
+  }
+  w.line("");
+}
+
 EmbedFiles emitEmbedding(const ast::Module& module, const ir::Graph& graph, const EmitOptions& options) {
   Emitter em(module, graph, options);
   EmbedFiles files;
   files.headerName = graph.name() + ".h";
+  files.sharedName = sharedHeaderName(graph);
   files.sourceName = graph.name() + ".cpp";
   std::string banner = "// generated by flowc from " +
                        options.flowFile.substr(options.flowFile.find_last_of('/') + 1) + " — do not edit";
@@ -140,19 +148,19 @@ EmbedFiles emitEmbedding(const ast::Module& module, const ir::Graph& graph, cons
   h.line(banner);
   h.line("#pragma once");
   h.line("");
-  emitIncludes(em, h, /*externHeaders=*/true);
+  emitIncludes(em, h, /*externHeaders=*/false);
   h.line("");
+  emitSharedDecls(em, h);
+  emitExternIncludes(em, h);
   h.line("namespace " + em.names.ns() + " {");
   h.line("");
-  emitConsts(em, h);
-  emitRecords(em, h);
   emitParamsStruct(em, h);
   emitClass(em, h, ps);
   h.line("");
   h.line("}  // namespace " + em.names.ns());
-  h.line("");
-  emitExternDecls(em, h);
   files.header = h.take();
+
+  files.shared = emitSharedHeader(module, graph, options);
 
   CppWriter c(options.lineDirectives && options.sources ? options.generatedFile : std::string());
   c.line(banner);
@@ -162,10 +170,12 @@ EmbedFiles emitEmbedding(const ast::Module& module, const ir::Graph& graph, cons
   c.line("");
   std::vector<std::string> members;
   for (const Port& p : ps) members.push_back(p.member);
-  emitBuild(em, c, &members);
+  // Without ports, build() takes no Ports (an unused parameter would warn).
+  emitBuild(em, c, members.empty() ? nullptr : &members);
   c.line("");
   const std::string& cls = em.names.pipelineClass();
-  c.line(cls + "::" + cls + "(Params params) : params_(std::move(params)) { build(pl_, params_, ports_); }");
+  c.line(cls + "::" + cls + "(Params params) : params_(std::move(params)) { build(pl_, params_" +
+         (members.empty() ? "" : ", ports_") + "); }");
   c.line("");
   c.line("bool " + cls + "::start() { return pl_.start() == flow::StartStatus::Ok; }");
   c.line("");

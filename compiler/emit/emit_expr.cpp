@@ -225,7 +225,8 @@ std::string lowerBinary(Scope& s, const ast::BinaryExpr& b) {
     case ast::BinaryOp::Div:
       return ints || isKind(lt, TK::Duration) ? helper("flow::div") : infix("/");
     case ast::BinaryOp::Rem:
-      return ints ? helper("flow::rem") : helper("flow::rem");
+      // Floats: C's fmod (the sign of the dividend, like int `%`).
+      return ints ? helper("flow::rem") : "flow::frem(" + L() + ", " + R() + ")";
     case ast::BinaryOp::BitAnd:
       return infix("&");
     case ast::BinaryOp::BitOr:

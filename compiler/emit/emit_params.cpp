@@ -1,8 +1,11 @@
 // emit/emit_params.cpp — params (§5, §9): the Params struct with the
 // defaults of the .flow file, and their registration with flow::Program so
 // the generated executable accepts `--NAME=VALUE` (the runtime parses and
-// validates the value; a bad one is exit status 2). Does not parse anything.
+// validates the value; a bad one is exit status 2). A param without a
+// default is registered as required: the program refuses to run without it.
+// Does not parse anything.
 #include "emit/emit_internal.h"
+#include "emit/emit_shared.h"
 
 namespace flow::emit {
 namespace {
@@ -43,7 +46,10 @@ void emitParamsStruct(const Emitter& em, CppWriter& w) {
       Scope scope{em};
       w.line(em.names.type(t) + " " + member + " = " + lowerAs(scope, *param->defaultValue, t) + ";");
     } else {
-      w.line(em.names.type(t) + " " + member + "{};  // required");
+      // No default in the .flow file: the command line must give it
+      // (Program::require); an embedding host must set it (the pipeline
+      // class then has no default constructor argument).
+      w.line(em.names.type(t) + " " + member + "{};  // required: no default");
     }
   }
   w.dedent();
@@ -57,7 +63,14 @@ void emitParamRegistration(const Emitter& em, CppWriter& w, const std::string& p
     std::string call = prog + ".param(" + cppStringLiteral(param->name.name) + ", " + obj + "." + member +
                        ", " + cppStringLiteral(flowTypeName(param->type.resolved));
     w.line(call + ");");
+    if (!param->defaultValue) w.line(prog + ".require(" + cppStringLiteral(param->name.name) + ");");
   }
+}
+
+bool hasRequiredParams(const Emitter& em) {
+  for (const auto& param : em.graph.pipeline().params)
+    if (!param->defaultValue) return true;
+  return false;
 }
 
 }  // namespace flow::emit

@@ -224,6 +224,10 @@ const Type* Sema::binaryResult(ast::BinaryOp op, const Type* l, const Type* r) c
       if (l->is(K::Int) && r->is(K::Duration)) return r;
       return numeric;
     case Op::Div:
+      // duration / int scales a duration; duration / duration is a ratio.
+      if (l->is(K::Duration) && r->is(K::Int)) return l;
+      if (l->is(K::Duration) && r->is(K::Duration)) return types_.intType();
+      return numeric;
     case Op::Rem:
       return numeric;
     case Op::BitAnd:
@@ -263,6 +267,10 @@ const Type* Sema::checkBinary(ast::BinaryExpr& e) {
     hint = "; write the number as a duration, e.g. `5ms`";
   else if (e.op == ast::BinaryOp::Mul && (l->is(K::Duration) || r->is(K::Duration)))
     hint = "; a duration can be multiplied by an int only";
+  else if (e.op == ast::BinaryOp::Div && (l->is(K::Duration) || r->is(K::Duration)))
+    hint = "; a duration can be divided by an int or by a duration only";
+  else if (e.op == ast::BinaryOp::Rem && (l->is(K::Duration) || r->is(K::Duration)))
+    hint = "; `%` takes ints and floats only";
   diags_.report(DiagKind::InvalidOperands, e.opRange,
                 std::string("operator `") + ast::spelling(e.op) + "` cannot be applied to `" + l->str() +
                     "` and `" + r->str() + "`" + hint);

@@ -289,6 +289,7 @@ ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
   // duration when either side is one (duration * int, duration + duration).
   if (auto cmp = compare(b->op, a.i, c.i)) return known(boolValue(*cmp));
   K kind = (a.kind == K::Duration || c.kind == K::Duration) ? K::Duration : K::Int;
+  if (b->op == Op::Div && a.kind == K::Duration && c.kind == K::Duration) kind = K::Int;  // a ratio
   auto make = [&](std::int64_t v) { return known(kind == K::Duration ? durationValue(v) : intValue(v)); };
   switch (b->op) {
     case Op::Add:

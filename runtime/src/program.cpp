@@ -5,6 +5,8 @@
 // thread is joined before the exit status 130 is returned.
 #include "flow/program.h"
 
+#include <algorithm>
+#include <cassert>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -128,7 +130,14 @@ void Program::param(std::string name, std::chrono::nanoseconds& value, std::stri
       [&value](std::string_view t) { return parseDuration(t, value); });
 }
 
+void Program::require(std::string_view name) {
+  auto it = std::find_if(params_.begin(), params_.end(), [&](const Param& p) { return p.name == name; });
+  assert(it != params_.end() && "Program::require: the param must be registered first");
+  if (it != params_.end()) it->required = true;
+}
+
 ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, std::string& error) {
+  std::vector<bool> given(params_.size(), false);
   for (const std::string& arg : args) {
     std::string_view a = arg;
     if (!a.starts_with("--") || a.size() == 2) {
@@ -173,6 +182,7 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
         error = "unknown flag --" + std::string(name) + "; run with --help to list the flags";
         return ParseStatus::Error;
       }
+      given[static_cast<std::size_t>(it - params_.begin())] = true;
       if (!hasValue && it->type == "bool") {
         (void)it->set("true");
       } else if (!hasValue || !it->set(value)) {
@@ -180,7 +190,17 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
       }
     }
   }
-  return ParseStatus::Ok;
+  if (o.help) return ParseStatus::Ok;
+  std::string missing;
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < params_.size(); ++i) {
+    if (!params_[i].required || given[i]) continue;
+    missing += (count++ ? ", --" : "--") + params_[i].name + "=" + params_[i].type;
+  }
+  if (count == 0) return ParseStatus::Ok;
+  error = std::string(count == 1 ? "missing required flag " : "missing required flags ") + missing +
+          "; run with --help to list the flags";
+  return ParseStatus::Error;
 }
 
 std::string Program::usage() const {
@@ -190,7 +210,8 @@ std::string Program::usage() const {
   if (!params_.empty()) {
     out += "\nparams:\n";
     for (const Param& p : params_) {
-      out += "  --" + p.name + "=" + p.type + "  (default " + p.defaultText + ")";
+      out += "  --" + p.name + "=" + p.type +
+             (p.required ? "  (required)" : "  (default " + p.defaultText + ")");
       if (!p.help.empty()) out += "  " + p.help;
       out += "\n";
     }

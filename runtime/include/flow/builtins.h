@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <istream>
 #include <iterator>
@@ -63,6 +64,20 @@ namespace flow {
   if (b == 0) throwDivisionByZero();
   if (b == -1) return 0;
   return a % b;
+}
+
+/// `a % b` on floats: C's fmod, the sign of a (like int `%`); b == 0
+/// gives NaN rather than failing, as float `/` by zero gives an infinity.
+[[nodiscard]] inline double frem(double a, double b) noexcept { return std::fmod(a, b); }
+/// `d / n`: a duration scaled down, truncated toward zero like int `/`;
+/// n == 0 fails with `division by zero`.
+[[nodiscard]] inline std::chrono::nanoseconds div(std::chrono::nanoseconds d, std::int64_t n) {
+  return std::chrono::nanoseconds(div(static_cast<std::int64_t>(d.count()), n));
+}
+/// `a / b` on durations: how many times b fits in a (an int, truncated);
+/// b == 0 fails with `division by zero`.
+[[nodiscard]] inline std::int64_t div(std::chrono::nanoseconds a, std::chrono::nanoseconds b) {
+  return div(static_cast<std::int64_t>(a.count()), static_cast<std::int64_t>(b.count()));
 }
 
 /// `xs[i]`: fails with `index 5 out of range for list of length 3`.

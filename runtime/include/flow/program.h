@@ -49,7 +49,14 @@ class Program {
   void param(std::string name, std::chrono::nanoseconds& value, std::string type = "duration",
              std::string help = "");
 
-  /// Parses `args` (without argv[0]). On Error, `error` is the message
+  /// Marks the registered param `name` as required (a `param` without a
+  /// default): parse() fails unless the command line gives it, and --help
+  /// shows it as required instead of its default. `name` must have been
+  /// registered by param() first.
+  void require(std::string_view name);
+
+  /// Parses `args` (without argv[0]). A required param that is not given
+  /// is an Error naming every missing flag, unless --help was given. On Error, `error` is the message
   /// (without the `error: ` prefix).
   [[nodiscard]] ParseStatus parse(const std::vector<std::string>& args, RunOptions& options,
                                   std::string& error);
@@ -66,6 +73,7 @@ class Program {
     std::string help;
     std::string defaultText;
     std::function<bool(std::string_view)> set;  // false = malformed value
+    bool required = false;                      // no default: must be given
   };
   void add(std::string name, std::string type, std::string help, std::string defaultText,
            std::function<bool(std::string_view)> set);

@@ -114,6 +114,39 @@ TEST_CASE("bad flags and values give one clear message", "[program]") {
   CHECK(parseError({"stray"}) == "unexpected argument `stray`; flags look like --name=value");
 }
 
+TEST_CASE("a required param must be given, except with --help", "[program]") {
+  Params p;
+  flow::Program prog = makeProgram(p);
+  std::int64_t count = 0;
+  std::string name;
+  prog.param("count", count, "int");
+  prog.require("count");
+  prog.param("name", name, "string");
+  prog.require("name");
+  flow::RunOptions o;
+  std::string error;
+  // Every missing one is named, in declaration order, in one message.
+  CHECK(prog.parse({"--n=3"}, o, error) == flow::ParseStatus::Error);
+  CHECK(error == "missing required flags --count=int, --name=string; run with --help to list the flags");
+  CHECK(prog.parse({"--name="}, o, error) == flow::ParseStatus::Error);
+  CHECK(error == "missing required flag --count=int; run with --help to list the flags");
+  // A malformed value is reported as such, not as missing.
+  CHECK(prog.parse({"--count=x"}, o, error) == flow::ParseStatus::Error);
+  CHECK(error == "invalid value `x` for --count; expected a value of type int");
+  error.clear();
+  CHECK(prog.parse({"--name=", "--count=7"}, o, error) == flow::ParseStatus::Ok);
+  CHECK(error.empty());
+  CHECK(count == 7);
+  CHECK(name.empty());
+  flow::RunOptions help;
+  CHECK(prog.parse({"--help"}, help, error) == flow::ParseStatus::Ok);
+  CHECK(help.help);
+  const std::string usage = prog.usage();
+  CHECK(usage.find("  --count=int  (required)\n") != std::string::npos);
+  CHECK(usage.find("  --name=string  (required)\n") != std::string::npos);
+  CHECK(usage.find("  --n=int  (default 5)\n") != std::string::npos);
+}
+
 TEST_CASE("durations parse like Go's time.ParseDuration", "[program]") {
   std::chrono::nanoseconds d{};
   CHECK((flow::parseDuration("50ms", d) && d == 50ms));
