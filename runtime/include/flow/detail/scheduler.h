@@ -43,6 +43,9 @@ class Scheduler {
 
   /// Makes `h` runnable. Thread-safe. Never blocks for long. May allocate.
   void schedule(std::coroutine_handle<> h) noexcept;
+  /// Makes `h` runnable on the shared queue (never the caller's run-next),
+  /// waking a parked thread if none spins. Thread-safe.
+  void scheduleShared(std::coroutine_handle<> h) noexcept { pushGlobal(h); }
   /// Makes every handle runnable under one lock (timer batches).
   void scheduleBatch(std::span<const std::coroutine_handle<>> hs) noexcept;
 

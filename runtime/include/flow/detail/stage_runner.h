@@ -31,8 +31,10 @@ namespace flow::detail {
 /// State type of a stage without `state`.
 struct NoState {};
 
-/// Values a lone worker takes from its lone input under one lock.
+/// Values a lone worker takes from an input under one lock.
 inline constexpr std::size_t kRecvBatch = 32;
+/// Values each of several workers of a plain body takes under one lock.
+inline constexpr std::size_t kSharedRecvBatch = 16;
 
 /// Waits for the next value of any of `inputs` (a Task so the awaiter is
 /// instantiated once per item type, not per stage).
@@ -80,12 +82,20 @@ class StageImpl final : public StageCore {
    public:
     explicit Worker(StageImpl& stage)
         : stage_(stage),
-          // A lone worker takes buffered values in batches (one lock per
-          // batch); with several workers that would starve the others, and
-          // `ordered` takes a window token per item first.
-          batchMax_(stage.options().workers == 1 && !stage.options().ordered ? kRecvBatch : 1) {}
+          batchMax_(batchSize(stage.options())) {}
 
     bool isPlain() const noexcept override { return kPlain; }
+
+    /// Values taken per channel lock. A lone worker takes up to 32. Several
+    /// workers of a plain body (CPU-bound: no sleep) take a few each, which
+    /// cuts the contention on the shared input's lock without starving the
+    /// others; a coroutine body may sleep on an item, so it takes one at a
+    /// time, and `ordered` takes a window token per item first.
+    static std::size_t batchSize(const StageOptions& o) {
+      if (o.ordered) return 1;
+      if (o.workers == 1) return kRecvBatch;
+      return kPlain ? kSharedRecvBatch : 1;
+    }
 
     void initState(Context& ctx) override {
       if constexpr (std::is_same_v<S, NoState>)

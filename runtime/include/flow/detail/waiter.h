@@ -95,6 +95,11 @@ class Waiter {
   }
   /// finish() and schedule the result. Same contract as finish().
   void finishAndSchedule(Wake why, int which = 0) noexcept;
+  /// As finishAndSchedule, but a coroutine goes to the shared queue rather
+  /// than the waker's run-next: for wakes after which the waker keeps
+  /// running (a buffered channel's producer or consumer), so another thread
+  /// can take the woken one at once.
+  void finishAndSpread(Wake why, int which = 0) noexcept;
 
   /// Owner side, before registering: a coroutine waiter.
   void prepare(std::coroutine_handle<> h, Scheduler* sched) noexcept {
