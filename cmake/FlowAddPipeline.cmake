@@ -73,6 +73,8 @@ function(flowc_add_pipeline target flow_file)
   cmake_path(ABSOLUTE_PATH out_dir BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}" NORMALIZE)
   set(header "${out_dir}/${pipeline}.h")
   set(source "${out_dir}/${pipeline}.cpp")
+  # Consts, records and extern declarations alone, for the extern .cpp files.
+  set(shared_header "${out_dir}/${pipeline}.flow.h")
 
   _flow_find_flowc(flowc)
   set(flowc_args "")
@@ -94,7 +96,7 @@ function(flowc_add_pipeline target flow_file)
   endif()
   cmake_path(RELATIVE_PATH flow_file BASE_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE flow_rel)
   add_custom_command(
-    OUTPUT "${header}" "${source}"
+    OUTPUT "${header}" "${source}" "${shared_header}"
     COMMAND "${flowc}" emit "${flow_file}" ${flowc_args} -o "${out_dir}"
     DEPENDS ${flowc_depends}
     COMMENT "flowc emit ${flow_rel}"
