@@ -61,7 +61,10 @@ void Pipeline::noteConfigError(std::string message) {
 }
 
 bool Pipeline::validate() {
-  for (const auto& [name, n] : workerOverrides_) {
+  for (const auto& override : workerOverrides_) {
+    // Not a structured binding: clang++ 14 cannot capture one in a lambda.
+    const std::string& name = override.first;
+    const std::int64_t n = override.second;
     auto it = std::find_if(stages_.begin(), stages_.end(), [&](const auto& s) { return s->name() == name; });
     if (it == stages_.end()) {
       noteConfigError("--workers: no stage named `" + name + "`");
