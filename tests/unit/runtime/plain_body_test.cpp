@@ -184,3 +184,61 @@ TEST_CASE("plain bodies keep ordered, retry and route semantics", "[stage][plain
   CHECK(attempts.load() == static_cast<int>(kN + kN / 10));
   CHECK(r.isBalanced());
 }
+
+TEST_CASE("the deadline cancels plain bodies blocked on deferred sends: 124, finally, balanced", "[stage][plain][shutdown]") {
+  const int workers = GENERATE(1, 4);
+  const int cap = GENERATE(0, 2);
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", cap);
+  auto& out = pl.channel<std::int64_t>("out", cap);
+  pl.source("gen", {}, {&in}, [&in](Context& ctx) -> Task {
+    for (std::int64_t i = 0;; ++i) co_await ctx.send(in, i);
+  });
+  std::atomic<int> finallies{0};
+  struct NoState {};
+  pl.stage<std::int64_t, NoState>(
+      "fwd", {.workers = workers}, {&in}, {&out}, [](Context&) { return NoState{}; },
+      [&out](Context& ctx, NoState&, std::int64_t x) {
+        ctx.post(out, x);
+        ctx.post(out, x);  // the second one is deferred once `out` fills
+      },
+      [&finallies](Context&, NoState&) -> Task {
+        finallies.fetch_add(1);
+        co_return;
+      });
+  // A sink far slower than its input: the stage's deferred sends pile up.
+  pl.sink<std::int64_t>("slow", {}, {&out}, [](Context& ctx, std::int64_t) -> Task { co_await ctx.sleep(5ms); });
+  pl.setDeadline(60ms);
+  flowtest::CapturedOutput capture;
+  const auto t0 = flow::Clock::now();
+  const flow::Report r = pl.run();
+  CHECK(flow::Clock::now() - t0 < 5s);
+  CHECK(r.exitCode == 124);
+  CHECK(finallies.load() == workers);
+  CHECK(r.isBalanced());
+  const auto& s = stageNamed(r, "fwd");
+  CHECK(s.inFlight >= 1);  // at least one worker was cancelled mid-drain
+}
+
+TEST_CASE("on_error stop from a plain body ends the run with 1, nothing lost", "[stage][plain][shutdown]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 4);
+  auto& out = pl.channel<std::int64_t>("out", 4);
+  pl.source("gen", {}, {&in}, [&in](Context& ctx) -> Task {
+    for (std::int64_t i = 0;; ++i) co_await ctx.send(in, i);
+  });
+  pl.stage<std::int64_t>("work", {.workers = 4, .onError = flow::OnError::Stop}, {&in}, {&out},
+                         [&out](Context& ctx, std::int64_t x) {
+                           if (x == 100) ctx.fail("item 100 is poison");
+                           ctx.post(out, x);
+                         });
+  std::atomic<std::int64_t> sunk{0};
+  pl.sink<std::int64_t>("sink", {}, {&out}, [&sunk](Context&, std::int64_t) { sunk.fetch_add(1); });
+  flowtest::CapturedOutput capture;
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 1);
+  CHECK(r.isBalanced());
+  REQUIRE_FALSE(capture.err().empty());
+  CHECK(capture.err().front() == "error: stage work: item 100: item 100 is poison");
+  CHECK(stageNamed(r, "work").failed == 1);
+}
