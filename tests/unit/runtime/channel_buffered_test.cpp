@@ -232,7 +232,13 @@ TEST_CASE("a coroutine parked in recv on a buffered channel wakes on close and o
   });
   REQUIRE(pl.start() == flow::StartStatus::Ok);
   REQUIRE(in.send(7) == SendStatus::Ok);
-  std::this_thread::sleep_for(5ms);  // the reader parks on the empty channel
+  // Wait for the reader to take the value (a cancel drops buffered values, so
+  // a fixed sleep made this flaky on a loaded machine), then let it park on
+  // the empty channel.
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (values.load() == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+  REQUIRE(values.load() == 1);
+  std::this_thread::sleep_for(5ms);
   if (cancel)
     pl.cancel();
   else

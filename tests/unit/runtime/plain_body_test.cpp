@@ -79,7 +79,10 @@ TEST_CASE("a deferred send is bounded by the item's timeout", "[stage][plain]") 
   flow::Pipeline pl;
   auto& in = pl.channel<std::int64_t>("in", 0);
   auto& out = pl.channel<std::int64_t>("out", 0);
-  addCounter(pl, in, 3);
+  pl.source("gen", {}, {&in}, [&in](Context& ctx) -> Task {
+    co_await ctx.sleep(30ms);  // the sink is parked in its receive by then
+    for (std::int64_t i = 0; i < 3; ++i) co_await ctx.send(in, i);
+  });
   flowtest::CapturedOutput capture;
   pl.stage<std::int64_t>("fwd", {.timeout = 30ms}, {&in}, {&out},
                          [&out](Context& ctx, std::int64_t x) { ctx.post(out, x); });
@@ -109,14 +112,19 @@ TEST_CASE("trySend after a deferred send reports full rather than overtake it", 
   // body has returned: the post is always deferred.
   auto& out = pl.output<std::int64_t>("out", 0);
   addCounter(pl, in, 1);
-  std::atomic<bool> deferred{false}, accepted{true};
+  std::atomic<bool> deferred{false}, accepted{true}, ran{false};
   pl.stage<std::int64_t>("fwd", {}, {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
     ctx.post(out, x);
     deferred = !ctx.pending().empty();
     accepted = ctx.trySend(out, x + 100);
+    ran = true;
   });
   REQUIRE(pl.start() == flow::StartStatus::Ok);
-  std::this_thread::sleep_for(50ms);  // the body has run by now; its send waits for us
+  // Receive only once the body has run (polling, not a fixed sleep: the
+  // machine may be loaded), so its send found nobody waiting.
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (!ran.load() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+  REQUIRE(ran.load());
   std::vector<std::int64_t> got;
   for (std::int64_t v = 0; out.recv(v) == flow::RecvStatus::Ok;) got.push_back(v);
   const flow::Report r = pl.wait();
@@ -137,7 +145,7 @@ TEST_CASE("a value posted before the body fails is still sent, as a coroutine bo
     ctx.fail("after the send");
   });
   REQUIRE(pl.start() == flow::StartStatus::Ok);
-  std::this_thread::sleep_for(50ms);
+  std::this_thread::sleep_for(50ms);  // usually the body has failed by now; the result holds either way
   std::vector<std::int64_t> got;
   for (std::int64_t v = 0; out.recv(v) == flow::RecvStatus::Ok;) got.push_back(v);
   const flow::Report r = pl.wait();
