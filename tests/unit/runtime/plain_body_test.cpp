@@ -224,8 +224,11 @@ TEST_CASE("the deadline cancels plain bodies blocked on deferred sends: 124, fin
   CHECK(r.exitCode == 124);
   CHECK(finallies.load() == workers);
   CHECK(r.isBalanced());
+  // Whether a worker was cancelled mid-drain or while waiting for input
+  // depends on timing (TSan showed both); either way nothing is lost.
   const auto& s = stageNamed(r, "fwd");
-  CHECK(s.inFlight >= 1);  // at least one worker was cancelled mid-drain
+  CHECK(s.in >= 1);
+  CHECK(s.in == s.completed + s.failed + s.inFlight);
 }
 
 TEST_CASE("on_error stop from a plain body ends the run with 1, nothing lost", "[stage][plain][shutdown]") {
