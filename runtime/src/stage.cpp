@@ -118,7 +118,8 @@ std::vector<ChannelBase*> StageCore::writtenChannels() const {
 std::vector<ChannelBase*> StageCore::prepare() {
   for (ChannelBase* ch : writtenChannels()) ch->addWriters(opts_.workers);
   workerCounters_.clear();
-  for (std::int64_t w = 0; w < opts_.workers; ++w) workerCounters_.push_back(std::make_unique<WorkerCounters>());
+  for (std::int64_t w = 0; w < opts_.workers; ++w)
+    workerCounters_.push_back(std::make_unique<WorkerCounters>());
   if (!opts_.ordered || kind_ == StageKind::Source) return {};
   const auto window = static_cast<std::size_t>(std::max<std::int64_t>(16, 4 * opts_.workers));
   reorder_ = std::make_unique<ReorderBuffer>(window);

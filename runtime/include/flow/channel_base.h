@@ -163,15 +163,15 @@ class ChannelBase {
   // instructions that never block (waiters are finished after it is
   // dropped), and a pthread mutex pair cost ~100 instructions of the ~1,600
   // of a rendezvous round trip, four times over.
-  mutable detail::SpinLock mu_;  // Guards sendq_, recvq_, the locked-mode
-                                 // buffer and the transitions of closed_/
-                                 // cancelled_ (read lock-free by the buffered
-                                 // fast paths). Never call user code or
-                                 // resume a coroutine while held.
-  detail::WaitQueue sendq_;  // blocked senders (typed SendNode<T>)
-  detail::WaitQueue recvq_;  // blocked receivers (typed RecvNode<T>)
-  std::atomic<bool> closed_{false};     // buffered: stored under mu_ and prod_.lock
-  std::atomic<bool> cancelled_{false};  // stored under mu_
+  mutable detail::SpinLock mu_;           // Guards sendq_, recvq_, the locked-mode
+                                          // buffer and the transitions of closed_/
+                                          // cancelled_ (read lock-free by the buffered
+                                          // fast paths). Never call user code or
+                                          // resume a coroutine while held.
+  detail::WaitQueue sendq_;               // blocked senders (typed SendNode<T>)
+  detail::WaitQueue recvq_;               // blocked receivers (typed RecvNode<T>)
+  std::atomic<bool> closed_{false};       // buffered: stored under mu_ and prod_.lock
+  std::atomic<bool> cancelled_{false};    // stored under mu_
   std::atomic<bool> recvWaiting_{false};  // buffered: == !recvq_.empty(), stored under mu_
   std::atomic<bool> sendWaiting_{false};  // buffered: == !sendq_.empty(), stored under mu_
 

@@ -132,7 +132,7 @@ class Context {
   void noteUnsent(SendStatus st) const;  // the rare outcomes of noteSent
 
   detail::RunShared* run_;
-  detail::StageCore* stage_;           // null for bare contexts (tests, benchmarks)
+  detail::StageCore* stage_;          // null for bare contexts (tests, benchmarks)
   detail::WorkerCounters* counters_;  // this worker's (null for bare contexts)
   std::int64_t worker_;
   Deadline deadline_ = kNoDeadline;

@@ -178,10 +178,10 @@ class StageCore {
   StageOptions opts_;
   std::vector<ChannelBase*> outputs_;
   std::unique_ptr<ReorderBuffer> reorder_;
-  std::unique_ptr<Channel<char>> tokens_;  // ordered: the window's tokens
-  std::atomic<std::uint64_t> tickets_{0};  // item sequence numbers
+  std::unique_ptr<Channel<char>> tokens_;                        // ordered: the window's tokens
+  std::atomic<std::uint64_t> tickets_{0};                        // item sequence numbers
   std::vector<std::unique_ptr<WorkerCounters>> workerCounters_;  // one per worker, fixed by prepare()
-  WorkerCounters sharedCounters_;                                 // contexts outside a worker
+  WorkerCounters sharedCounters_;                                // contexts outside a worker
   std::atomic<std::uint64_t> failed_{0}, retried_{0}, timedOut_{0}, inFlight_{0};
   std::atomic<int> logged_{0};  // failures logged so far (first 10 are)
   LatencyHistogram latency_;

@@ -7,7 +7,9 @@
 using flowgen::geo::Point;
 using flowgen::geo::Segment;
 
-Point midpoint(const Segment& s) { return Point{.x = (s.a.x + s.b.x) / 2, .y = (s.a.y + s.b.y) / 2, .tag = s.a.tag}; }
+Point midpoint(const Segment& s) {
+  return Point{.x = (s.a.x + s.b.x) / 2, .y = (s.a.y + s.b.y) / 2, .tag = s.a.tag};
+}
 
 std::int64_t manhattan(const Point& p) {
   if (p.tag == "bad") throw std::invalid_argument("point tagged bad");

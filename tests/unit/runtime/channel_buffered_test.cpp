@@ -65,7 +65,8 @@ class Watchdog {
 
 }  // namespace
 
-TEST_CASE("buffered channels are the lock-free mode; rendezvous and drop_oldest are not", "[channel][buffered]") {
+TEST_CASE("buffered channels are the lock-free mode; rendezvous and drop_oldest are not",
+          "[channel][buffered]") {
   CHECK(Channel<int>("a", 1).isBuffered());
   CHECK(Channel<int>("b", 1024).isBuffered());
   CHECK(Channel<int>("c", 4, flow::Overflow::DropNewest).isBuffered());

@@ -13,29 +13,15 @@
 #include <flow/flow.h>
 #include <catch2/catch.hpp>
 
+#include "stage_support.h"
 #include "test_support.h"
 
 using namespace std::chrono_literals;
 using flow::Context;
 using flow::Task;
 
-namespace {
-
-void addCounter(flow::Pipeline& pl, flow::Channel<std::int64_t>& out, std::int64_t n) {
-  pl.source("gen", {}, {&out}, [&out, n](Context& ctx) -> Task {
-    for (std::int64_t i = 0; i < n; ++i) co_await ctx.send(out, i);
-  });
-}
-
-const flow::StageStats& stageNamed(const flow::Report& r, const std::string& name) {
-  for (const auto& s : r.stages) {
-    if (s.name == name) return s;
-  }
-  FAIL("no stage " << name);
-  return r.stages.front();
-}
-
-}  // namespace
+using flowtest::addCounter;
+using flowtest::stageNamed;
 
 TEST_CASE("a plain body's sends to full channels are deferred, in order, none lost", "[stage][plain]") {
   const int cap = GENERATE(0, 1, 3, 1024);
@@ -166,14 +152,13 @@ TEST_CASE("plain bodies keep ordered, retry and route semantics", "[stage][plain
   addCounter(pl, in, kN);
   std::atomic<int> attempts{0};
   flowtest::CapturedOutput capture;
-  pl.stage<std::int64_t>("work",
-                         {.workers = 4, .retries = 1, .onError = flow::OnError::Route, .routeTo = &bad,
-                          .ordered = true},
-                         {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
-                           attempts.fetch_add(1);
-                           if (x % 10 == 3) ctx.fail("bad " + std::to_string(x));
-                           ctx.post(out, x);
-                         });
+  pl.stage<std::int64_t>(
+      "work", {.workers = 4, .retries = 1, .onError = flow::OnError::Route, .routeTo = &bad, .ordered = true},
+      {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
+        attempts.fetch_add(1);
+        if (x % 10 == 3) ctx.fail("bad " + std::to_string(x));
+        ctx.post(out, x);
+      });
   std::vector<std::int64_t> got, routed;
   pl.sink<std::int64_t>("collect", {}, {&out}, [&](Context&, std::int64_t x) { got.push_back(x); });
   pl.sink<std::int64_t>("dead", {}, {&bad}, [&](Context&, std::int64_t x) { routed.push_back(x); });
@@ -193,7 +178,8 @@ TEST_CASE("plain bodies keep ordered, retry and route semantics", "[stage][plain
   CHECK(r.isBalanced());
 }
 
-TEST_CASE("the deadline cancels plain bodies blocked on deferred sends: 124, finally, balanced", "[stage][plain][shutdown]") {
+TEST_CASE("the deadline cancels plain bodies blocked on deferred sends: 124, finally, balanced",
+          "[stage][plain][shutdown]") {
   const int workers = GENERATE(1, 4);
   const int cap = GENERATE(0, 2);
   flow::Pipeline pl;
@@ -215,7 +201,8 @@ TEST_CASE("the deadline cancels plain bodies blocked on deferred sends: 124, fin
         co_return;
       });
   // A sink far slower than its input: the stage's deferred sends pile up.
-  pl.sink<std::int64_t>("slow", {}, {&out}, [](Context& ctx, std::int64_t) -> Task { co_await ctx.sleep(5ms); });
+  pl.sink<std::int64_t>("slow", {}, {&out},
+                        [](Context& ctx, std::int64_t) -> Task { co_await ctx.sleep(5ms); });
   pl.setDeadline(60ms);
   flowtest::CapturedOutput capture;
   const auto t0 = flow::Clock::now();

@@ -16,31 +16,15 @@
 #include <flow/flow.h>
 #include <catch2/catch.hpp>
 
+#include "stage_support.h"
 #include "test_support.h"
 
 using namespace std::chrono_literals;
 using flow::Context;
 using flow::Task;
 
-namespace {
-
-/// Emits 0..n-1 on `out` from one source worker.
-void addCounter(flow::Pipeline& pl, flow::Channel<std::int64_t>& out, std::int64_t n,
-                const char* name = "gen") {
-  pl.source(name, {}, {&out}, [&out, n](Context& ctx) -> Task {
-    for (std::int64_t i = 0; i < n; ++i) co_await ctx.send(out, i);
-  });
-}
-
-const flow::StageStats& stageNamed(const flow::Report& r, const std::string& name) {
-  for (const auto& s : r.stages) {
-    if (s.name == name) return s;
-  }
-  FAIL("no stage " << name);
-  return r.stages.front();
-}
-
-}  // namespace
+using flowtest::addCounter;
+using flowtest::stageNamed;
 
 TEST_CASE("a worker pool processes every item exactly once", "[stage]") {
   const int cap = GENERATE(0, 1, 16);

@@ -39,8 +39,9 @@ inline constexpr std::size_t kSharedRecvBatch = 16;
 /// Waits for the next value of any of `inputs` (a Task so the awaiter is
 /// instantiated once per item type, not per stage).
 template <class In>
-Task waitForItem(std::span<Channel<In>* const> inputs, TimerQueue* timers, std::atomic<std::uint64_t>* tickets,
-                 std::size_t rotation, std::optional<In>& item, RecvStatus& st, std::uint64_t& seq) {
+Task waitForItem(std::span<Channel<In>* const> inputs, TimerQueue* timers,
+                 std::atomic<std::uint64_t>* tickets, std::size_t rotation, std::optional<In>& item,
+                 RecvStatus& st, std::uint64_t& seq) {
   Received<In> r;
   do {
     r = co_await RecvAwaiter<In>(inputs, kNoDeadline, timers, tickets, rotation);
@@ -80,9 +81,7 @@ class StageImpl final : public StageCore {
  private:
   class Worker final : public WorkerSlot {
    public:
-    explicit Worker(StageImpl& stage)
-        : stage_(stage),
-          batchMax_(batchSize(stage.options())) {}
+    explicit Worker(StageImpl& stage) : stage_(stage), batchMax_(batchSize(stage.options())) {}
 
     bool isPlain() const noexcept override { return kPlain; }
 
@@ -129,9 +128,9 @@ class StageImpl final : public StageCore {
         return {};
       } else {
         // (pointer, size): the range constructor's concept checks cost compile time
-        return waitForItem<Item>(std::span<Channel<Item>* const>(stage_.inputs_.data(), stage_.inputs_.size()),
-                                 ctx.timers(),
-                                 &stage_.ticketCounter(), rotation_++, item_, st, seq);
+        return waitForItem<Item>(
+            std::span<Channel<Item>* const>(stage_.inputs_.data(), stage_.inputs_.size()), ctx.timers(),
+            &stage_.ticketCounter(), rotation_++, item_, st, seq);
       }
     }
 
@@ -206,7 +205,8 @@ class StageImpl final : public StageCore {
       } else if constexpr (std::is_same_v<S, NoState>) {
         return keep ? stage_.body_(ctx, Item(*item_)) : stage_.body_(ctx, std::move(*item_));
       } else {
-        return keep ? stage_.body_(ctx, *state_, Item(*item_)) : stage_.body_(ctx, *state_, std::move(*item_));
+        return keep ? stage_.body_(ctx, *state_, Item(*item_))
+                    : stage_.body_(ctx, *state_, std::move(*item_));
       }
     }
 
