@@ -1,6 +1,7 @@
 // context.cpp — the non-template parts of flow::Context: the thread-local
-// "current context" extern code reads, time, and turning send outcomes
-// into counts and exceptions.
+// "current context" extern code reads, time, turning send and receive
+// outcomes into counts and exceptions, and the one coroutine that flushes a
+// held or deferred send of any element type.
 #include "flow/context.h"
 
 #include "flow/detail/run_shared.h"
@@ -49,6 +50,30 @@ void Context::noteUnsent(SendStatus st) const {
     case SendStatus::Closed:
       throw ItemFailed("send on closed channel");
   }
+}
+
+Task Context::sendOwned(ChannelBase& ch, void* value) {
+  detail::SendAwaiter send(ch, value, deadline_, timers());
+  const SendStatus st = co_await send;
+  makeCurrent();
+  noteSent(st);
+}
+
+bool Context::receivedValue(detail::Received r) {
+  makeCurrent();
+  if (r.retry) r.status = RecvStatus::Closed;  // a single input: a close is final
+  switch (r.status) {
+    case RecvStatus::Ok:
+      return true;
+    case RecvStatus::Closed:
+    case RecvStatus::Empty:
+      return false;
+    case RecvStatus::Timeout:
+      throw detail::ItemTimedOut{};
+    case RecvStatus::Cancelled:
+      throw detail::RunCancelled{};
+  }
+  return false;
 }
 
 }  // namespace flow

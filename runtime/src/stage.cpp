@@ -46,6 +46,25 @@ Task runGuarded(Context& ctx, Task body, Outcome& outcome, std::string& error) {
   }
 }
 
+}  // namespace
+
+Task waitForItem(std::span<ChannelBase* const> inputs, TimerQueue* timers, std::atomic<std::uint64_t>* tickets,
+                 std::size_t rotation, void* item, RecvStatus& st, std::uint64_t& seq) {
+  Received r;
+  do {
+    r = co_await RecvAwaiter(inputs, item, kNoDeadline, timers, tickets, rotation);
+  } while (r.retry);
+  st = r.status;
+  if (st == RecvStatus::Ok) seq = r.ticket;
+}
+
+Task routeSend(ChannelBase& ch, void* value) {
+  SendAwaiter send(ch, value, kNoDeadline, nullptr);
+  if (co_await send == SendStatus::Cancelled) throw RunCancelled{};
+}
+
+namespace {
+
 /// Sends what a plain body deferred, in order, under the item's deadline —
 /// also after the body failed, since a coroutine body would have sent them
 /// before failing. A drain failure replaces only an Ok outcome (or any, when
@@ -211,8 +230,10 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
   while (!run.isCancelled()) {
     std::uint64_t seq = 0;
     if (tokens != nullptr) {  // `ordered`: a window token before each item
-      Received<char> t = co_await RecvAwaiter<char>(std::span<Channel<char>* const>(&tokens, 1), kNoDeadline,
-                                                    ctx.timers(), nullptr, 0);
+      std::optional<char> token;
+      ChannelBase* const tokenChannel = tokens;
+      const Received t = co_await RecvAwaiter(std::span<ChannelBase* const>(&tokenChannel, 1), &token, kNoDeadline,
+                                              ctx.timers(), nullptr, 0);
       if (t.status != RecvStatus::Ok) break;
     }
     RecvStatus st = w.tryTake(seq);

@@ -1,7 +1,11 @@
-// flow/channel_base.h — what every channel has regardless of element type:
-// name, capacity, overflow policy, close/cancel, the writer count that closes
-// it, and lock-free metrics. Channel<T> (channel.h) adds the buffer and the
-// typed send/receive paths.
+// flow/channel_base.h — the channel itself, whatever its element type:
+// name, capacity, overflow policy, the buffer, every send/receive path,
+// close/cancel, the writer count that closes it, and lock-free metrics.
+// Elements are moved through a small table of operations (ElemOps: size,
+// move-assign, new[]/delete[]), as Go's hchan moves them by elemsize, so the
+// algorithms below are compiled once, in the runtime library
+// (runtime/src/channel.cpp), instead of once per element type in every
+// generated program. Channel<T> (channel.h) is the thin typed face.
 //
 // Close and cancel contract:
 //   - close(): no further send succeeds (Closed); values buffered before the
@@ -17,9 +21,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <typeinfo>
 #include <vector>
 
@@ -58,15 +65,62 @@ struct ChannelStats {
   std::int64_t len = 0;        // buffered now
 };
 
+namespace detail {
+
+/// How a channel moves its element type. Every element type is default
+/// constructible and nothrow move-assignable (Flow's values all are), so
+/// buffer slots are live objects and a transfer is a move-assignment.
+struct ElemOps {
+  std::size_t size;
+  bool trivial;                                     // trivially copyable: a transfer is a memcpy
+  void (*assign)(void* dst, void* src) noexcept;    // *dst = std::move(*src)
+  void (*emplace)(void* opt, void* src) noexcept;   // std::optional<T>* opt ->emplace(std::move(*src))
+  void* (*newArray)(std::size_t n);                 // new T[n]
+  void (*deleteArray)(void* array) noexcept;        // delete[]
+};
+
+template <class T>
+struct ElemOpsFor {
+  static void assign(void* dst, void* src) noexcept { *static_cast<T*>(dst) = std::move(*static_cast<T*>(src)); }
+  static void emplace(void* opt, void* src) noexcept {
+    static_cast<std::optional<T>*>(opt)->emplace(std::move(*static_cast<T*>(src)));
+  }
+  static void* newArray(std::size_t n) { return new T[n]; }
+  static void deleteArray(void* array) noexcept { delete[] static_cast<T*>(array); }
+  static constexpr ElemOps kOps{sizeof(T), std::is_trivially_copyable_v<T>, &assign, &emplace, &newArray,
+                                &deleteArray};
+};
+
+/// A blocked sender: `value` (a T owned by the sender) is moved from by
+/// the receiver that claims the waiter.
+struct SendNode : WaitNode {
+  void* value = nullptr;
+};
+/// A blocked (or trying) receiver: the claimer emplaces the value into
+/// `slot`, a std::optional<T>.
+struct RecvNode : WaitNode {
+  void* slot = nullptr;
+  std::atomic<std::uint64_t>* ticketCounter = nullptr;  // optional sequence source
+  std::uint64_t ticket = 0;                             // drawn at delivery, under the lock
+};
+/// Outcome of a core routine.
+enum class Core : std::uint8_t {
+  Done,    // finished; the status is set
+  Queued,  // the node was queued; wait for its waiter to be finished
+  Lost,    // (select) our waiter was already claimed elsewhere; wait for it
+  Retry,   // we claimed our own waiter but only stale senders were queued;
+           // nobody will finish it: start over with a fresh waiter
+};
+SendStatus toSendStatus(Wake w) noexcept;
+RecvStatus toRecvStatus(Wake w) noexcept;
+
+}  // namespace detail
+
 class ChannelBase {
  public:
-  ChannelBase(std::string name, std::int64_t capacity, Overflow overflow, const std::type_info& type)
-      : name_(std::move(name)),
-        capacity_(capacity),
-        overflow_(overflow),
-        type_(type),
-        buffered_(capacity > 0 && overflow != Overflow::DropOldest) {}
-  virtual ~ChannelBase() = default;
+  ChannelBase(std::string name, std::int64_t capacity, Overflow overflow, const std::type_info& type,
+              const detail::ElemOps& ops);
+  virtual ~ChannelBase();
   ChannelBase(const ChannelBase&) = delete;
   ChannelBase& operator=(const ChannelBase&) = delete;
 
@@ -98,12 +152,35 @@ class ChannelBase {
   }
   [[nodiscard]] std::int64_t writers() const noexcept { return writers_.load(std::memory_order_acquire); }
 
+  // ---- core routines (element type erased; Channel<T> and the awaiters
+  // pass pointers to live T objects) ---------------------------------------
+  /// Tries to send `*v`; if it would block and `node` is non-null, queues
+  /// `node` (whose waiter must be prepared) and returns Core::Queued. Leaves
+  /// `*v` intact unless it was accepted.
+  detail::Core sendCore(void* v, detail::SendNode* node, SendStatus& st);
+  /// Tries to receive into `me.slot`. With `mayWait`, `me.waiter` is set and
+  /// may already be queued on other channels: it is claimed before a value
+  /// is taken (Core::Lost if someone else claimed it first), and `me` is
+  /// queued if nothing is available.
+  detail::Core recvCore(detail::RecvNode& me, bool mayWait, RecvStatus& st);
+  /// Takes up to `max` (<= 64) values without waiting, move-assigning them
+  /// to out[0..n) (an array of at least `max` T), and draws consecutive
+  /// sequence numbers from `tickets` (the first in `firstTicket`). Returns
+  /// n; 0 when empty, closed or cancelled. Never blocks or allocates.
+  std::size_t tryRecvBatch(void* out, std::size_t max, std::atomic<std::uint64_t>* tickets,
+                           std::uint64_t& firstTicket);
+  /// Plain-thread waits (host programs, tests): park on a condition
+  /// variable. `slot` is a std::optional<T>.
+  SendStatus sendUntil(void* v, Deadline deadline);
+  RecvStatus recvUntil(void* slot, Deadline deadline);
+  /// Removes a node that may still be queued (after a timeout or cancel).
+  void unlinkSender(detail::WaitNode& n) noexcept;
+  void unlinkReceiver(detail::WaitNode& n) noexcept;
+
  protected:
   /// Pops every node of `q`, claims its waiter, and returns the claimed
   /// waiters; the caller finishes them after dropping mu_. Requires mu_.
   static void claimAll(detail::WaitQueue& q, std::vector<detail::Waiter*>& out);
-  /// Buffered mode: close() with the element type known (Channel<T>).
-  virtual void closeBuffered() noexcept = 0;
 
   void noteSent() noexcept { sent_.fetch_add(1, std::memory_order_relaxed); }
   void noteReceived() noexcept { received_.fetch_add(1, std::memory_order_relaxed); }
@@ -123,6 +200,8 @@ class ChannelBase {
   }
 
   // ---- rendezvous / drop_oldest mode ("locked mode") ---------------------
+  // The buffer (drop_oldest only) is a ring of lcap_ slots (0 or a power of
+  // two, grown by doubling up to capacity_), guarded by mu_.
   // Invariants (whenever mu_ is not held):
   //   - buffered count <= capacity_
   //   - closed_ and cancelled_ never go back to false
@@ -168,8 +247,8 @@ class ChannelBase {
                                           // cancelled_ (read lock-free by the buffered
                                           // fast paths). Never call user code or
                                           // resume a coroutine while held.
-  detail::WaitQueue sendq_;               // blocked senders (typed SendNode<T>)
-  detail::WaitQueue recvq_;               // blocked receivers (typed RecvNode<T>)
+  detail::WaitQueue sendq_;               // blocked senders (SendNode)
+  detail::WaitQueue recvq_;               // blocked receivers (RecvNode)
   std::atomic<bool> closed_{false};       // buffered: stored under mu_ and prod_.lock
   std::atomic<bool> cancelled_{false};    // stored under mu_
   std::atomic<bool> recvWaiting_{false};  // buffered: == !recvq_.empty(), stored under mu_
@@ -202,11 +281,82 @@ class ChannelBase {
   }
 
  private:
+  static constexpr std::uint64_t kInitialSlots = 16;
+
+  /// Waiters claimed under mu_, finished after it is dropped.
+  struct Woken;
+
+  void* at(void* array, std::uint64_t i) const noexcept { return static_cast<char*>(array) + i * ops_.size; }
+  /// *dst = std::move(*src), inline for the common small trivial types.
+  void moveElem(void* dst, void* src) const noexcept {
+    if (ops_.trivial && ops_.size == 8)
+      std::memcpy(dst, src, 8);
+    else
+      ops_.assign(dst, src);
+  }
+  /// Hands `*src` to a receiver node (requires the lock that orders tickets).
+  void deliver(detail::RecvNode& n, void* src) const noexcept {
+    ops_.emplace(n.slot, src);
+    if (n.ticketCounter != nullptr) n.ticket = n.ticketCounter->fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // ---- buffered mode (see the protocol above; channel.cpp) ---------------
+  detail::Core sendBuffered(void* v, detail::SendNode* node, SendStatus& st);
+  detail::Core recvBuffered(detail::RecvNode& me, bool mayWait, RecvStatus& st);
+  void closeBuffered() noexcept;
+  /// Requires prod_.lock. True if a push would succeed.
+  bool roomLocked() noexcept;
+  /// Requires prod_.lock. Pushes `*v` if there is room; else leaves it intact.
+  bool pushLocked(void* v) noexcept;
+  /// Requires prod_.lock; takes cons_.lock. Doubles the ring (still below
+  /// capacity).
+  void growLocked();
+  /// Requires cons_.lock.
+  bool hasValueLocked() noexcept;
+  /// Requires cons_.lock and hasValueLocked(): the value at the head; the
+  /// caller moves it out, then calls popLocked() to hand the slot back.
+  void* headLocked() const noexcept { return at(slots_, cons_.head.load(std::memory_order_relaxed) & mask_); }
+  void popLocked() noexcept {
+    cons_.head.store(cons_.head.load(std::memory_order_relaxed) + 1,
+                     std::memory_order_seq_cst);  // hands the slot back; see above
+  }
+  void afterPush() noexcept {
+    if (recvWaiting_.load(std::memory_order_seq_cst)) settle();  // after the seq_cst tail store
+  }
+  void afterPop() noexcept {
+    if (sendWaiting_.load(std::memory_order_seq_cst)) settle();  // after the seq_cst head store
+  }
+  /// Takes mu_ and settles (below), finishing what it claimed.
+  void settle() noexcept;
+  /// Requires mu_. Moves queued senders' values into the ring while it has
+  /// room, hands ring values to queued receivers while it has values, and,
+  /// once closed and drained, claims the remaining receivers with Closed;
+  /// updates the waiting flags. A node equal to `self` is not added to `w`
+  /// (its owner is the caller): `selfDone` is set instead. Returns true if
+  /// it stopped because `w` is full (call again after finishing `w`).
+  bool settleLocked(Woken& w, detail::WaitNode* self, bool& selfDone) noexcept;
+
+  // ---- locked mode buffer (requires mu_) ----------------------------------
+  void lockedPushBack(void* v);
+  void* lockedFront() const noexcept { return at(lbuf_, lhead_); }
+  void lockedDropFront() noexcept {
+    lhead_ = (lhead_ + 1) & (lcap_ - 1);
+    --lsize_;
+  }
+
   const std::string name_;
   const std::int64_t capacity_;
   const Overflow overflow_;
   const std::type_info& type_;
   const bool buffered_;
+  const detail::ElemOps& ops_;
+  void* slots_ = nullptr;    // buffered: the ring (T[mask_ + 1]); read under either end
+                             // lock, replaced only while holding both
+  std::uint64_t mask_ = 0;   // slots - 1 (a power of two); as slots_
+  void* lbuf_ = nullptr;     // locked mode: T[lcap_]
+  std::uint64_t lcap_ = 0;
+  std::uint64_t lhead_ = 0;
+  std::uint64_t lsize_ = 0;
   std::atomic<std::int64_t> writers_{0};
   // Metrics, read without a lock. Locked mode: written under mu_. Buffered
   // mode: sent/received are tail/head, maxLen_ is written under prod_.lock,

@@ -130,6 +130,13 @@ class Context {
   struct HeldSend;
 
   void noteUnsent(SendStatus st) const;  // the rare outcomes of noteSent
+  /// As `co_await send(ch, v)` for a value `*value` the caller owns and
+  /// keeps in place (a held or deferred send): one coroutine for every
+  /// element type.
+  Task sendOwned(ChannelBase& ch, void* value);
+  /// RecvOp's outcome: true if a value arrived, false once closed; throws
+  /// ItemTimedOut / RunCancelled.
+  bool receivedValue(detail::Received r);
 
   detail::RunShared* run_;
   detail::StageCore* stage_;          // null for bare contexts (tests, benchmarks)
@@ -143,33 +150,37 @@ class Context {
 };
 
 template <class T>
-class Context::SendOp : public detail::SendAwaiter<T> {
+class Context::SendOp {
  public:
   SendOp(Context& ctx, Channel<T>& ch, T v)
-      : detail::SendAwaiter<T>(ch, std::move(v), ctx.deadline_, ctx.timers()), ctx_(ctx) {}
+      : ctx_(ctx), ch_(ch), value_(std::move(v)), inner_(ch, &value_, ctx.deadline_, ctx.timers()) {}
   bool await_ready() {
     if (ctx_.holding_) {
-      ctx_.held_.emplace_back(new HeldSend<T>(this->ch_, std::move(this->value_)));
+      ctx_.held_.emplace_back(new HeldSend<T>(ch_, std::move(value_)));
       held_ = true;
       return true;
     }
-    return detail::SendAwaiter<T>::await_ready();
+    return inner_.await_ready();
   }
+  bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
   void await_resume() {
     ctx_.makeCurrent();
     if (held_) return;
-    ctx_.noteSent(detail::SendAwaiter<T>::await_resume());
+    ctx_.noteSent(inner_.await_resume());
   }
 
  private:
   Context& ctx_;
+  Channel<T>& ch_;
+  T value_;  // inner_ points at it: declared first
+  detail::SendAwaiter inner_;
   bool held_ = false;
 };
 
 template <class T>
 struct Context::HeldSend final : detail::PendingSend {
   HeldSend(Channel<T>& c, T v) : ch(c), value(std::move(v)) {}
-  Task flush(Context& ctx) override { co_await ctx.send(ch, std::move(value)); }
+  Task flush(Context& ctx) override { return ctx.sendOwned(ch, &value); }
   Channel<T>& ch;
   T value;
 };
@@ -180,31 +191,19 @@ class Context::RecvOp {
   RecvOp(Context& ctx, Channel<T>& ch)
       : ctx_(ctx),
         chans_{&ch},
-        inner_(std::span<Channel<T>* const>(chans_, 1), ctx.deadline_, ctx.timers(), nullptr, 0) {}
+        inner_(std::span<ChannelBase* const>(chans_, 1), &slot_, ctx.deadline_, ctx.timers(), nullptr, 0) {}
   bool await_ready() { return inner_.await_ready(); }
   bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
   std::optional<T> await_resume() {
-    ctx_.makeCurrent();
-    detail::Received<T> r = inner_.await_resume();
-    if (r.retry) r.status = RecvStatus::Closed;  // a single input: a close is final
-    switch (r.status) {
-      case RecvStatus::Ok:
-        return std::move(r.value);
-      case RecvStatus::Closed:
-      case RecvStatus::Empty:
-        return std::nullopt;
-      case RecvStatus::Timeout:
-        throw detail::ItemTimedOut{};
-      case RecvStatus::Cancelled:
-        throw detail::RunCancelled{};
-    }
+    if (ctx_.receivedValue(inner_.await_resume())) return std::move(slot_);
     return std::nullopt;
   }
 
  private:
   Context& ctx_;
-  Channel<T>* chans_[1];
-  detail::RecvAwaiter<T> inner_;
+  ChannelBase* chans_[1];
+  std::optional<T> slot_;  // inner_ delivers into it: declared first
+  detail::RecvAwaiter inner_;
 };
 
 class Context::SleepOp {
@@ -239,7 +238,7 @@ void Context::post(Channel<T>& ch, U&& value) {
   }
   if (pending_.empty()) {
     SendStatus st{};
-    (void)ch.sendCore(v, nullptr, st);  // never queues without a node; leaves v when Full
+    (void)ch.sendCore(&v, nullptr, st);  // never queues without a node; leaves v when Full
     if (st != SendStatus::Full) return noteSent(st);
   }
   pending_.emplace_back(new HeldSend<T>(ch, std::move(v)));

@@ -78,26 +78,26 @@ class Pipeline {
   template <class In, class Body>
   void stage(std::string name, StageOptions opts, std::vector<Channel<In>*> ins,
              std::vector<ChannelBase*> outs, Body body) {
-    addStage<In, detail::NoState>(std::move(name), StageKind::Stage, opts, std::move(ins), std::move(outs),
+    addStage<In, detail::NoState>(std::move(name), StageKind::Stage, opts, inputsOf(ins), std::move(outs),
                                   nullptr, std::move(body), nullptr);
   }
   /// With state: body(Context&, S&, In) -> Task.
   template <class In, class S, class Init, class Body, class Fin>
   void stage(std::string name, StageOptions opts, std::vector<Channel<In>*> ins,
              std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {
-    addStage<In, S>(std::move(name), StageKind::Stage, opts, std::move(ins), std::move(outs), std::move(init),
+    addStage<In, S>(std::move(name), StageKind::Stage, opts, inputsOf(ins), std::move(outs), std::move(init),
                     std::move(body), std::move(fin));
   }
   /// `sink name(x from ins) { body }`: body(Context&, In) -> Task.
   template <class In, class Body>
   void sink(std::string name, StageOptions opts, std::vector<Channel<In>*> ins, Body body) {
-    addStage<In, detail::NoState>(std::move(name), StageKind::Sink, opts, std::move(ins), {}, nullptr,
+    addStage<In, detail::NoState>(std::move(name), StageKind::Sink, opts, inputsOf(ins), {}, nullptr,
                                   std::move(body), nullptr);
   }
   template <class In, class S, class Init, class Body, class Fin>
   void sink(std::string name, StageOptions opts, std::vector<Channel<In>*> ins, Init init, Body body,
             Fin fin) {
-    addStage<In, S>(std::move(name), StageKind::Sink, opts, std::move(ins), {}, std::move(init),
+    addStage<In, S>(std::move(name), StageKind::Sink, opts, inputsOf(ins), {}, std::move(init),
                     std::move(body), std::move(fin));
   }
 
@@ -128,13 +128,21 @@ class Pipeline {
   [[nodiscard]] std::vector<ChannelStats> channelStats() const;
 
  private:
-  template <class In, class S, class Inputs, class Init, class Body, class Fin>
-  void addStage(std::string name, StageKind kind, StageOptions opts, Inputs ins,
+  template <class In, class S, class Init, class Body, class Fin>
+  void addStage(std::string name, StageKind kind, StageOptions opts, std::vector<ChannelBase*> ins,
                 std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {
     using Impl = detail::StageImpl<In, S, Init, Body, Fin>;
     adoptStage(std::unique_ptr<detail::StageCore>(new Impl(std::move(name), kind, opts, std::move(ins),
                                                            std::move(init), std::move(body), std::move(fin))),
                std::move(outs));
+  }
+  /// The typed inputs of a stage or sink, as the channels they are.
+  template <class In>
+  static std::vector<ChannelBase*> inputsOf(const std::vector<Channel<In>*>& ins) {
+    std::vector<ChannelBase*> out;
+    out.reserve(ins.size());
+    for (Channel<In>* c : ins) out.push_back(c);
+    return out;
   }
   // The non-template halves of addChannel/addStage: what does not depend on
   // the element or body types is compiled once, in the library.

@@ -36,22 +36,25 @@ inline constexpr std::size_t kRecvBatch = 32;
 /// Values each of several workers of a plain body takes under one lock.
 inline constexpr std::size_t kSharedRecvBatch = 16;
 
-/// Waits for the next value of any of `inputs` (a Task so the awaiter is
-/// instantiated once per item type, not per stage).
-template <class In>
-Task waitForItem(std::span<Channel<In>* const> inputs, TimerQueue* timers,
-                 std::atomic<std::uint64_t>* tickets, std::size_t rotation, std::optional<In>& item,
-                 RecvStatus& st, std::uint64_t& seq) {
-  Received<In> r;
-  do {
-    r = co_await RecvAwaiter<In>(inputs, kNoDeadline, timers, tickets, rotation);
-  } while (r.retry);
-  st = r.status;
-  if (st == RecvStatus::Ok) {
-    item = std::move(r.value);
-    seq = r.ticket;
-  }
-}
+/// Waits for the next value of any of `inputs` into `item` (a
+/// std::optional<In>); on Ok, `seq` is its ticket. Compiled once, in the
+/// library (stage.cpp).
+Task waitForItem(std::span<ChannelBase* const> inputs, TimerQueue* timers, std::atomic<std::uint64_t>* tickets,
+                 std::size_t rotation, void* item, RecvStatus& st, std::uint64_t& seq);
+/// Sends a failed item to its route channel: no deadline (it waits for room
+/// like any send, so it never needs the item's timer), RunCancelled if the
+/// run is cancelled meanwhile. `value` is a T owned by the caller.
+Task routeSend(ChannelBase& ch, void* value);
+
+/// A failed item on its way to the route channel. Not counted as the
+/// stage's `out` (that counts values sent to outputs).
+template <class T>
+struct RoutedItem final : PendingSend {
+  RoutedItem(ChannelBase& c, T v) : ch(c), value(std::move(v)) {}
+  Task flush(Context&) override { return routeSend(ch, &value); }
+  ChannelBase& ch;
+  T value;
+};
 
 /// In = void for a source; S = NoState without `state`; Fin = std::nullptr_t
 /// without `finally`. Body: (Context&[, S&][, In]) -> Task or void.
@@ -59,21 +62,17 @@ template <class In, class S, class Init, class Body, class Fin>
 class StageImpl final : public StageCore {
   static constexpr bool kSource = std::is_void_v<In>;
   using Item = std::conditional_t<kSource, char, In>;  // char: placeholder, never used
-  using Inputs = std::conditional_t<kSource, std::vector<ChannelBase*>, std::vector<Channel<Item>*>>;
 
  public:
-  StageImpl(std::string name, StageKind kind, StageOptions opts, Inputs inputs, Init init, Body body, Fin fin)
+  StageImpl(std::string name, StageKind kind, StageOptions opts, std::vector<ChannelBase*> inputs, Init init,
+            Body body, Fin fin)
       : StageCore(std::move(name), kind, opts),
         inputs_(std::move(inputs)),
         init_(std::move(init)),
         body_(std::move(body)),
         fin_(std::move(fin)) {}
 
-  std::vector<ChannelBase*> inputChannels() const override {
-    std::vector<ChannelBase*> out;
-    for (auto* in : inputs_) out.push_back(in);
-    return out;
-  }
+  std::vector<ChannelBase*> inputChannels() const override { return inputs_; }
 
  protected:
   std::unique_ptr<WorkerSlot> makeWorker() override { return std::unique_ptr<WorkerSlot>(new Worker(*this)); }
@@ -81,7 +80,11 @@ class StageImpl final : public StageCore {
  private:
   class Worker final : public WorkerSlot {
    public:
-    explicit Worker(StageImpl& stage) : stage_(stage), batchMax_(batchSize(stage.options())) {}
+    explicit Worker(StageImpl& stage)
+        : stage_(stage), batchMax_(batchSize(stage.options())), batch_(kSource ? nullptr : new Item[batchMax_]) {}
+    ~Worker() override { delete[] batch_; }
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
 
     bool isPlain() const noexcept override { return kPlain; }
 
@@ -107,13 +110,14 @@ class StageImpl final : public StageCore {
       if constexpr (kSource) {
         return RecvStatus::Empty;
       } else {
-        if (next_ < batch_.size()) return takeBatched(seq);
-        batch_.clear();
+        if (next_ < batchLen_) return takeBatched(seq);
+        batchLen_ = 0;
         next_ = 0;
         const auto& inputs = stage_.inputs_;
         for (std::size_t i = 0; i < inputs.size(); ++i) {
-          Channel<Item>* in = inputs[(rotation_ + i) % inputs.size()];
-          if (in->tryRecvBatch(batch_, batchMax_, &stage_.ticketCounter(), firstSeq_) > 0) {
+          ChannelBase* in = inputs[(rotation_ + i) % inputs.size()];
+          batchLen_ = in->tryRecvBatch(batch_, batchMax_, &stage_.ticketCounter(), firstSeq_);
+          if (batchLen_ > 0) {
             rotation_ += i + 1;  // fan-in: the next take starts at the next input
             return takeBatched(seq);
           }
@@ -128,15 +132,14 @@ class StageImpl final : public StageCore {
         return {};
       } else {
         // (pointer, size): the range constructor's concept checks cost compile time
-        return waitForItem<Item>(
-            std::span<Channel<Item>* const>(stage_.inputs_.data(), stage_.inputs_.size()), ctx.timers(),
-            &stage_.ticketCounter(), rotation_++, item_, st, seq);
+        return waitForItem(std::span<ChannelBase* const>(stage_.inputs_.data(), stage_.inputs_.size()),
+                           ctx.timers(), &stage_.ticketCounter(), rotation_++, &item_, st, seq);
       }
     }
 
     std::size_t discardTaken() noexcept override {
-      const std::size_t n = batch_.size() - next_;
-      batch_.clear();
+      const std::size_t n = batchLen_ - next_;
+      batchLen_ = 0;
       next_ = 0;
       return n;
     }
@@ -161,9 +164,9 @@ class StageImpl final : public StageCore {
       if constexpr (kSource) {
         return nullptr;
       } else {
-        auto* route = static_cast<Channel<Item>*>(stage_.options().routeTo);
+        ChannelBase* route = stage_.options().routeTo;
         if (route == nullptr || !item_) return nullptr;
-        return std::unique_ptr<PendingSend>(new RoutedItem(*route, std::move(*item_)));
+        return std::unique_ptr<PendingSend>(new RoutedItem<Item>(*route, std::move(*item_)));
       }
     }
 
@@ -176,19 +179,6 @@ class StageImpl final : public StageCore {
     }
 
    private:
-    /// A failed item on its way to the route channel. No deadline: it waits
-    /// for room like any send, so it never needs the item's timer. Not
-    /// counted as the stage's `out` (that counts values sent to outputs).
-    struct RoutedItem final : PendingSend {
-      RoutedItem(Channel<Item>& c, Item v) : ch(c), value(std::move(v)) {}
-      Task flush(Context&) override {
-        const SendStatus st = co_await SendAwaiter<Item>(ch, std::move(value), kNoDeadline, nullptr);
-        if (st == SendStatus::Cancelled) throw RunCancelled{};
-      }
-      Channel<Item>& ch;
-      Item value;
-    };
-
     RecvStatus takeBatched(std::uint64_t& seq) {
       item_.emplace(std::move(batch_[next_]));
       seq = firstSeq_ + next_++;
@@ -214,7 +204,8 @@ class StageImpl final : public StageCore {
     const std::size_t batchMax_;
     std::optional<S> state_;
     std::optional<Item> item_;  // the current item
-    std::vector<Item> batch_;   // taken in one batch; [next_, size) not started yet
+    Item* batch_;               // batchMax_ slots; [next_, batchLen_) taken, not started yet
+    std::size_t batchLen_ = 0;
     std::size_t next_ = 0;
     std::uint64_t firstSeq_ = 0;
     std::size_t rotation_ = 0;  // which input a fan-in wait tries first
@@ -235,7 +226,7 @@ class StageImpl final : public StageCore {
   }
   static constexpr bool kPlain = plainBody();
 
-  Inputs inputs_;
+  std::vector<ChannelBase*> inputs_;
   Init init_;
   Body body_;
   Fin fin_;

@@ -1,0 +1,155 @@
+// channel_await.cpp — the out-of-line halves of the channel awaitables
+// (detail/channel_await.h): queueing, timer arming and wake-up handling,
+// compiled once for every element type.
+#include "flow/detail/channel_await.h"
+
+#include <new>
+
+namespace flow::detail {
+
+namespace {
+
+/// Finishes a waiter the owner claimed itself, then applies the gate.
+/// Returns what await_suspend should return.
+bool finishSelf(Waiter& w, Wake why, int which = 0) noexcept {
+  (void)w.finish(why, which);  // owner-claimed: the gate keeps it suspended-safe
+  return w.suspend();
+}
+
+}  // namespace
+
+bool SendAwaiter::await_suspend(std::coroutine_handle<> h) {
+  waiter_.prepare(h, Scheduler::current());
+  node_.waiter = &waiter_;
+  if (ch_.sendCore(value_, &node_, st_) == Core::Done) return false;
+  queued_ = true;
+  if (deadline_ != kNoDeadline) {
+    armed_ = timers_->arm(&waiter_, deadline_);
+    if (!armed_ && waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
+  }
+  return waiter_.suspend();
+}
+
+SendStatus SendAwaiter::finishQueued() {
+  if (armed_) timers_->disarm(&waiter_);
+  if (waiter_.wake() != Wake::Ok) ch_.unlinkSender(node_);
+  return toSendStatus(waiter_.wake());
+}
+
+RecvAwaiter::RecvAwaiter(std::span<ChannelBase* const> chans, void* slot, Deadline deadline, TimerQueue* timers,
+                         std::atomic<std::uint64_t>* ticketCounter, std::size_t start)
+    : chans_(chans), deadline_(deadline), timers_(timers), start_(start % chans.size()) {
+  for (ChannelBase* c : chans) tryFirst_ = tryFirst_ && c->isBuffered();
+  if (chans.size() > kInline) {
+    heap_.resize(chans.size());
+    nodes_ = heap_.data();
+  } else {
+    nodes_ = reinterpret_cast<RecvNode*>(inline_);
+    for (std::size_t i = 0; i < chans.size(); ++i) new (&nodes_[i]) RecvNode();
+  }
+  for (std::size_t i = 0; i < chans.size(); ++i) {
+    nodes_[i].slot = slot;
+    nodes_[i].ticketCounter = ticketCounter;
+    nodes_[i].which = static_cast<int>(i);
+  }
+}
+
+bool RecvAwaiter::await_ready() {
+  if (!tryFirst_) return false;
+  std::size_t closed = 0;
+  for (std::size_t k = 0; k < chans_.size(); ++k) {
+    const std::size_t i = (start_ + k) % chans_.size();
+    RecvStatus st{};
+    (void)chans_[i]->recvCore(nodes_[i], false, st);
+    switch (st) {
+      case RecvStatus::Ok:
+        result_.status = RecvStatus::Ok;
+        result_.which = static_cast<int>(i);
+        result_.ticket = nodes_[i].ticket;
+        return ready_ = true;
+      case RecvStatus::Cancelled:
+        result_.status = RecvStatus::Cancelled;
+        return ready_ = true;
+      case RecvStatus::Closed:
+        ++closed;
+        break;
+      case RecvStatus::Empty:
+      case RecvStatus::Timeout:
+        break;
+    }
+  }
+  if (closed < chans_.size()) return false;
+  result_.status = RecvStatus::Closed;  // every input closed and drained
+  return ready_ = true;
+}
+
+bool RecvAwaiter::await_suspend(std::coroutine_handle<> h) {
+  waiter_.prepare(h, Scheduler::current());
+  bool queuedAny = false;
+  for (std::size_t k = 0; k < chans_.size(); ++k) {
+    const std::size_t i = (start_ + k) % chans_.size();
+    nodes_[i].waiter = &waiter_;
+    RecvStatus st{};
+    const Core core = chans_[i]->recvCore(nodes_[i], true, st);
+    if (core == Core::Queued) {
+      queued_.set(i);
+      queuedAny = true;
+      continue;
+    }
+    if (core == Core::Lost) return waiter_.suspend();
+    if (core == Core::Retry) return finishSelf(waiter_, Wake::Closed);
+    if (st == RecvStatus::Ok) return finishSelf(waiter_, Wake::Ok, static_cast<int>(i));
+    if (st == RecvStatus::Cancelled) {
+      if (waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
+      return waiter_.suspend();
+    }
+    // Closed and drained: skip this input.
+  }
+  if (!queuedAny) {
+    // Every input is closed and drained: a final Closed, not a retry.
+    allClosed_ = true;
+    if (waiter_.tryClaim()) return finishSelf(waiter_, Wake::Closed);
+    return waiter_.suspend();
+  }
+  if (deadline_ != kNoDeadline) {
+    armed_ = timers_->arm(&waiter_, deadline_);
+    if (!armed_ && waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
+  }
+  return waiter_.suspend();
+}
+
+Received RecvAwaiter::await_resume() {
+  if (ready_) return result_;
+  if (armed_) timers_->disarm(&waiter_);
+  const Wake w = waiter_.wake();
+  for (std::size_t i = 0; i < chans_.size(); ++i) {
+    // The delivering channel already unlinked its node.
+    const bool delivered = w == Wake::Ok && static_cast<int>(i) == waiter_.which();
+    if (queued_[i] && !delivered) chans_[i]->unlinkReceiver(nodes_[i]);
+  }
+  if (w == Wake::Closed && allClosed_) {
+    result_.status = RecvStatus::Closed;
+    return result_;
+  }
+  if (w == Wake::Closed) {
+    result_.retry = true;  // an input closed, or a stale race: look again
+    return result_;
+  }
+  result_.status = toRecvStatus(w);
+  if (w == Wake::Ok) {
+    result_.which = waiter_.which();
+    result_.ticket = nodes_[static_cast<std::size_t>(result_.which)].ticket;
+  }
+  return result_;
+}
+
+bool SleepAwaiter::await_suspend(std::coroutine_handle<> h) {
+  waiter_.prepare(h, Scheduler::current());
+  suspended_ = true;
+  if (!timers_->arm(&waiter_, until_)) {
+    if (waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
+  }
+  return waiter_.suspend();
+}
+
+}  // namespace flow::detail
