@@ -147,6 +147,7 @@ int buildTo(const BuildOptions& o, const std::string& output) {
   job.workDir = std::string(work);
   job.warningsAsErrors = o.warningsAsErrors;
   job.verbose = o.verbose;
+  job.debugInfo = o.debugInfo;
   if (o.usePch) job.pchCacheDir = cacheRoot() + "/pch";
   bool ok = compileProgram(job);
   timer.lap("c++ compile");
@@ -217,12 +218,13 @@ int runRun(const BuildOptions& o) {
   for (const auto& f : externHeaders(o, (*source)->getBuffer())) hashFile(h, f);
   for (const auto& d : o.includeDirs) h.update(d + "\n");
   h.update("pipeline=" + o.pipeline + (o.lineDirectives ? "" : " noline") +
-           (o.warningsAsErrors ? " werror" : ""));
+           (o.warningsAsErrors ? " werror" : "") + (o.debugInfo ? " g" : ""));
   h.update("cxx=" + findCxxCompiler(o.cxx));
   static int anchor;
   hashStat(h, fs::getMainExecutable(o.argv0.c_str(), &anchor));
   if (std::optional<Runtime> rt = locateRuntime(o.argv0.c_str())) {
     hashStat(h, rt->library);
+    hashStat(h, rt->linkLibrary);
     hashStat(h, rt->includeDir + "/flow/flow.h");
   }
   std::string key = llvm::toHex(h.final(), /*LowerCase=*/true).substr(0, 24);

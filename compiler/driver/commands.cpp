@@ -69,6 +69,9 @@ cl::opt<bool> timePhases("time-phases", cl::desc("Print the time of each phase t
                          cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<bool> noPch("no-pch", cl::desc("Do not use a precompiled <flow/flow.h> (clang++ only; cached)"),
                     cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<bool> debugInfo("g",
+                        cl::desc("Compile the generated C++ with debug info and link the runtime with its own"),
+                        cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<bool> verbose("verbose", cl::desc("Say what flowc does (commands, cache hits)"),
                       cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 
@@ -111,6 +114,7 @@ BuildOptions buildOptions(const char* argv0, std::vector<std::string> programArg
   o.timePhases = timePhases;
   o.verbose = verbose;
   o.usePch = !noPch;
+  o.debugInfo = debugInfo;
   o.programArgs = std::move(programArgs);
   return o;
 }

@@ -27,6 +27,7 @@ struct BuildOptions {
   bool timePhases = false;                 // --time-phases
   bool verbose = false;                    // --verbose
   bool usePch = true;                      // --no-pch turns off the precompiled runtime header
+  bool debugInfo = false;                  // -g: debug info in the program and the runtime it links
   std::vector<std::string> programArgs;    // run: after `--`
 };
 int runBuild(const BuildOptions& options);

@@ -13,8 +13,10 @@
 namespace flow::driver {
 
 struct Runtime {
-  std::string includeDir;  // holds flow/flow.h
-  std::string library;     // the static runtime library
+  std::string includeDir;    // holds flow/flow.h
+  std::string library;       // the static runtime library, with debug info
+  std::string linkLibrary;   // what programs link by default: the same without
+                             // debug sections when present (faster to link)
 };
 
 /// Where the runtime is, relative to the running flowc (`argv0`).
@@ -34,6 +36,7 @@ struct CompileJob {
   std::string output;                      // the executable
   std::string workDir;                     // for objects and logs
   bool warningsAsErrors = false;           // -Wall -Wextra -Werror (tests)
+  bool debugInfo = false;                  // -g, and the runtime with its debug info
   bool verbose = false;                    // print the commands
   std::string pchCacheDir;                 // clang++ only: where <flow/flow.h>'s PCH is kept; empty = none
 };
