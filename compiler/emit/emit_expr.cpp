@@ -302,7 +302,10 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
       std::vector<std::string> parts;
       for (const auto& p : str.pieces) {
         if (!p.expr) {
-          if (!p.text.empty()) parts.push_back(cppStringLiteral(p.text));
+          // As string_view, not char[N]: every literal then shares one
+          // instantiation of the formatting templates (a char[N] costs one
+          // per length N, ~10% of a small program's C++ compile).
+          if (!p.text.empty()) parts.push_back("std::string_view(" + cppStringLiteral(p.text) + ")");
           continue;
         }
         parts.push_back(lowerExpr(s, *p.expr, true));

@@ -65,11 +65,11 @@ void emitFormat(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
   std::string pending = decl.name + "{";
   for (size_t i = 0; i < decl.fields.size(); ++i) {
     pending += (i ? ", " : "") + decl.fields[i].name.name + ": ";
-    w.line("out += " + cppStringLiteral(pending) + ";");
+    w.line("out += std::string_view(" + cppStringLiteral(pending) + ");");
     w.line("flow::format_nested(out, v." + em.names.field(&decl, i) + ");");
     pending.clear();
   }
-  w.line("out += " + cppStringLiteral(pending + "}") + ";");
+  w.line("out += std::string_view(" + cppStringLiteral(pending + "}") + ");");
   w.dedent();
   w.line("}");
 }

@@ -52,6 +52,10 @@ void Context::noteUnsent(SendStatus st) const {
   }
 }
 
+void Context::hold(detail::PendingSend* send) { held_.emplace_back(send); }
+
+void Context::defer(detail::PendingSend* send) { pending_.emplace_back(send); }
+
 Task Context::sendOwned(ChannelBase& ch, void* value) {
   detail::SendAwaiter send(ch, value, deadline_, timers());
   const SendStatus st = co_await send;

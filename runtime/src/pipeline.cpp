@@ -44,14 +44,16 @@ void Pipeline::overrideWorkers(const std::string& stage, std::int64_t workers) {
   workerOverrides_[stage] = workers;
 }
 
-void Pipeline::adoptChannel(std::unique_ptr<ChannelBase> ch, std::int64_t requestedCapacity) {
+void Pipeline::adoptChannel(ChannelBase* created, std::int64_t requestedCapacity) {
+  std::unique_ptr<ChannelBase> ch(created);
   if (requestedCapacity < 0)
     noteConfigError("channel `" + ch->name() + "`: capacity must not be negative, got " +
                     std::to_string(requestedCapacity));
   channels_.push_back(std::move(ch));
 }
 
-void Pipeline::adoptStage(std::unique_ptr<detail::StageCore> stage, std::vector<ChannelBase*> outputs) {
+void Pipeline::adoptStage(detail::StageCore* created, std::vector<ChannelBase*> outputs) {
+  std::unique_ptr<detail::StageCore> stage(created);
   stage->setOutputs(std::move(outputs));
   stages_.push_back(std::move(stage));
 }

@@ -130,6 +130,10 @@ class Context {
   struct HeldSend;
 
   void noteUnsent(SendStatus st) const;  // the rare outcomes of noteSent
+  /// Take ownership of a fresh held (`ordered`) / deferred (post) send;
+  /// out of line, so no vector code is instantiated per element type.
+  void hold(detail::PendingSend* send);
+  void defer(detail::PendingSend* send);
   /// As `co_await send(ch, v)` for a value `*value` the caller owns and
   /// keeps in place (a held or deferred send): one coroutine for every
   /// element type.
@@ -156,7 +160,7 @@ class Context::SendOp {
       : ctx_(ctx), ch_(ch), value_(std::move(v)), inner_(ch, &value_, ctx.deadline_, ctx.timers()) {}
   bool await_ready() {
     if (ctx_.holding_) {
-      ctx_.held_.emplace_back(new HeldSend<T>(ch_, std::move(value_)));
+      ctx_.hold(new HeldSend<T>(ch_, std::move(value_)));
       held_ = true;
       return true;
     }
@@ -233,7 +237,7 @@ template <class T, class U>
 void Context::post(Channel<T>& ch, U&& value) {
   T v(std::forward<U>(value));
   if (holding_) {
-    held_.emplace_back(new HeldSend<T>(ch, std::move(v)));
+    hold(new HeldSend<T>(ch, std::move(v)));
     return;
   }
   if (pending_.empty()) {
@@ -241,7 +245,7 @@ void Context::post(Channel<T>& ch, U&& value) {
     (void)ch.sendCore(&v, nullptr, st);  // never queues without a node; leaves v when Full
     if (st != SendStatus::Full) return noteSent(st);
   }
-  pending_.emplace_back(new HeldSend<T>(ch, std::move(v)));
+  defer(new HeldSend<T>(ch, std::move(v)));
 }
 
 template <class T, class U>

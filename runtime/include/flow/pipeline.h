@@ -42,7 +42,7 @@ class Pipeline {
   template <class T>
   Channel<T>& channel(std::string name, std::int64_t capacity, Overflow overflow = Overflow::Block) {
     auto* ch = new Channel<T>(std::move(name), capacity, overflow);
-    adoptChannel(std::unique_ptr<ChannelBase>(ch), capacity);  // owns it from here
+    adoptChannel(ch, capacity);  // owns it from here
     return *ch;
   }
   /// A channel the host feeds (one writer: the host, which must close() it).
@@ -132,8 +132,7 @@ class Pipeline {
   void addStage(std::string name, StageKind kind, StageOptions opts, std::vector<ChannelBase*> ins,
                 std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {
     using Impl = detail::StageImpl<In, S, Init, Body, Fin>;
-    adoptStage(std::unique_ptr<detail::StageCore>(new Impl(std::move(name), kind, opts, std::move(ins),
-                                                           std::move(init), std::move(body), std::move(fin))),
+    adoptStage(new Impl(std::move(name), kind, opts, std::move(ins), std::move(init), std::move(body), std::move(fin)),
                std::move(outs));
   }
   /// The typed inputs of a stage or sink, as the channels they are.
@@ -145,9 +144,11 @@ class Pipeline {
     return out;
   }
   // The non-template halves of addChannel/addStage: what does not depend on
-  // the element or body types is compiled once, in the library.
-  void adoptChannel(std::unique_ptr<ChannelBase> ch, std::int64_t requestedCapacity);
-  void adoptStage(std::unique_ptr<detail::StageCore> stage, std::vector<ChannelBase*> outputs);
+  // the element or body types is compiled once, in the library. Both take
+  // ownership of a pointer fresh from `new` (a raw pointer, so generated
+  // code instantiates no unique_ptr constructor).
+  void adoptChannel(ChannelBase* created, std::int64_t requestedCapacity);
+  void adoptStage(detail::StageCore* created, std::vector<ChannelBase*> outputs);
   void noteConfigError(std::string message);
   [[nodiscard]] bool validate();
   Report buildReport(std::int64_t elapsedNs, int exitCode) const;
