@@ -203,7 +203,9 @@ TEST_CASE("the deadline cancels plain bodies blocked on deferred sends: 124, fin
   // A sink far slower than its input: the stage's deferred sends pile up.
   pl.sink<std::int64_t>("slow", {}, {&out},
                         [](Context& ctx, std::int64_t) -> Task { co_await ctx.sleep(5ms); });
-  pl.setDeadline(60ms);
+  // Long enough that the stage surely takes items first, even under
+  // ThreadSanitizer on a loaded 2-core machine (60 ms once was not).
+  pl.setDeadline(250ms);
   flowtest::CapturedOutput capture;
   const auto t0 = flow::Clock::now();
   const flow::Report r = pl.run();
