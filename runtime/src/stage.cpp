@@ -195,7 +195,7 @@ StageStats StageCore::stats() const {
 
 Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
   Context ctx(run, this, worker);
-  std::unique_ptr<WorkerSlot> w = makeWorker();
+  std::unique_ptr<WorkerSlot> w(makeWorker());
   bool haveState = true;
   try {
     ctx.makeCurrent();

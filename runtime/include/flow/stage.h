@@ -154,7 +154,7 @@ class StageCore {
 
  protected:
   /// Makes the typed half of one worker.
-  virtual std::unique_ptr<WorkerSlot> makeWorker() = 0;
+  virtual WorkerSlot* makeWorker() = 0;  // fresh from new; the caller owns it
 
  private:
   Task receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w);

@@ -75,7 +75,8 @@ class StageImpl final : public StageCore {
   std::vector<ChannelBase*> inputChannels() const override { return inputs_; }
 
  protected:
-  std::unique_ptr<WorkerSlot> makeWorker() override { return std::unique_ptr<WorkerSlot>(new Worker(*this)); }
+  // A raw pointer: a unique_ptr here would instantiate its constructor per stage.
+  WorkerSlot* makeWorker() override { return new Worker(*this); }
 
  private:
   class Worker final : public WorkerSlot {
