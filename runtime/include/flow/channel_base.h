@@ -182,8 +182,12 @@ class ChannelBase {
   /// waiters; the caller finishes them after dropping mu_. Requires mu_.
   static void claimAll(detail::WaitQueue& q, std::vector<detail::Waiter*>& out);
 
-  void noteSent() noexcept { sent_.fetch_add(1, std::memory_order_relaxed); }
-  void noteReceived() noexcept { received_.fetch_add(1, std::memory_order_relaxed); }
+  /// Locked mode, under mu_ (the only writers): a load and a store, no
+  /// locked read-modify-write.
+  void noteSent() noexcept { sent_.store(sent_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  void noteReceived() noexcept {
+    received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   void noteDropped() noexcept { dropped_.fetch_add(1, std::memory_order_relaxed); }
   void noteLen(std::size_t n) noexcept {
     const auto len = static_cast<std::int64_t>(n);
