@@ -186,7 +186,10 @@ detail::Core ChannelBase::recvCore(detail::RecvNode& me, bool mayWait, RecvStatu
       return detail::Core::Done;
     }
     const bool haveValue = lsize_ > 0 || !sendq_.empty();
-    if (haveValue && mayWait && !me.waiter->tryClaim()) return detail::Core::Lost;
+    // A select's waiter may be queued on other inputs: claim it before taking
+    // a value. A solo one is queued nowhere yet, so nobody else can claim it.
+    const bool claimSelf = haveValue && mayWait && !me.waiter->isSolo();
+    if (claimSelf && !me.waiter->tryClaim()) return detail::Core::Lost;
     if (lsize_ > 0) {
       deliver(me, lockedFront());
       lockedDropFront();
@@ -212,7 +215,7 @@ detail::Core ChannelBase::recvCore(detail::RecvNode& me, bool mayWait, RecvStatu
       }
       if (wake != nullptr) {
         st = RecvStatus::Ok;
-      } else if (haveValue) {
+      } else if (claimSelf) {
         // Only stale senders were queued (now popped), but we already
         // claimed ourselves: the caller starts over with a fresh waiter.
         st = RecvStatus::Empty;

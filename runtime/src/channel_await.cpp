@@ -19,6 +19,16 @@ bool finishSelf(Waiter& w, Wake why, int which = 0) noexcept {
 }  // namespace
 
 bool SendAwaiter::await_suspend(std::coroutine_handle<> h) {
+  if (deadline_ == kNoDeadline && !ch_.isBuffered()) {
+    // An exclusive waiter (waiter.h). Once the node is queued, *this
+    // belongs to whoever claims it: touch nothing.
+    waiter_.prepareExclusive(h, Scheduler::current());
+    node_.waiter = &waiter_;
+    queued_ = true;  // before the node is published
+    if (ch_.sendCore(value_, &node_, st_) == Core::Queued) return true;
+    queued_ = false;  // done at once: nobody else ever saw the node
+    return false;
+  }
   waiter_.prepare(h, Scheduler::current());
   node_.waiter = &waiter_;
   if (ch_.sendCore(value_, &node_, st_) == Core::Done) return false;
@@ -34,6 +44,38 @@ SendStatus SendAwaiter::finishQueued() {
   if (armed_) timers_->disarm(&waiter_);
   if (waiter_.wake() != Wake::Ok) ch_.unlinkSender(node_);
   return toSendStatus(waiter_.wake());
+}
+
+bool RecvOneAwaiter::await_suspend(std::coroutine_handle<> h) {
+  if (deadline_ != kNoDeadline || ch_.isBuffered()) return suspendShared(h);
+  // See SendAwaiter::await_suspend.
+  waiter_.prepareExclusive(h, Scheduler::current());
+  node_.waiter = &waiter_;
+  queued_ = true;  // before the node is published
+  if (ch_.recvCore(node_, true, st_) == Core::Queued) return true;
+  queued_ = false;  // done at once: nobody else ever saw the node
+  return false;
+}
+
+bool RecvOneAwaiter::suspendShared(std::coroutine_handle<> h) {
+  waiter_.prepareSolo(h, Scheduler::current());
+  node_.waiter = &waiter_;
+  // A solo waiter is never claimed by recvCore itself: Done (value, Closed,
+  // Cancelled) or Queued, never Lost or Retry.
+  if (ch_.recvCore(node_, true, st_) == Core::Done) return false;
+  queued_ = true;
+  if (deadline_ != kNoDeadline) {
+    armed_ = timers_->arm(&waiter_, deadline_);
+    if (!armed_ && waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
+  }
+  return waiter_.suspend();
+}
+
+RecvStatus RecvOneAwaiter::finishQueued() {
+  if (armed_) timers_->disarm(&waiter_);
+  const Wake w = waiter_.wake();
+  if (w != Wake::Ok) ch_.unlinkReceiver(node_);  // a timeout leaves it queued
+  return toRecvStatus(w);
 }
 
 RecvAwaiter::RecvAwaiter(std::span<ChannelBase* const> chans, void* slot, Deadline deadline, TimerQueue* timers,

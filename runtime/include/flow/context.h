@@ -141,6 +141,13 @@ class Context {
   /// RecvOp's outcome: true if a value arrived, false once closed; throws
   /// ItemTimedOut / RunCancelled.
   bool receivedValue(detail::Received r);
+  /// recv()'s outcome: true for a value, false for closed; throws for
+  /// Timeout / Cancelled.
+  bool receivedValue(RecvStatus st) {
+    detail::Received r;
+    r.status = st;
+    return receivedValue(r);
+  }
 
   detail::RunShared* run_;
   detail::StageCore* stage_;          // null for bare contexts (tests, benchmarks)
@@ -192,10 +199,7 @@ struct Context::HeldSend final : detail::PendingSend {
 template <class T>
 class Context::RecvOp {
  public:
-  RecvOp(Context& ctx, Channel<T>& ch)
-      : ctx_(ctx),
-        chans_{&ch},
-        inner_(std::span<ChannelBase* const>(chans_, 1), &slot_, ctx.deadline_, ctx.timers(), nullptr, 0) {}
+  RecvOp(Context& ctx, Channel<T>& ch) : ctx_(ctx), inner_(ch, &slot_, ctx.deadline_, ctx.timers()) {}
   bool await_ready() { return inner_.await_ready(); }
   bool await_suspend(std::coroutine_handle<> h) { return inner_.await_suspend(h); }
   std::optional<T> await_resume() {
@@ -205,9 +209,8 @@ class Context::RecvOp {
 
  private:
   Context& ctx_;
-  ChannelBase* chans_[1];
   std::optional<T> slot_;  // inner_ delivers into it: declared first
-  detail::RecvAwaiter inner_;
+  detail::RecvOneAwaiter inner_;
 };
 
 class Context::SleepOp {

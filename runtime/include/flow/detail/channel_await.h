@@ -32,10 +32,14 @@ class SendAwaiter {
   SendAwaiter(const SendAwaiter&) = delete;  // a queued node points into *this
   SendAwaiter& operator=(const SendAwaiter&) = delete;
 
-  // The synchronous fast path: a send that finds room (or a waiting
-  // receiver, or is dropped / refused) completes here without touching the
-  // waiter or the coroutine frame's suspend machinery. Only Full suspends.
+  // Buffered: the synchronous fast path, a send that finds room (or is
+  // dropped / refused) completes here without touching the waiter or the
+  // coroutine frame's suspend machinery; only Full suspends. Locked mode
+  // (rendezvous, drop_oldest) skips it: there a try costs the same mu_
+  // round trip as the pass in await_suspend, which tries and, if it must,
+  // queues in one go (without a deadline with an exclusive waiter, waiter.h).
   bool await_ready() {
+    if (!ch_.isBuffered()) return false;
     (void)ch_.sendCore(value_, nullptr, st_);  // leaves the value intact when Full
     return st_ != SendStatus::Full;
   }
@@ -130,6 +134,51 @@ class RecvAwaiter {
   bool ready_ = false;    // await_ready completed the receive
   Waiter waiter_;
   Received result_;
+};
+
+/// Receives from one channel into `slot` (a std::optional<T>, T the
+/// channel's element type, owned by the caller and outliving the awaiter):
+/// Context::recv. Fan-in's select without its machinery — one node, no
+/// per-input flags, no Lost/Retry (the waiter is solo). Locked mode
+/// (rendezvous, drop_oldest) without a deadline parks an exclusive waiter
+/// (waiter.h): one mu_ round trip whether or not a value is there, a plain
+/// claim and no gate. With a deadline, or on a buffered channel, the gate
+/// protocol for one input. Ends with Closed only when the channel is closed
+/// and drained.
+class RecvOneAwaiter {
+ public:
+  RecvOneAwaiter(ChannelBase& ch, void* slot, Deadline deadline, TimerQueue* timers) noexcept
+      : ch_(ch), deadline_(deadline), timers_(timers) {
+    node_.slot = slot;
+  }
+  RecvOneAwaiter(const RecvOneAwaiter&) = delete;  // a queued node points into *this
+  RecvOneAwaiter& operator=(const RecvOneAwaiter&) = delete;
+
+  // Buffered: a lock-free try first. Locked mode: no try, since it would
+  // cost the same mu_ round trip as the pass in await_suspend.
+  bool await_ready() {
+    if (!ch_.isBuffered()) return false;
+    (void)ch_.recvCore(node_, false, st_);
+    return st_ != RecvStatus::Empty;
+  }
+  bool await_suspend(std::coroutine_handle<> h);
+  RecvStatus await_resume() {
+    if (!queued_) return st_;  // completed in await_ready or await_suspend
+    return finishQueued();
+  }
+
+ private:
+  bool suspendShared(std::coroutine_handle<> h);
+  RecvStatus finishQueued();
+
+  ChannelBase& ch_;
+  Deadline deadline_;
+  TimerQueue* timers_;
+  RecvStatus st_ = RecvStatus::Closed;
+  bool queued_ = false;
+  bool armed_ = false;
+  Waiter waiter_;
+  RecvNode node_;
 };
 
 /// Suspends until `until` (Wake::Timeout = slept through) or cancellation.

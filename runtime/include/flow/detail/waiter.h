@@ -11,6 +11,12 @@
 // await_suspend) and the finishing side both decrement it; whoever brings it
 // to zero resumes the coroutine. So a waiter may be finished while its owner
 // is still registering it elsewhere, without a resume racing await_suspend.
+// An *exclusive* waiter (prepareExclusive: a plain send or receive on a
+// rendezvous / drop_oldest channel, no deadline) skips both atomics: it is
+// queued on that one channel and nowhere else (no timer), so every claim is
+// made under that channel's mu_ and a plain flag will do; and its owner
+// gives the awaiter up the moment it is queued (await_suspend returns true
+// without touching it again), so finish() resumes it without the gate.
 // Does not know about channels' element types or about time: see
 // channel.h and timer.h.
 #pragma once
@@ -76,7 +82,12 @@ class Waiter {
   /// Wins the right to finish this waiter. At most one caller ever gets true.
   /// Thread-safe. Never blocks.
   [[nodiscard]] bool tryClaim() noexcept {
-    return !claimed_.load(std::memory_order_relaxed) && !claimed_.exchange(true, std::memory_order_acq_rel);
+    if (claimed_.load(std::memory_order_relaxed)) return false;
+    if (exclusive_) {  // every claimer holds the one channel's mu_
+      claimed_.store(true, std::memory_order_relaxed);
+      return true;
+    }
+    return !claimed_.exchange(true, std::memory_order_acq_rel);
   }
   [[nodiscard]] bool isClaimed() const noexcept { return claimed_.load(std::memory_order_acquire); }
 
@@ -90,6 +101,7 @@ class Waiter {
       parker_->notify();
       return {};
     }
+    if (exclusive_) return coro_;  // the owner let go when it queued the waiter
     if (gate_.fetch_sub(1, std::memory_order_acq_rel) == 1) return coro_;
     return {};
   }
@@ -106,8 +118,24 @@ class Waiter {
     coro_ = h;
     sched_ = sched;
   }
+  /// Owner side, before registering: a coroutine waiter queued on one
+  /// channel only (never a select), so a channel that completes the owner's
+  /// own call at once need not claim it first (channel.h, recvCore).
+  void prepareSolo(std::coroutine_handle<> h, Scheduler* sched) noexcept {
+    prepare(h, sched);
+    solo_ = true;
+  }
+  /// Owner side, before registering: a solo waiter on a locked-mode channel
+  /// with no timer (see the file comment). The owner must not touch the
+  /// awaiter once its node is queued, and must not call suspend().
+  void prepareExclusive(std::coroutine_handle<> h, Scheduler* sched) noexcept {
+    prepareSolo(h, sched);
+    exclusive_ = true;
+  }
   /// Owner side, before registering: a thread waiter.
   void prepare(ThreadParker* parker) noexcept { parker_ = parker; }
+  /// Set before the waiter is published, constant afterwards.
+  [[nodiscard]] bool isSolo() const noexcept { return solo_; }
   /// Owner side, last step of await_suspend: true = stay suspended, false =
   /// already finished, resume at once.
   [[nodiscard]] bool suspend() noexcept { return gate_.fetch_sub(1, std::memory_order_acq_rel) != 1; }
@@ -127,6 +155,8 @@ class Waiter {
   std::atomic<int> gate_{2};
   Wake wake_ = Wake::Pending;  // written by the claimer before finish()
   int which_ = 0;              // which input of a select delivered
+  bool solo_ = false;          // queued on one channel only; set before publishing
+  bool exclusive_ = false;     // solo, locked mode, no timer: claims under mu_, no gate
   std::coroutine_handle<> coro_;
   Scheduler* sched_ = nullptr;
   ThreadParker* parker_ = nullptr;
