@@ -76,8 +76,17 @@ void Scheduler::schedule(std::coroutine_handle<> h) noexcept {
   if (tScheduler == this) {
     Slot& mine = *slots_[static_cast<std::size_t>(tIndex)];
     mine.fills.store(mine.fills.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    void* old = mine.runNext.exchange(h.address(), std::memory_order_acq_rel);
+    // Only the owner fills the slot and others only ever empty it, so an
+    // empty slot stays empty until this store: no exchange needed (the
+    // common case, a hand-off whose waker then parks).
+    void* old = mine.runNext.load(std::memory_order_relaxed);
     if (old == nullptr) {
+      mine.runNext.store(h.address(), std::memory_order_release);
+      wakeIdleIfNoSpinner();
+      return;
+    }
+    old = mine.runNext.exchange(h.address(), std::memory_order_acq_rel);
+    if (old == nullptr) {  // a spinner took the previous one meanwhile
       wakeIdleIfNoSpinner();
       return;
     }
@@ -95,6 +104,7 @@ void Scheduler::scheduleBatch(std::span<const std::coroutine_handle<>> hs) noexc
     queued_.store(queue_.size(), std::memory_order_release);
     toWake = std::min<int>(parked_, static_cast<int>(hs.size()));
     wakeups_ += toWake;
+    publishIdleLocked();
   }
   if (toWake == 1)
     cv_.notify_one();
@@ -110,6 +120,7 @@ void Scheduler::pushGlobal(std::coroutine_handle<> h) noexcept {
     queued_.store(queue_.size(), std::memory_order_release);
     if (parked_ > wakeups_ && spinning_.load(std::memory_order_acquire) == 0) {
       ++wakeups_;
+      publishIdleLocked();
       wake = true;
     }
   }
@@ -117,13 +128,16 @@ void Scheduler::pushGlobal(std::coroutine_handle<> h) noexcept {
 }
 
 void Scheduler::wakeIdleIfNoSpinner() noexcept {
-  if (parkedHint_.load(std::memory_order_acquire) == 0 || spinning_.load(std::memory_order_acquire) != 0)
+  // idleHint_, not parked_: while a woken thread is still on its way out of
+  // cv_.wait (tens of µs here) every hand-off would otherwise take mu_.
+  if (idleHint_.load(std::memory_order_acquire) == 0 || spinning_.load(std::memory_order_acquire) != 0)
     return;
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (parked_ > wakeups_) {
       ++wakeups_;
+      publishIdleLocked();
       wake = true;
     }
   }
@@ -211,11 +225,11 @@ void Scheduler::run(int index) {
     if (stopping_ && queue_.empty()) break;
     if (!queue_.empty()) continue;
     ++parked_;
-    parkedHint_.store(parked_, std::memory_order_release);
+    publishIdleLocked();
     cv_.wait(lock, [this] { return stopping_ || !queue_.empty() || wakeups_ > 0; });
     if (wakeups_ > 0) --wakeups_;
     --parked_;
-    parkedHint_.store(parked_, std::memory_order_release);
+    publishIdleLocked();
   }
   tScheduler = nullptr;
   tIndex = -1;

@@ -65,6 +65,8 @@ class Scheduler {
   std::coroutine_handle<> spinForWork(int index) noexcept;
   void pushGlobal(std::coroutine_handle<> h) noexcept;
   void wakeIdleIfNoSpinner() noexcept;
+  /// Requires mu_. Stores idleHint_ after parked_ or wakeups_ changed.
+  void publishIdleLocked() noexcept { idleHint_.store(parked_ > wakeups_ ? parked_ - wakeups_ : 0, std::memory_order_release); }
 
   int threadCount_;
   std::vector<std::unique_ptr<Slot>> slots_;
@@ -78,7 +80,8 @@ class Scheduler {
   int wakeups_ = 0;  // pending "go look for work" tokens for parked threads
   bool stopping_ = false;
   std::atomic<std::size_t> queued_{0};  // == queue_.size(), readable without mu_
-  std::atomic<int> parkedHint_{0};      // == parked_, readable without mu_
+  std::atomic<int> idleHint_{0};        // parked threads no wake-up token is on its way to
+                                        // (parked_ - wakeups_, at least 0), readable without mu_
   std::atomic<int> spinning_{0};        // threads spinning for work
 };
 
