@@ -81,13 +81,17 @@ void Scheduler::schedule(std::coroutine_handle<> h) noexcept {
     // common case, a hand-off whose waker then parks).
     void* old = mine.runNext.load(std::memory_order_relaxed);
     if (old == nullptr) {
+      // Wake first, publish second: a futex wake costs the waker ~5 µs here,
+      // longer than kStealRunNextAfter, so a slot published before it could
+      // look abandoned to the thread just woken, which would then steal it
+      // and move a ping-ponging pair to the other core.
+      wakeIdleForRunNext();
       mine.runNext.store(h.address(), std::memory_order_release);
-      wakeIdleIfNoSpinner();
       return;
     }
     old = mine.runNext.exchange(h.address(), std::memory_order_acq_rel);
     if (old == nullptr) {  // a spinner took the previous one meanwhile
-      wakeIdleIfNoSpinner();
+      wakeIdleForRunNext();
       return;
     }
     h = std::coroutine_handle<>::from_address(old);  // the displaced one goes to the queue
@@ -129,7 +133,7 @@ void Scheduler::pushGlobal(std::coroutine_handle<> h) noexcept {
 
 void Scheduler::wakeIdleIfNoSpinner() noexcept {
   // idleHint_, not parked_: while a woken thread is still on its way out of
-  // cv_.wait (tens of µs here) every hand-off would otherwise take mu_.
+  // cv_.wait (tens of µs here) every call would otherwise take mu_.
   if (idleHint_.load(std::memory_order_acquire) == 0 || spinning_.load(std::memory_order_acquire) != 0)
     return;
   bool wake = false;
@@ -142,6 +146,20 @@ void Scheduler::wakeIdleIfNoSpinner() noexcept {
     }
   }
   if (wake) cv_.notify_one();
+}
+
+void Scheduler::wakeIdleForRunNext() noexcept {
+  if (idleHint_.load(std::memory_order_acquire) == 0 || spinning_.load(std::memory_order_acquire) != 0)
+    return;
+  // A hint only: the run-next's owner runs it anyway. So never wait for
+  // mu_ on the hand-off path: its holder is often the very thread that is
+  // parking, and a lock that blocks costs two futex calls.
+  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+  if (!lock.owns_lock() || parked_ <= wakeups_) return;
+  ++wakeups_;
+  publishIdleLocked();
+  lock.unlock();
+  cv_.notify_one();
 }
 
 std::coroutine_handle<> Scheduler::takeGlobal() noexcept {

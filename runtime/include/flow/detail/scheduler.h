@@ -65,6 +65,8 @@ class Scheduler {
   std::coroutine_handle<> spinForWork(int index) noexcept;
   void pushGlobal(std::coroutine_handle<> h) noexcept;
   void wakeIdleIfNoSpinner() noexcept;
+  /// schedule()'s variant: gives up rather than wait for mu_.
+  void wakeIdleForRunNext() noexcept;
   /// Requires mu_. Stores idleHint_ after parked_ or wakeups_ changed.
   void publishIdleLocked() noexcept { idleHint_.store(parked_ > wakeups_ ? parked_ - wakeups_ : 0, std::memory_order_release); }
 
