@@ -1,7 +1,10 @@
 // flow/detail/channel_await.h — the coroutine side of channels: awaitables
 // for send, receive (from one channel or several — fan-in) and sleep.
-// Each tries the non-blocking path in await_ready; only when it would block
-// does it queue a waiter, arm the timer for its deadline, and suspend. The
+// On buffered channels each tries the non-blocking path in await_ready; only
+// when it would block does it queue a waiter, arm the timer for its
+// deadline, and suspend. On locked-mode channels (rendezvous, drop_oldest)
+// a try would cost the same lock as queueing, so await_suspend does both in
+// one pass, and without a deadline with an exclusive waiter (waiter.h). The
 // awaiter object lives in the coroutine frame while suspended, so queued
 // nodes and the value being sent never move. Results are status values;
 // turning them into exceptions is Context's job (context.h).
