@@ -20,7 +20,6 @@
 namespace flow::detail {
 namespace {
 
-thread_local Scheduler* tScheduler = nullptr;
 thread_local int tIndex = -1;
 
 inline void cpuRelax() noexcept {
@@ -54,8 +53,6 @@ int Scheduler::defaultThreads() {
   return hw == 0 ? 2 : static_cast<int>(hw);
 }
 
-Scheduler* Scheduler::current() noexcept { return tScheduler; }
-
 void Scheduler::start() {
   for (int i = 0; i < threadCount_; ++i) threads_.emplace_back([this, i] { run(i); });
 }
@@ -73,7 +70,7 @@ void Scheduler::stop() {
 }
 
 void Scheduler::schedule(std::coroutine_handle<> h) noexcept {
-  if (tScheduler == this) {
+  if (tCurrentScheduler == this) {
     Slot& mine = *slots_[static_cast<std::size_t>(tIndex)];
     mine.fills.store(mine.fills.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     // Only the owner fills the slot and others only ever empty it, so an
@@ -217,7 +214,7 @@ std::coroutine_handle<> Scheduler::spinForWork(int index) noexcept {
 }
 
 void Scheduler::run(int index) {
-  tScheduler = this;
+  tCurrentScheduler = this;
   tIndex = index;
   Slot& mine = *slots_[static_cast<std::size_t>(index)];
   unsigned tick = 0;
@@ -249,7 +246,7 @@ void Scheduler::run(int index) {
     --parked_;
     publishIdleLocked();
   }
-  tScheduler = nullptr;
+  tCurrentScheduler = nullptr;
   tIndex = -1;
 }
 

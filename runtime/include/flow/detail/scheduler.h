@@ -22,6 +22,11 @@
 
 namespace flow::detail {
 
+class Scheduler;
+/// The scheduler whose thread is running the caller (Scheduler::current()).
+/// Inline, so every awaiter that suspends reads it without a call.
+inline thread_local Scheduler* tCurrentScheduler = nullptr;
+
 class Scheduler {
  public:
   /// `threads` <= 0 means defaultThreads().
@@ -33,7 +38,7 @@ class Scheduler {
   /// Hardware concurrency, or FLOW_THREADS if set to a positive integer.
   static int defaultThreads();
   /// The scheduler whose thread is running the caller, or null.
-  static Scheduler* current() noexcept;
+  static Scheduler* current() noexcept { return tCurrentScheduler; }
 
   /// Starts the threads. Not thread-safe; call once.
   void start();
