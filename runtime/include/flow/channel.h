@@ -139,6 +139,18 @@ class Channel final : public ChannelBase {
   std::size_t tryRecvBatch(std::vector<T>& out, std::size_t max, std::atomic<std::uint64_t>* tickets,
                            std::uint64_t& firstTicket);
 
+  /// True if trySendBatch() applies: buffered with overflow Block (a
+  /// drop policy decides per value, a rendezvous has no ring).
+  [[nodiscard]] bool isBatchable() const noexcept { return isBuffered() && overflow() == Overflow::Block; }
+  /// Batchable channels only. Pushes `values[0, n)` in order while there is
+  /// room, under one producer-lock acquisition and with one tail publish
+  /// (one seq_cst store) for the lot, moving from the values it pushes.
+  /// Returns how many it pushed: a prefix, fewer than `n` when the ring
+  /// fills or senders are already queued (they go first, as with send).
+  /// `st` is Ok (whatever the count), Closed or Cancelled (nothing pushed).
+  /// Thread-safe. Never blocks. Allocates only if the ring grows.
+  std::size_t trySendBatch(T* values, std::size_t n, SendStatus& st);
+
   // ---- core routines (used by the awaitables and select) ---------------
   /// Tries to send `v`; if it would block and `node` is non-null, queues
   /// `node` (whose waiter must be prepared) and returns Core::Queued.
@@ -195,6 +207,9 @@ class Channel final : public ChannelBase {
   bool roomLocked() noexcept;
   /// Requires prod_.lock. Pushes `v` if there is room; else leaves it intact.
   bool pushLocked(T& v);
+  /// Requires prod_.lock. Pushes as many of `values[0, n)` as fit (a
+  /// prefix) with one tail store; returns how many.
+  std::size_t pushBatchLocked(T* values, std::size_t n);
   /// Requires prod_.lock; takes cons_.lock. Doubles the ring (still below
   /// capacity).
   void growLocked();

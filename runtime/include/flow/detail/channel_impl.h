@@ -133,12 +133,22 @@ std::size_t Channel<T>::tryRecvBatch(std::vector<T>& out, std::size_t max,
   if (isBuffered()) {
     if (cancelled_.load(std::memory_order_relaxed)) return 0;
     out.reserve(out.size() + max);  // no allocation under the end lock
-    std::size_t n = 0;
     cons_.lock.lock();
-    while (n < max && hasValueLocked()) {
-      out.push_back(popLocked());
-      ++n;
-    }
+    const std::uint64_t h = cons_.head.load(std::memory_order_relaxed);  // only poppers write it
+    if (cons_.cachedTail - h < max) cons_.cachedTail = prod_.tail.load(std::memory_order_seq_cst);
+    const std::uint64_t avail = cons_.cachedTail - h;
+    const std::size_t n = avail < max ? static_cast<std::size_t>(avail) : max;
+    // Two contiguous runs (before and after the ring wraps) into `out`.
+    const std::size_t base = out.size();
+    out.resize(base + n);  // reserved above: no allocation
+    T* dst = out.data() + base;
+    T* const ring = slots_.get();
+    const std::size_t at = static_cast<std::size_t>(h & mask_);
+    const std::size_t first = n < mask_ + 1 - at ? n : static_cast<std::size_t>(mask_ + 1 - at);
+    for (std::size_t i = 0; i < first; ++i) dst[i] = std::move(ring[at + i]);
+    for (std::size_t i = first; i < n; ++i) dst[i] = std::move(ring[i - first]);
+    // One head store hands every slot back (popLocked's, for the lot).
+    if (n > 0) cons_.head.store(h + n, std::memory_order_seq_cst);
     // Under the end lock, so tickets follow channel order across receivers.
     if (n > 0 && tickets != nullptr) firstTicket = tickets->fetch_add(n, std::memory_order_relaxed);
     cons_.lock.unlock();
@@ -207,6 +217,53 @@ bool Channel<T>::pushLocked(T& v) {
   prod_.tail.store(t + 1, std::memory_order_seq_cst);  // publishes the slot; see channel_base.h
   noteFill(t + 1);
   return true;
+}
+
+template <class T>
+std::size_t Channel<T>::trySendBatch(T* values, std::size_t n, SendStatus& st) {
+  if (cancelled_.load(std::memory_order_relaxed)) {
+    st = SendStatus::Cancelled;
+    return 0;
+  }
+  prod_.lock.lock();
+  if (closed_.load(std::memory_order_relaxed)) {  // stored under prod_.lock
+    prod_.lock.unlock();
+    st = SendStatus::Closed;
+    return 0;
+  }
+  st = SendStatus::Ok;
+  // Blocked senders go first (FIFO among senders, as in sendBuffered).
+  const std::size_t k = sendWaiting_.load(std::memory_order_relaxed) ? 0 : pushBatchLocked(values, n);
+  prod_.lock.unlock();
+  if (k > 0) afterPush();
+  return k;
+}
+
+template <class T>
+std::size_t Channel<T>::pushBatchLocked(T* values, std::size_t n) {
+  const std::uint64_t t = prod_.tail.load(std::memory_order_relaxed);  // only pushers write it
+  const auto cap = static_cast<std::uint64_t>(capacity());
+  // How many fit by head `h`, and whether the ring holds them without growing.
+  auto fits = [&](std::uint64_t h) {
+    const std::uint64_t room = cap - (t - h);
+    return room < n ? room : std::uint64_t{n};
+  };
+  std::uint64_t k = fits(prod_.cachedHead);
+  if (k < n || t + k - prod_.cachedHead > mask_ + 1) {
+    prod_.cachedHead = cons_.head.load(std::memory_order_seq_cst);  // the slots' move-out is done
+    k = fits(prod_.cachedHead);
+  }
+  if (k == 0) return 0;
+  while (t + k - prod_.cachedHead > mask_ + 1) growLocked();  // still below capacity
+  // Two contiguous runs: up to the end of the ring, then from its start.
+  T* const ring = slots_.get();
+  const std::uint64_t at = t & mask_;
+  const std::uint64_t first = k < mask_ + 1 - at ? k : mask_ + 1 - at;
+  for (std::uint64_t i = 0; i < first; ++i) ring[at + i] = std::move(values[i]);
+  for (std::uint64_t i = first; i < k; ++i) ring[i - first] = std::move(values[i]);
+  prod_.tail.store(t + k, std::memory_order_seq_cst);  // publishes the lot; see channel_base.h
+  noteFill(t + k);
+  return static_cast<std::size_t>(k);
 }
 
 template <class T>
