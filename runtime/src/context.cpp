@@ -34,6 +34,85 @@ void Context::checkpoint() const {
 
 detail::TimerQueue* Context::timers() const noexcept { return &run_->timers; }
 
+void Context::notePushed(std::size_t k) noexcept {
+  outboxed_ -= k;
+  if (counters_ != nullptr && k > 0) detail::WorkerCounters::add(counters_->out, k);
+}
+
+void Context::pushFull(detail::Outbox& box) noexcept {
+  if (needsPublish_) return;  // a push already left values behind: publish() after the body
+  SendStatus st{};
+  notePushed(box.tryPush(st));
+  if (box.size() > 0) needsPublish_ = true;  // full, closed or cancelled: publish() sorts it out
+}
+
+SendStatus Context::tryPublish() {
+  SendStatus result = SendStatus::Ok;
+  for (const auto& box : outboxes_) {
+    if (box->size() == 0) continue;
+    SendStatus st{};
+    notePushed(box->tryPush(st));
+    if (result == SendStatus::Ok) result = st;
+  }
+  needsPublish_ = outboxed_ > 0;
+  return result;
+}
+
+Task Context::publish(SendStatus& st) {
+  bool closed = false;
+  while (outboxed_ > 0) {
+    detail::Outbox* full = nullptr;  // the first box (in first-use order) left with values
+    for (const auto& box : outboxes_) {
+      if (box->size() == 0) continue;
+      SendStatus pushed{};
+      notePushed(box->tryPush(pushed));
+      if (pushed == SendStatus::Cancelled) {
+        st = SendStatus::Cancelled;
+        needsPublish_ = true;
+        co_return;
+      }
+      if (pushed == SendStatus::Closed) {  // nobody will ever take these
+        if (box->firstWaiting() < droppedFrom_) droppedFrom_ = box->firstWaiting();
+        outboxed_ -= box->size();
+        box->discard();
+        closed = true;
+        continue;
+      }
+      if (box->size() > 0 && full == nullptr) full = box.get();
+    }
+    if (full == nullptr) break;
+    SendStatus waited{};
+    co_await full->pushOne(timers(), waited);
+    if (waited == SendStatus::Ok) {
+      notePushed(1);
+    } else if (waited == SendStatus::Closed) {
+      if (full->firstWaiting() < droppedFrom_) droppedFrom_ = full->firstWaiting();
+      outboxed_ -= full->size();
+      full->discard();
+      closed = true;
+    } else {
+      st = SendStatus::Cancelled;
+      needsPublish_ = true;
+      co_return;
+    }
+  }
+  needsPublish_ = false;
+  st = closed ? SendStatus::Closed : SendStatus::Ok;
+}
+
+std::uint64_t Context::pushedBelow() const noexcept {
+  std::uint64_t below = ~std::uint64_t{0};
+  for (const auto& box : outboxes_)
+    if (box->size() > 0 && box->firstWaiting() < below) below = box->firstWaiting();
+  return below;
+}
+
+void Context::discardOutboxes() noexcept {
+  for (const auto& box : outboxes_) box->discard();
+  outboxed_ = 0;
+  needsPublish_ = false;
+}
+
 void Context::noteUnsent(SendStatus st) const {
   switch (st) {
     case SendStatus::Ok:

@@ -41,6 +41,106 @@ struct PendingSend {
   virtual ~PendingSend() = default;
   virtual Task flush(Context& ctx) = 0;
 };
+
+/// A plain body's values for one batchable channel (buffered, overflow
+/// block) that are not pushed yet: Context::post collects them while the
+/// worker loop batches (Context::setBatchLimit) and they go out in one
+/// Channel::trySendBatch — one end-lock acquisition and one tail publish —
+/// when the box reaches its limit, when values have waited for `limit`
+/// items, when the worker is about to wait, or when the input ends. Values
+/// stay in post order; a push takes a prefix. Each value carries its number
+/// in the context's add order, so a cancelled run can tell which items got
+/// all their values out. Not thread-safe: owned by one worker's Context.
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
+  [[nodiscard]] ChannelBase* channel() const noexcept { return channel_; }
+  /// Values waiting.
+  [[nodiscard]] std::size_t size() const noexcept { return end_ - first_; }
+  /// The first waiting value's number in the add order. Requires size() > 0.
+  [[nodiscard]] std::uint64_t firstWaiting() const noexcept { return numbers_[first_]; }
+  /// post() pushes the box once it holds this many: min(capacity, the
+  /// context's batch limit, kMaxBatch), at least 1.
+  [[nodiscard]] std::size_t limit() const noexcept { return limit_; }
+  void setLimit(std::size_t batchLimit) noexcept {
+    limit_ = batchLimit < capLimit_ ? batchLimit : capLimit_;
+    if (limit_ == 0) limit_ = 1;
+  }
+  /// Pushes as many waiting values as fit now, in order; returns how many.
+  /// `st`: Ok (whatever the count), Closed or Cancelled. Never blocks.
+  virtual std::size_t tryPush(SendStatus& st) = 0;
+  /// Waits (no deadline) until the channel takes the first waiting value.
+  /// `st`: Ok (it was taken), Closed or Cancelled (it is gone).
+  virtual Task pushOne(TimerQueue* timers, SendStatus& st) = 0;
+  /// Forgets every waiting value (the run is ending, or the channel closed).
+  void discard() noexcept { first_ = end_ = 0; }
+
+  static constexpr std::size_t kMaxBatch = 32;
+
+ protected:
+  explicit Outbox(ChannelBase& ch) noexcept
+      : channel_(&ch),
+        capLimit_(ch.capacity() < static_cast<std::int64_t>(kMaxBatch)
+                      ? static_cast<std::size_t>(ch.capacity())
+                      : kMaxBatch) {}
+  /// `k` values went out.
+  void taken(std::size_t k) noexcept {
+    first_ += k;
+    if (first_ == end_) first_ = end_ = 0;  // reuse the buffer from its start
+  }
+  ChannelBase* channel_;
+  std::size_t capLimit_;  // min(capacity, kMaxBatch)
+  std::size_t limit_ = 1;
+  std::size_t first_ = 0;  // [first_, end_) wait
+  std::size_t end_ = 0;
+  std::size_t room_ = 0;  // slots allocated in numbers_ (and the typed values)
+  std::unique_ptr<std::uint64_t[]> numbers_;
+};
+
+template <class T>
+class OutboxOf final : public Outbox {
+ public:
+  explicit OutboxOf(Channel<T>& ch) : Outbox(ch), ch_(ch) {}
+  void add(T&& v, std::uint64_t number) {
+    if (end_ == room_) grow();
+    values_[end_] = std::move(v);
+    numbers_[end_] = number;
+    ++end_;
+  }
+  std::size_t tryPush(SendStatus& st) override {
+    const std::size_t k = ch_.trySendBatch(values_.get() + first_, end_ - first_, st);
+    taken(k);
+    return k;
+  }
+  Task pushOne(TimerQueue* timers, SendStatus& st) override {
+    st = co_await SendAwaiter<T>(ch_, std::move(values_[first_]), kNoDeadline, timers);
+    if (st == SendStatus::Ok) taken(1);
+  }
+
+ private:
+  /// Out of line: runs a few times per worker (the buffer keeps its size).
+  void grow();
+  Channel<T>& ch_;
+  std::unique_ptr<T[]> values_;  // as numbers_
+};
+
+template <class T>
+void OutboxOf<T>::grow() {
+  const std::size_t n = room_ == 0 ? kMaxBatch : 2 * room_;
+  auto values = std::make_unique<T[]>(n);
+  auto numbers = std::make_unique<std::uint64_t[]>(n);
+  for (std::size_t i = first_; i < end_; ++i) {
+    values[i - first_] = std::move(values_[i]);
+    numbers[i - first_] = numbers_[i];
+  }
+  end_ -= first_;
+  first_ = 0;
+  values_ = std::move(values);
+  numbers_ = std::move(numbers);
+  room_ = n;
+}
 }  // namespace detail
 
 class Context {
@@ -62,6 +162,9 @@ class Context {
   /// Once one send is deferred, later ones are too, so each channel still
   /// sees this worker's values in order. In an `ordered` stage the value is
   /// held like send()'s. Throws RunCancelled / ItemFailed (channel closed).
+  /// While the worker loop batches (setBatchLimit, only for stages without
+  /// timeout, retries, `ordered` or route), a value for a batchable channel
+  /// goes to that channel's Outbox instead and is pushed with the box.
   template <class T, class U>
   void post(Channel<T>& ch, U&& value);
   /// `try ch <- v`: true if accepted (or dropped by the channel's overflow
@@ -111,6 +214,43 @@ class Context {
   /// Sends deferred by post(), in order.
   std::vector<std::unique_ptr<detail::PendingSend>>& pending() noexcept { return pending_; }
   [[nodiscard]] detail::TimerQueue* timers() const noexcept;
+  // ---- batched publish (worker loop of a plain body; see detail::Outbox) --
+  /// Up to `n` values per channel are collected before a push (0 or 1: no
+  /// batching; values already collected still go out in order).
+  void setBatchLimit(std::size_t n) noexcept {
+    batchLimit_ = n;
+    for (const auto& box : outboxes_) box->setLimit(n);
+  }
+  [[nodiscard]] std::size_t batchLimit() const noexcept { return batchLimit_; }
+  /// Values waiting in outboxes.
+  [[nodiscard]] std::size_t outboxed() const noexcept { return outboxed_; }
+  /// Values ever added to an outbox (tells whether a body added any).
+  [[nodiscard]] std::uint64_t outboxAdds() const noexcept { return outboxAdds_; }
+  /// True once a push left values behind (full, closed or cancelled): the
+  /// worker loop must publish() before the next item.
+  [[nodiscard]] bool needsPublish() const noexcept { return needsPublish_; }
+  /// Pushes what fits of every outbox, counting `out`. Returns Ok, or
+  /// Cancelled / Closed if a channel said so (its values stay). Never blocks.
+  SendStatus tryPublish();
+  /// Pushes every outbox, waiting (no deadline) for room, in the order the
+  /// channels were first posted to; counts `out`. Sets `st` to Ok (all
+  /// out), Closed (some channel was closed: its values are dropped, the
+  /// others still went out) or Cancelled (stopped; the rest wait — call
+  /// discardOutboxes()).
+  Task publish(SendStatus& st);
+  /// Every value numbered below this (see Outbox::firstWaiting) has been
+  /// pushed; UINT64_MAX when no value waits.
+  [[nodiscard]] std::uint64_t pushedBelow() const noexcept;
+  /// The lowest number (see Outbox::firstWaiting) of a value publish()
+  /// dropped because its channel was closed, UINT64_MAX if none; resets it.
+  std::uint64_t takeDroppedFrom() noexcept {
+    const std::uint64_t n = droppedFrom_;
+    droppedFrom_ = ~std::uint64_t{0};
+    return n;
+  }
+  /// Forgets every waiting value.
+  void discardOutboxes() noexcept;
+
   /// Counts `out`; throws for Timeout/Cancelled/Closed.
   void noteSent(SendStatus st) const {
     if (st == SendStatus::Ok) {
@@ -130,6 +270,14 @@ class Context {
   struct HeldSend;
 
   void noteUnsent(SendStatus st) const;  // the rare outcomes of noteSent
+  /// The outbox for `ch` (made on first use), or null if `ch` is not
+  /// batchable. Out of line from post(): it runs when post() switches channel.
+  template <class T>
+  detail::OutboxOf<T>* findOutbox(Channel<T>& ch);
+  /// post(): `box` reached its limit; pushes what fits (never waits).
+  void pushFull(detail::Outbox& box) noexcept;
+  /// Counts `k` values pushed from outboxes as `out`.
+  void notePushed(std::size_t k) noexcept;
 
   detail::RunShared* run_;
   detail::StageCore* stage_;          // null for bare contexts (tests, benchmarks)
@@ -140,6 +288,14 @@ class Context {
   std::uint64_t items_ = 0;
   std::vector<std::unique_ptr<detail::PendingSend>> held_;
   std::vector<std::unique_ptr<detail::PendingSend>> pending_;
+  // Batched publish: a box per channel posted to, in first-use order.
+  std::size_t batchLimit_ = 0;                     // 0/1: post sends at once (unless values wait)
+  std::size_t outboxed_ = 0;                       // values waiting, over every box
+  std::uint64_t outboxAdds_ = 0;                   // values ever added
+  bool needsPublish_ = false;                      // a push left values behind
+  std::uint64_t droppedFrom_ = ~std::uint64_t{0};  // see takeDroppedFrom()
+  detail::Outbox* lastOutbox_ = nullptr;           // the box post() used last
+  std::vector<std::unique_ptr<detail::Outbox>> outboxes_;
 };
 
 template <class T>
@@ -238,6 +394,19 @@ void Context::post(Channel<T>& ch, U&& value) {
     return;
   }
   if (pending_.empty()) {
+    if (batchLimit_ > 1 || outboxed_ > 0) {
+      detail::Outbox* last = lastOutbox_;
+      // The same channel, so the same T.
+      detail::OutboxOf<T>* box = last != nullptr && last->channel() == &ch
+                                     ? static_cast<detail::OutboxOf<T>*>(last)
+                                     : findOutbox(ch);
+      if (box != nullptr) {
+        box->add(std::move(v), outboxAdds_++);
+        ++outboxed_;
+        if (box->size() >= box->limit()) pushFull(*box);
+        return;
+      }
+    }
     SendStatus st{};
     (void)ch.sendCore(v, nullptr, st);  // never queues without a node; leaves v when Full
     if (st != SendStatus::Full) return noteSent(st);
@@ -245,9 +414,29 @@ void Context::post(Channel<T>& ch, U&& value) {
   pending_.emplace_back(new HeldSend<T>(ch, std::move(v)));
 }
 
+template <class T>
+detail::OutboxOf<T>* Context::findOutbox(Channel<T>& ch) {
+  if (!ch.isBatchable()) return nullptr;
+  ChannelBase* const base = &ch;
+  for (const auto& box : outboxes_) {
+    if (box->channel() == base) {
+      lastOutbox_ = box.get();
+      return static_cast<detail::OutboxOf<T>*>(lastOutbox_);
+    }
+  }
+  outboxes_.emplace_back(new detail::OutboxOf<T>(ch));
+  lastOutbox_ = outboxes_.back().get();
+  lastOutbox_->setLimit(batchLimit_);
+  return static_cast<detail::OutboxOf<T>*>(lastOutbox_);
+}
+
 template <class T, class U>
 bool Context::trySend(Channel<T>& ch, U&& value) {
   if (!pending_.empty()) return false;
+  if (outboxed_ > 0) {  // batched values go first; if some cannot, this one waits too
+    (void)tryPublish();
+    if (outboxed_ > 0) return false;
+  }
   const SendStatus st = ch.trySend(T(std::forward<U>(value)));
   if (st == SendStatus::Full) return false;
   noteSent(st);
