@@ -8,7 +8,11 @@
 
 namespace flow {
 Context::Context(detail::RunShared& run, detail::StageCore* stage, std::int64_t worker) noexcept
-    : run_(&run), stage_(stage), counters_(stage ? &stage->counters(worker) : nullptr), worker_(worker) {}
+    : run_(&run),
+      stage_(stage),
+      counters_(stage ? &stage->counters(worker) : nullptr),
+      timers_(&run.timers),
+      worker_(worker) {}
 
 Context::~Context() {
   if (detail::tCurrentContext == this) detail::tCurrentContext = nullptr;
@@ -31,8 +35,6 @@ void Context::checkpoint() const {
   if (isCancelled()) throw detail::RunCancelled{};
   if (isExpired()) throw detail::ItemTimedOut{};
 }
-
-detail::TimerQueue* Context::timers() const noexcept { return &run_->timers; }
 
 void Context::notePushed(std::size_t k) noexcept {
   outboxed_ -= k;

@@ -213,7 +213,7 @@ class Context {
   std::vector<std::unique_ptr<detail::PendingSend>>& held() noexcept { return held_; }
   /// Sends deferred by post(), in order.
   std::vector<std::unique_ptr<detail::PendingSend>>& pending() noexcept { return pending_; }
-  [[nodiscard]] detail::TimerQueue* timers() const noexcept;
+  [[nodiscard]] detail::TimerQueue* timers() const noexcept { return timers_; }
   // ---- batched publish (worker loop of a plain body; see detail::Outbox) --
   /// Up to `n` values per channel are collected before a push (0 or 1: no
   /// batching; values already collected still go out in order).
@@ -282,6 +282,7 @@ class Context {
   detail::RunShared* run_;
   detail::StageCore* stage_;          // null for bare contexts (tests, benchmarks)
   detail::WorkerCounters* counters_;  // this worker's (null for bare contexts)
+  detail::TimerQueue* timers_;        // the run's (inline for every send's awaiter)
   std::int64_t worker_;
   Deadline deadline_ = kNoDeadline;
   bool holding_ = false;  // an ordered stage is running an item: hold sends
