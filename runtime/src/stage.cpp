@@ -336,14 +336,16 @@ void StageCore::settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool can
   WorkerCounters& counters = this->counters(ctx.worker());
   for (FastLoop::Done& item : f.recent) {
     if (item.mark == 0) continue;
-    if (item.mark >
-        dropped) {  // a closed channel dropped some of its values (hand-written C++ or a host only)
+    if (item.mark > dropped) {
+      // A closed channel dropped some of its values (only hand-written C++
+      // or a host can close a channel under its writers).
       counters.completed.store(counters.completed.load(std::memory_order_relaxed) - 1,
                                std::memory_order_relaxed);
       finishItem(run, ctx, item.seq, static_cast<int>(Outcome::Failed), "send on closed channel",
                  std::chrono::nanoseconds(-1));
       item.mark = 0;
-    } else if (item.mark > waiting) {  // some of its values never went out: as if stopped in a send
+    } else if (item.mark > waiting) {
+      // Some of its values never went out: as if its body stopped in a send.
       counters.completed.store(counters.completed.load(std::memory_order_relaxed) - 1,
                                std::memory_order_relaxed);
       inFlight_.fetch_add(1, std::memory_order_relaxed);

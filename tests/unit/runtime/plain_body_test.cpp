@@ -505,3 +505,32 @@ TEST_CASE("trySend publishes batched values first, and reports full rather than 
   for (std::int64_t i = 0; i < 2 * kN; ++i) REQUIRE(got[static_cast<std::size_t>(i)] == i);
   CHECK(stageNamed(r, "fwd").out == 2 * kN);
 }
+
+TEST_CASE("a channel closed under a batching stage fails the items whose values it dropped",
+          "[stage][plain][batch]") {
+  flow::Pipeline pl;
+  auto& in = pl.input<std::int64_t>("in", 4096);
+  auto& out = pl.channel<std::int64_t>("out", 1024);
+  pl.stage<std::int64_t>("fwd", {}, {&in}, {&out},
+                         [&out](Context& ctx, std::int64_t x) { ctx.post(out, x); });
+  std::atomic<std::int64_t> sunk{0};
+  pl.sink<std::int64_t>("sink", {}, {&out}, [&sunk](Context&, std::int64_t) { sunk.fetch_add(1); });
+  flowtest::CapturedOutput capture;
+  REQUIRE(pl.start() == flow::StartStatus::Ok);
+  constexpr std::int64_t kN = 20000;
+  for (std::int64_t i = 0; i < kN; ++i) {
+    REQUIRE(in.send(i) == flow::SendStatus::Ok);
+    if (i == kN / 2) out.close();  // the owner's job, done by a host here: the rest have nowhere to go
+  }
+  in.close();
+  const flow::Report r = pl.wait();
+  CHECK(r.isBalanced());
+  const auto& s = stageNamed(r, "fwd");
+  CHECK(s.in == kN);
+  CHECK(s.in == s.completed + s.failed + s.inFlight);
+  CHECK(s.failed >= 1);
+  CHECK(s.out == s.completed);  // a completed item's value is in the channel; a failed one's is not
+  for (const auto& c : r.channels)
+    if (c.name == "out") CHECK(c.sent == s.out);
+  CHECK(stageNamed(r, "sink").completed == static_cast<std::uint64_t>(sunk.load()));
+}
