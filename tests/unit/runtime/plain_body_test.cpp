@@ -215,6 +215,9 @@ TEST_CASE("the deadline cancels plain bodies blocked on deferred sends: 124, fin
   // Whether a worker was cancelled mid-drain or while waiting for input
   // depends on timing (TSan showed both); either way nothing is lost.
   const auto& s = stageNamed(r, "fwd");
+  INFO("workers " << workers << ", capacity " << cap << ": in " << s.in << ", completed " << s.completed
+                  << ", failed " << s.failed << ", in flight " << s.inFlight << ", out " << s.out
+                  << "; slow.in " << stageNamed(r, "slow").in);
   CHECK(s.in >= 1);
   CHECK(s.in == s.completed + s.failed + s.inFlight);
 }
