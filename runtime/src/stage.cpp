@@ -221,6 +221,10 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
   // with no coroutine frame per item, and its posts are batched.
   const bool simple = w.isPlain() && opts_.timeout.count() == 0 && opts_.retries == 0 && !opts_.ordered &&
                       opts_.onError != OnError::Route;
+  // Posts are batched only to channels with several writers (Context::findOutbox).
+  bool shared = false;
+  for (ChannelBase* ch : outputs_) shared = shared || ch->writers() > 1;
+  const bool batching = simple && shared;
   FastLoop fast;
   bool cancelled = false;
   while (!run.isCancelled()) {
@@ -261,16 +265,18 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
     } catch (...) {
       outcome = classifyFailure(fast.error);
     }
-    if (timed) ctx.setBatchLimit(batchLimitFor(Clock::now() - started));
-    if (ctx.outboxed() == 0) {
-      fast.heldFor = 0;
-    } else if (++fast.heldFor >= ctx.batchLimit()) {
-      (void)ctx.tryPublish();  // held back for `limit` items: out they go
-      if (ctx.outboxed() == 0) fast.heldFor = 0;
+    if (batching) {
+      if (timed) ctx.setBatchLimit(batchLimitFor(Clock::now() - started));
+      if (ctx.outboxed() == 0) {
+        fast.heldFor = 0;
+      } else if (++fast.heldFor >= ctx.batchLimit()) {
+        (void)ctx.tryPublish();  // held back for `limit` items: out they go
+        if (ctx.outboxed() == 0) fast.heldFor = 0;
+      }
     }
     if (outcome == Outcome::Ok && !ctx.needsPublish() && ctx.pending().empty()) {  // the common case, inline
       WorkerCounters::bump(counters.completed);
-      fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
+      if (batching) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
       if (timed) latency_.record((Clock::now() - started).count());
       continue;
     }

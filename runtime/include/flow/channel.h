@@ -150,6 +150,11 @@ class Channel final : public ChannelBase {
   /// `st` is Ok (whatever the count), Closed or Cancelled (nothing pushed).
   /// Thread-safe. Never blocks. Allocates only if the ring grows.
   std::size_t trySendBatch(T* values, std::size_t n, SendStatus& st);
+  /// Buffered mode: true if a receiver is parked here (a hint, read without
+  /// a lock: a batching sender pushes at once rather than keep it idle).
+  [[nodiscard]] bool hasParkedReceiver() const noexcept {
+    return recvWaiting_.load(std::memory_order_relaxed);
+  }
 
   // ---- core routines (used by the awaitables and select) ---------------
   /// Tries to send `v`; if it would block and `node` is non-null, queues
