@@ -242,13 +242,14 @@ std::size_t ChannelBase::tryRecvBatch(void* out, std::size_t max, std::atomic<st
   if (max > kMaxBatch) max = kMaxBatch;
   if (buffered_) {
     if (cancelled_.load(std::memory_order_relaxed)) return 0;
-    std::size_t n = 0;
     cons_.lock.lock();
-    while (n < max && hasValueLocked()) {
-      moveElem(at(out, n), headLocked());
-      popLocked();
-      ++n;
-    }
+    const std::uint64_t h = cons_.head.load(std::memory_order_relaxed);  // only poppers write it
+    if (cons_.cachedTail - h < max) cons_.cachedTail = prod_.tail.load(std::memory_order_seq_cst);
+    const std::uint64_t avail = cons_.cachedTail - h;
+    const std::size_t n = avail < max ? static_cast<std::size_t>(avail) : max;
+    for (std::size_t i = 0; i < n; ++i) moveElem(at(out, i), at(slots_, (h + i) & mask_));
+    // One head store hands every slot back (popLocked's, for the lot).
+    if (n > 0) cons_.head.store(h + n, std::memory_order_seq_cst);
     // Under the end lock, so tickets follow channel order across receivers.
     if (n > 0 && tickets != nullptr) firstTicket = tickets->fetch_add(n, std::memory_order_relaxed);
     cons_.lock.unlock();
@@ -316,6 +317,46 @@ bool ChannelBase::pushLocked(void* v) noexcept {
   prod_.tail.store(t + 1, std::memory_order_seq_cst);  // publishes the slot; see channel_base.h
   noteFill(t + 1);
   return true;
+}
+
+std::size_t ChannelBase::trySendBatch(void* values, std::size_t n, SendStatus& st) {
+  if (cancelled_.load(std::memory_order_relaxed)) {
+    st = SendStatus::Cancelled;
+    return 0;
+  }
+  prod_.lock.lock();
+  if (closed_.load(std::memory_order_relaxed)) {  // stored under prod_.lock
+    prod_.lock.unlock();
+    st = SendStatus::Closed;
+    return 0;
+  }
+  st = SendStatus::Ok;
+  // Blocked senders go first (FIFO among senders, as in sendBuffered).
+  const std::size_t k = sendWaiting_.load(std::memory_order_relaxed) ? 0 : pushBatchLocked(values, n);
+  prod_.lock.unlock();
+  if (k > 0) afterPush();
+  return k;
+}
+
+std::size_t ChannelBase::pushBatchLocked(void* values, std::size_t n) {
+  const std::uint64_t t = prod_.tail.load(std::memory_order_relaxed);  // only pushers write it
+  const auto cap = static_cast<std::uint64_t>(capacity_);
+  // How many fit by head `h`, and whether the ring holds them without growing.
+  auto fits = [&](std::uint64_t h) {
+    const std::uint64_t room = cap - (t - h);
+    return room < n ? room : std::uint64_t{n};
+  };
+  std::uint64_t k = fits(prod_.cachedHead);
+  if (k < n || t + k - prod_.cachedHead > mask_ + 1) {
+    prod_.cachedHead = cons_.head.load(std::memory_order_seq_cst);  // the slots' move-out is done
+    k = fits(prod_.cachedHead);
+  }
+  if (k == 0) return 0;
+  while (t + k - prod_.cachedHead > mask_ + 1) growLocked();  // still below capacity
+  for (std::uint64_t i = 0; i < k; ++i) moveElem(at(slots_, (t + i) & mask_), at(values, i));
+  prod_.tail.store(t + k, std::memory_order_seq_cst);  // publishes the lot; see channel_base.h
+  noteFill(t + k);
+  return static_cast<std::size_t>(k);
 }
 
 void ChannelBase::growLocked() {

@@ -97,6 +97,20 @@ Task sleepBackoff(Context& ctx, std::chrono::nanoseconds d, bool& cancelled) {
 /// would be a measurable share of a cheap stage).
 bool sampleLatency(std::uint64_t nth) noexcept { return nth < 1024 || nth % 64 == 0; }
 
+/// Batched publish holds a plain body's values back for about this long at
+/// most (the values of limit × item time), so batching never keeps a
+/// consumer waiting behind a slow body: a body slower than half of it sends
+/// each value at once, as without batching.
+constexpr std::int64_t kPublishHoldNs = 20'000;
+
+/// Values per channel to collect before a push, for a body that took `body`.
+std::size_t batchLimitFor(std::chrono::nanoseconds body) noexcept {
+  const std::int64_t ns = body.count() > 0 ? body.count() : 1;
+  const std::int64_t n = kPublishHoldNs / ns;
+  if (n < 2) return 0;
+  return n < static_cast<std::int64_t>(Outbox::kMaxBatch) ? static_cast<std::size_t>(n) : Outbox::kMaxBatch;
+}
+
 }  // namespace
 
 ReorderBuffer::ReorderBuffer(std::size_t window) : ring_(window) {}
@@ -223,10 +237,15 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
   WorkerCounters& counters = this->counters(ctx.worker());
   Channel<char>* tokens = tokens_.get();
   // The fast path: a plain body with no per-item policy runs inline here,
-  // with no coroutine frame per item.
+  // with no coroutine frame per item, and its posts are batched.
   const bool simple = w.isPlain() && opts_.timeout.count() == 0 && opts_.retries == 0 && !opts_.ordered &&
                       opts_.onError != OnError::Route;
-  std::string error;  // the last failure's message (outside the loop: no construction per item)
+  // Posts are batched only to channels with several writers (Context::findOutbox).
+  bool shared = false;
+  for (ChannelBase* ch : outputs_) shared = shared || ch->writers() > 1;
+  const bool batching = simple && shared;
+  FastLoop fast;
+  bool cancelled = false;
   while (!run.isCancelled()) {
     std::uint64_t seq = 0;
     if (tokens != nullptr) {  // `ordered`: a window token before each item
@@ -238,6 +257,14 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
     }
     RecvStatus st = w.tryTake(seq);
     if (st != RecvStatus::Ok) {
+      if (ctx.outboxed() > 0) {  // about to wait for input: publish the batch first
+        bool ok = true;
+        co_await publishWaiting(run, ctx, fast, ok);
+        if (!ok) {
+          cancelled = true;
+          break;
+        }
+      }
       co_await w.waitTake(ctx, st, seq);
       if (st != RecvStatus::Ok) {
         if (tokens != nullptr) (void)tokens->trySend('t');
@@ -246,7 +273,6 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
     }
     WorkerCounters::bump(counters.in);
     if (!simple) {
-      bool cancelled = false;
       co_await runItem(run, ctx, w, seq, cancelled);
       if (cancelled) break;
       continue;
@@ -258,25 +284,100 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
       ctx.makeCurrent();
       w.runPlain(ctx, false);
     } catch (...) {
-      outcome = classifyFailure(error);
+      outcome = classifyFailure(fast.error);
     }
-    if (outcome != Outcome::Cancelled && !ctx.pending().empty()) co_await drainPending(ctx, outcome, error);
-    if (outcome == Outcome::Ok) {  // the common case, inline
+    if (batching) {
+      if (timed) ctx.setBatchLimit(batchLimitFor(Clock::now() - started));
+      if (ctx.outboxed() == 0) {
+        fast.heldFor = 0;
+      } else if (++fast.heldFor >= ctx.batchLimit()) {
+        (void)ctx.tryPublish();  // held back for `limit` items: out they go
+        if (ctx.outboxed() == 0) fast.heldFor = 0;
+      }
+    }
+    if (outcome == Outcome::Ok && !ctx.needsPublish() && ctx.pending().empty()) {  // the common case, inline
       WorkerCounters::bump(counters.completed);
+      if (batching) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
       if (timed) latency_.record((Clock::now() - started).count());
       continue;
+    }
+    // A failure, or a push found its channel full, or a send was deferred:
+    // publish the outboxes (waiting), then the deferred sends — each
+    // channel in order.
+    if (outcome == Outcome::Ok && ctx.pending().empty()) {
+      // Only the publish is left: the item counts as completed now, and the
+      // publish settles it with the recent ones if the run is cancelled.
+      finishItem(run, ctx, seq, static_cast<int>(outcome), fast.error,
+                 timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+      fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
+      bool ok = true;
+      co_await publishWaiting(run, ctx, fast, ok);
+      if (!ok) {
+        cancelled = true;
+        break;
+      }
+      continue;
+    }
+    if (outcome != Outcome::Cancelled && (ctx.needsPublish() || !ctx.pending().empty())) {
+      bool ok = true;
+      if (ctx.outboxed() > 0) co_await publishWaiting(run, ctx, fast, ok);
+      if (!ok) outcome = Outcome::Cancelled;
+      if (ok && !ctx.pending().empty()) co_await drainPending(ctx, outcome, fast.error);
     }
     ctx.pending().clear();
     if (outcome == Outcome::Cancelled) {
       inFlight_.fetch_add(1, std::memory_order_relaxed);
+      cancelled = true;
       break;
     }
-    finishItem(run, ctx, seq, static_cast<int>(outcome), error, std::chrono::nanoseconds(-1));
+    finishItem(run, ctx, seq, static_cast<int>(outcome), fast.error,
+               timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+    if (outcome == Outcome::Ok) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
   }
+  if (ctx.outboxed() > 0 && !cancelled && !run.isCancelled()) {
+    bool ok = true;
+    co_await publishWaiting(run, ctx, fast, ok);
+  }
+  // Whatever still waits stays unsent: the run was cancelled.
+  if (ctx.outboxed() > 0) settleRecent(run, ctx, fast, true);
+  ctx.discardOutboxes();
+  ctx.setBatchLimit(0);
   // Taken from the channel in a batch but never started: in flight.
   for (std::size_t n = w.discardTaken(); n > 0; --n) {
     WorkerCounters::bump(counters.in);
     inFlight_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+Task StageCore::publishWaiting(RunShared& run, Context& ctx, FastLoop& f, bool& ok) {
+  SendStatus published = SendStatus::Ok;
+  co_await ctx.publish(published);
+  ok = published != SendStatus::Cancelled;
+  if (published == SendStatus::Closed) settleRecent(run, ctx, f, false);
+  if (ctx.outboxed() == 0) f.heldFor = 0;
+}
+
+void StageCore::settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool cancelled) {
+  const std::uint64_t dropped = ctx.takeDroppedFrom();  // values from here on a closed channel dropped
+  const std::uint64_t waiting = cancelled ? ctx.pushedBelow() : ~std::uint64_t{0};
+  WorkerCounters& counters = this->counters(ctx.worker());
+  for (FastLoop::Done& item : f.recent) {
+    if (item.mark == 0) continue;
+    if (item.mark > dropped) {
+      // A closed channel dropped some of its values (only hand-written C++
+      // or a host can close a channel under its writers).
+      counters.completed.store(counters.completed.load(std::memory_order_relaxed) - 1,
+                               std::memory_order_relaxed);
+      finishItem(run, ctx, item.seq, static_cast<int>(Outcome::Failed), "send on closed channel",
+                 std::chrono::nanoseconds(-1));
+      item.mark = 0;
+    } else if (item.mark > waiting) {
+      // Some of its values never went out: as if its body stopped in a send.
+      counters.completed.store(counters.completed.load(std::memory_order_relaxed) - 1,
+                               std::memory_order_relaxed);
+      inFlight_.fetch_add(1, std::memory_order_relaxed);
+      item.mark = 0;
+    }
   }
 }
 

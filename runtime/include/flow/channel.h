@@ -90,6 +90,10 @@ class Channel final : public ChannelBase {
     out.resize(old + n);
     return n;
   }
+  /// Batchable channels only (isBatchable()): see ChannelBase::trySendBatch.
+  std::size_t trySendBatch(T* values, std::size_t n, SendStatus& st) {
+    return ChannelBase::trySendBatch(values, n, st);
+  }
 };
 
 }  // namespace flow

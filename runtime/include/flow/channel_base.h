@@ -169,6 +169,24 @@ class ChannelBase {
   /// n; 0 when empty, closed or cancelled. Never blocks or allocates.
   std::size_t tryRecvBatch(void* out, std::size_t max, std::atomic<std::uint64_t>* tickets,
                            std::uint64_t& firstTicket);
+  /// True if trySendBatch() applies: buffered with overflow Block (a
+  /// drop policy decides per value, a rendezvous has no ring).
+  [[nodiscard]] bool isBatchable() const noexcept { return buffered_ && overflow_ == Overflow::Block; }
+  /// Batchable channels only. Pushes `values[0, n)` (an array of T) in
+  /// order while there is room, under one producer-lock acquisition and
+  /// with one tail publish (one seq_cst store) for the lot, moving from the
+  /// values it pushes. Returns how many it pushed: a prefix, fewer than `n`
+  /// when the ring fills or senders are already queued (they go first, as
+  /// with send). `st` is Ok (whatever the count), Closed or Cancelled
+  /// (nothing pushed). Thread-safe. Never blocks. Allocates only if the
+  /// ring grows.
+  std::size_t trySendBatch(void* values, std::size_t n, SendStatus& st);
+  /// Buffered mode: true if a receiver is parked here (a hint, read without
+  /// a lock: a batching sender pushes at once rather than keep it idle).
+  [[nodiscard]] bool hasParkedReceiver() const noexcept { return recvWaiting_.load(std::memory_order_relaxed); }
+  /// How this channel moves its elements (for buffers of them elsewhere,
+  /// e.g. a worker's outbox).
+  [[nodiscard]] const detail::ElemOps& elemOps() const noexcept { return ops_; }
   /// Plain-thread waits (host programs, tests): park on a condition
   /// variable. `slot` is a std::optional<T>.
   SendStatus sendUntil(void* v, Deadline deadline);
@@ -312,6 +330,9 @@ class ChannelBase {
   bool roomLocked() noexcept;
   /// Requires prod_.lock. Pushes `*v` if there is room; else leaves it intact.
   bool pushLocked(void* v) noexcept;
+  /// Requires prod_.lock. Pushes as many of `values[0, n)` as fit (a
+  /// prefix) with one tail store; returns how many.
+  std::size_t pushBatchLocked(void* values, std::size_t n);
   /// Requires prod_.lock; takes cons_.lock. Doubles the ring (still below
   /// capacity).
   void growLocked();

@@ -41,6 +41,71 @@ struct PendingSend {
   virtual ~PendingSend() = default;
   virtual Task flush(Context& ctx) = 0;
 };
+
+/// A plain body's values for one batchable channel (buffered, overflow
+/// block) that are not pushed yet: Context::post collects them while the
+/// worker loop batches (Context::setBatchLimit) and they go out in one
+/// Channel::trySendBatch — one end-lock acquisition and one tail publish —
+/// when the box reaches its limit, when values have waited for `limit`
+/// items, when the worker is about to wait, or when the input ends. Values
+/// stay in post order; a push takes a prefix. Each value carries its number
+/// in the context's add order, so a cancelled run can tell which items got
+/// all their values out. Not thread-safe: owned by one worker's Context.
+class Outbox {
+ public:
+  explicit Outbox(ChannelBase& ch) noexcept
+      : channel_(&ch),
+        capLimit_(ch.capacity() < static_cast<std::int64_t>(kMaxBatch)
+                      ? static_cast<std::size_t>(ch.capacity())
+                      : kMaxBatch) {}
+  ~Outbox();
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
+  [[nodiscard]] ChannelBase* channel() const noexcept { return channel_; }
+  /// Values waiting.
+  [[nodiscard]] std::size_t size() const noexcept { return end_ - first_; }
+  /// The first waiting value's number in the add order. Requires size() > 0.
+  [[nodiscard]] std::uint64_t firstWaiting() const noexcept { return numbers_[first_]; }
+  /// post() pushes the box once it holds this many: min(capacity, the
+  /// context's batch limit, kMaxBatch), at least 1.
+  [[nodiscard]] std::size_t limit() const noexcept { return limit_; }
+  void setLimit(std::size_t batchLimit) noexcept {
+    limit_ = batchLimit < capLimit_ ? batchLimit : capLimit_;
+    if (limit_ == 0) limit_ = 1;
+  }
+  /// Adds `*value` (a T, the channel's element type), moving from it.
+  void add(void* value, std::uint64_t number);
+  /// Pushes as many waiting values as fit now, in order; returns how many.
+  /// `st`: Ok (whatever the count), Closed or Cancelled. Never blocks.
+  std::size_t tryPush(SendStatus& st);
+  /// Waits (no deadline) until the channel takes the first waiting value.
+  /// `st`: Ok (it was taken), Closed or Cancelled (it is gone).
+  Task pushOne(TimerQueue* timers, SendStatus& st);
+  /// Forgets every waiting value (the run is ending, or the channel closed).
+  void discard() noexcept { first_ = end_ = 0; }
+
+  static constexpr std::size_t kMaxBatch = 32;
+
+ private:
+  /// Runs a few times per worker (the buffer keeps its size).
+  void grow();
+  void* at(std::size_t i) const noexcept {
+    return static_cast<char*>(values_) + i * channel_->elemOps().size;
+  }
+  /// `k` values went out.
+  void taken(std::size_t k) noexcept {
+    first_ += k;
+    if (first_ == end_) first_ = end_ = 0;  // reuse the buffer from its start
+  }
+  ChannelBase* channel_;
+  std::size_t capLimit_;  // min(capacity, kMaxBatch)
+  std::size_t limit_ = 1;
+  std::size_t first_ = 0;  // [first_, end_) wait
+  std::size_t end_ = 0;
+  std::size_t room_ = 0;       // slots allocated in numbers_ and values_
+  void* values_ = nullptr;     // T[room_], through the channel's ElemOps
+  std::unique_ptr<std::uint64_t[]> numbers_;
+};
 }  // namespace detail
 
 class Context {
@@ -62,6 +127,9 @@ class Context {
   /// Once one send is deferred, later ones are too, so each channel still
   /// sees this worker's values in order. In an `ordered` stage the value is
   /// held like send()'s. Throws RunCancelled / ItemFailed (channel closed).
+  /// While the worker loop batches (setBatchLimit, only for stages without
+  /// timeout, retries, `ordered` or route), a value for a batchable channel
+  /// goes to that channel's Outbox instead and is pushed with the box.
   template <class T, class U>
   void post(Channel<T>& ch, U&& value);
   /// `try ch <- v`: true if accepted (or dropped by the channel's overflow
@@ -110,7 +178,44 @@ class Context {
   std::vector<std::unique_ptr<detail::PendingSend>>& held() noexcept { return held_; }
   /// Sends deferred by post(), in order.
   std::vector<std::unique_ptr<detail::PendingSend>>& pending() noexcept { return pending_; }
-  [[nodiscard]] detail::TimerQueue* timers() const noexcept;
+  [[nodiscard]] detail::TimerQueue* timers() const noexcept { return timers_; }
+  // ---- batched publish (worker loop of a plain body; see detail::Outbox) --
+  /// Up to `n` values per channel are collected before a push (0 or 1: no
+  /// batching; values already collected still go out in order).
+  void setBatchLimit(std::size_t n) noexcept {
+    batchLimit_ = n;
+    for (const auto& box : outboxes_) box->setLimit(n);
+  }
+  [[nodiscard]] std::size_t batchLimit() const noexcept { return batchLimit_; }
+  /// Values waiting in outboxes.
+  [[nodiscard]] std::size_t outboxed() const noexcept { return outboxed_; }
+  /// Values ever added to an outbox (tells whether a body added any).
+  [[nodiscard]] std::uint64_t outboxAdds() const noexcept { return outboxAdds_; }
+  /// True once a push left values behind (full, closed or cancelled): the
+  /// worker loop must publish() before the next item.
+  [[nodiscard]] bool needsPublish() const noexcept { return needsPublish_; }
+  /// Pushes what fits of every outbox, counting `out`. Returns Ok, or
+  /// Cancelled / Closed if a channel said so (its values stay). Never blocks.
+  SendStatus tryPublish();
+  /// Pushes every outbox, waiting (no deadline) for room, in the order the
+  /// channels were first posted to; counts `out`. Sets `st` to Ok (all
+  /// out), Closed (some channel was closed: its values are dropped, the
+  /// others still went out) or Cancelled (stopped; the rest wait — call
+  /// discardOutboxes()).
+  Task publish(SendStatus& st);
+  /// Every value numbered below this (see Outbox::firstWaiting) has been
+  /// pushed; UINT64_MAX when no value waits.
+  [[nodiscard]] std::uint64_t pushedBelow() const noexcept;
+  /// The lowest number (see Outbox::firstWaiting) of a value publish()
+  /// dropped because its channel was closed, UINT64_MAX if none; resets it.
+  std::uint64_t takeDroppedFrom() noexcept {
+    const std::uint64_t n = droppedFrom_;
+    droppedFrom_ = ~std::uint64_t{0};
+    return n;
+  }
+  /// Forgets every waiting value.
+  void discardOutboxes() noexcept;
+
   /// Counts `out`; throws for Timeout/Cancelled/Closed.
   void noteSent(SendStatus st) const {
     if (st == SendStatus::Ok) {
@@ -148,16 +253,32 @@ class Context {
     r.status = st;
     return receivedValue(r);
   }
+  /// The outbox for `ch` (made on first use), or null if `ch` is not
+  /// batchable. Out of line from post(): it runs when post() switches channel.
+  detail::Outbox* findOutbox(ChannelBase& ch);
+  /// post(): `box` reached its limit; pushes what fits (never waits).
+  void pushFull(detail::Outbox& box) noexcept;
+  /// Counts `k` values pushed from outboxes as `out`.
+  void notePushed(std::size_t k) noexcept;
 
   detail::RunShared* run_;
   detail::StageCore* stage_;          // null for bare contexts (tests, benchmarks)
   detail::WorkerCounters* counters_;  // this worker's (null for bare contexts)
+  detail::TimerQueue* timers_;        // the run's (inline for every send's awaiter)
   std::int64_t worker_;
   Deadline deadline_ = kNoDeadline;
   bool holding_ = false;  // an ordered stage is running an item: hold sends
   std::uint64_t items_ = 0;
   std::vector<std::unique_ptr<detail::PendingSend>> held_;
   std::vector<std::unique_ptr<detail::PendingSend>> pending_;
+  // Batched publish: a box per channel posted to, in first-use order.
+  std::size_t batchLimit_ = 0;                     // 0/1: post sends at once (unless values wait)
+  std::size_t outboxed_ = 0;                       // values waiting, over every box
+  std::uint64_t outboxAdds_ = 0;                   // values ever added
+  bool needsPublish_ = false;                      // a push left values behind
+  std::uint64_t droppedFrom_ = ~std::uint64_t{0};  // see takeDroppedFrom()
+  detail::Outbox* lastOutbox_ = nullptr;           // the box post() used last
+  std::vector<std::unique_ptr<detail::Outbox>> outboxes_;
 };
 
 template <class T>
@@ -244,6 +365,18 @@ void Context::post(Channel<T>& ch, U&& value) {
     return;
   }
   if (pending_.empty()) {
+    if (batchLimit_ > 1 || outboxed_ > 0) {
+      detail::Outbox* last = lastOutbox_;
+      detail::Outbox* box = last != nullptr && last->channel() == &ch ? last : findOutbox(ch);
+      if (box != nullptr) {
+        box->add(&v, outboxAdds_++);
+        ++outboxed_;
+        // Full, or its consumer is parked (holding values back would only
+        // keep it idle): push now.
+        if (box->size() >= box->limit() || ch.hasParkedReceiver()) pushFull(*box);
+        return;
+      }
+    }
     SendStatus st{};
     (void)ch.sendCore(&v, nullptr, st);  // never queues without a node; leaves v when Full
     if (st != SendStatus::Full) return noteSent(st);
@@ -254,6 +387,10 @@ void Context::post(Channel<T>& ch, U&& value) {
 template <class T, class U>
 bool Context::trySend(Channel<T>& ch, U&& value) {
   if (!pending_.empty()) return false;
+  if (outboxed_ > 0) {  // batched values go first; if some cannot, this one waits too
+    (void)tryPublish();
+    if (outboxed_ > 0) return false;
+  }
   const SendStatus st = ch.trySend(T(std::forward<U>(value)));
   if (st == SendStatus::Full) return false;
   noteSent(st);

@@ -157,9 +157,38 @@ class StageCore {
   virtual WorkerSlot* makeWorker() = 0;  // fresh from new; the caller owns it
 
  private:
+  /// The fast path's state across the items of one worker (receiveLoop):
+  /// a plain body with no timeout, retries, `ordered` or route, whose posts
+  /// the context batches (Context::setBatchLimit). An item is counted
+  /// completed when its body returns; if the run is cancelled (or a channel
+  /// closed) before some of its batched values went out, settleRecent()
+  /// takes that back: such an item is in flight (or failed), as if its
+  /// body had stopped in a send.
+  struct FastLoop {
+    /// A completed item and Context::outboxAdds() after its body (its
+    /// values are numbered below `mark`).
+    struct Done {
+      std::uint64_t seq = 0;
+      std::uint64_t mark = 0;
+    };
+    /// More than the items whose values can wait in outboxes at once
+    /// (Outbox::kMaxBatch: after that many the loop publishes).
+    static constexpr std::size_t kRecent = 64;
+    Done recent[kRecent];     // ring: the last completed items
+    std::size_t next = 0;     // ring write position
+    std::size_t heldFor = 0;  // items run since the outboxes were last empty
+    std::string error;        // the last failure's message
+  };
   Task receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w);
   /// One item (or one source body) through timeout, retries and on_error.
   Task runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64_t seq, bool& cancelled);
+  /// Publishes the outboxes, waiting for room; `ok` is false if the run was
+  /// cancelled first (the values not pushed stay in the outboxes).
+  Task publishWaiting(RunShared& run, Context& ctx, FastLoop& f, bool& ok);
+  /// Recent items that were counted completed but whose values did not all
+  /// go out: those with values a closed channel dropped fail (`send on
+  /// closed channel`); with `cancelled`, those still waiting are in flight.
+  void settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool cancelled);
   /// Accounts an item that ended with `outcome` (not Cancelled); on_error stop.
   void finishItem(RunShared& run, Context& ctx, std::uint64_t seq, int outcome, const std::string& error,
                   std::chrono::nanoseconds latency);

@@ -4,6 +4,7 @@
 // the send until the body returns, keeping per-channel order, the item's
 // deadline, `ordered`, retries, on_error route and the counters exactly as
 // a coroutine body would.
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <string>
@@ -216,6 +217,9 @@ TEST_CASE("the deadline cancels plain bodies blocked on deferred sends: 124, fin
   // Whether a worker was cancelled mid-drain or while waiting for input
   // depends on timing (TSan showed both); either way nothing is lost.
   const auto& s = stageNamed(r, "fwd");
+  INFO("workers " << workers << ", capacity " << cap << ": in " << s.in << ", completed " << s.completed
+                  << ", failed " << s.failed << ", in flight " << s.inFlight << ", out " << s.out
+                  << "; slow.in " << stageNamed(r, "slow").in);
   CHECK(s.in >= 1);
   CHECK(s.in == s.completed + s.failed + s.inFlight);
 }
@@ -241,4 +245,300 @@ TEST_CASE("on_error stop from a plain body ends the run with 1, nothing lost", "
   REQUIRE_FALSE(capture.err().empty());
   CHECK(capture.err().front() == "error: stage work: item 100: item 100 is poison");
   CHECK(stageNamed(r, "work").failed == 1);
+}
+
+// ---- batched publish ---------------------------------------------------------
+// A plain body in the worker loop's fast path (no timeout, retries, `ordered`
+// or route) collects its posts to a buffered channel in an outbox and pushes
+// them in one batch (Context::publish). What must not change: each channel's
+// order, capacity, the counts, and that an item counts as completed only
+// once its values are in the channel.
+
+TEST_CASE("batched publish keeps each channel's order at every capacity and worker count",
+          "[stage][plain][batch]") {
+  const int cap = GENERATE(1, 3, 1024);
+  const int workers = GENERATE(1, 4);
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 64);
+  auto& a = pl.channel<std::int64_t>("a", cap);
+  auto& b = pl.channel<std::int64_t>("b", cap);
+  constexpr std::int64_t kN = 5000;
+  addCounter(pl, in, kN);
+  std::atomic<bool> batched{false};
+  // Three values per item on `a` (one more than a capacity-1 channel holds
+  // per push), one on `b`; each value says which worker sent it.
+  pl.stage<std::int64_t>("split", {.workers = workers}, {&in}, {&a, &b}, [&](Context& ctx, std::int64_t x) {
+    const std::int64_t tag = ctx.worker() * 1'000'000'000;
+    for (std::int64_t k = 0; k < 3; ++k) ctx.post(a, tag + 3 * x + k);
+    ctx.post(b, tag + x);
+    if (ctx.outboxed() > 0) batched = true;
+  });
+  std::vector<std::int64_t> gotA, gotB;  // one sink worker each: no lock needed
+  pl.sink<std::int64_t>("ca", {}, {&a}, [&](Context&, std::int64_t v) { gotA.push_back(v); });
+  pl.sink<std::int64_t>("cb", {}, {&b}, [&](Context&, std::int64_t v) { gotB.push_back(v); });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  CHECK(batched.load() == (workers > 1));  // only a channel with several writers batches
+  REQUIRE(gotA.size() == 3 * kN);
+  REQUIRE(gotB.size() == kN);
+  // Per sending worker, every channel sees values in post order.
+  std::vector<std::int64_t> lastA(static_cast<std::size_t>(workers), -1), lastB(lastA);
+  std::vector<char> seenA(3 * kN, 0), seenB(kN, 0);
+  for (const std::int64_t v : gotA) {
+    const auto w = static_cast<std::size_t>(v / 1'000'000'000);
+    const std::int64_t x = v % 1'000'000'000;
+    REQUIRE(x > lastA[w]);
+    lastA[w] = x;
+    seenA[static_cast<std::size_t>(x)] = 1;
+  }
+  for (const std::int64_t v : gotB) {
+    const auto w = static_cast<std::size_t>(v / 1'000'000'000);
+    const std::int64_t x = v % 1'000'000'000;
+    REQUIRE(x > lastB[w]);
+    lastB[w] = x;
+    seenB[static_cast<std::size_t>(x)] = 1;
+  }
+  CHECK(std::count(seenA.begin(), seenA.end(), 1) == 3 * kN);
+  CHECK(std::count(seenB.begin(), seenB.end(), 1) == kN);
+  if (workers == 1) {  // one sender: exactly 0, 1, 2, …
+    for (std::int64_t i = 0; i < 3 * kN; ++i) REQUIRE(gotA[static_cast<std::size_t>(i)] == i);
+  }
+  const auto& s = stageNamed(r, "split");
+  CHECK(s.in == kN);
+  CHECK(s.out == 4 * kN);
+  CHECK(s.completed == kN);
+  CHECK(r.isBalanced());
+  for (const auto& c : r.channels) {
+    if (c.name != "a" && c.name != "b") continue;
+    CHECK(c.sent == c.received);
+    CHECK(c.maxLen <= cap);  // a batch never overfills the ring
+    CHECK(c.maxLen >= 1);
+  }
+}
+
+TEST_CASE("a batch larger than the room left waits for room, then goes out in order",
+          "[stage][plain][batch]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 256);
+  auto& out = pl.channel<std::int64_t>("out", 5);
+  constexpr std::int64_t kN = 3000;
+  addCounter(pl, in, kN);
+  pl.stage<std::int64_t>("fan", {}, {&in}, {&out}, [&out](Context& ctx, std::int64_t x) {
+    for (std::int64_t k = 0; k < 4; ++k) ctx.post(out, 4 * x + k);  // a 5-slot ring: most pushes are partial
+  });
+  std::vector<std::int64_t> got;
+  // A coroutine sink that yields now and then, so the ring is often full.
+  pl.sink<std::int64_t>("slow", {}, {&out}, [&got](Context& ctx, std::int64_t v) -> Task {
+    got.push_back(v);
+    if (v % 97 == 0) co_await ctx.sleep(50us);
+  });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  REQUIRE(got.size() == 4 * kN);
+  for (std::int64_t i = 0; i < 4 * kN; ++i) REQUIRE(got[static_cast<std::size_t>(i)] == i);
+  const auto& s = stageNamed(r, "fan");
+  CHECK(s.out == 4 * kN);
+  CHECK(s.completed == kN);
+  for (const auto& c : r.channels)
+    if (c.name == "out") CHECK(c.maxLen <= 5);
+}
+
+TEST_CASE("stages with timeout, retries, ordered or route send each value at once (no batching)",
+          "[stage][plain][batch]") {
+  const int which = GENERATE(0, 1, 2, 3);
+  flow::StageOptions opts;
+  opts.workers = 2;
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 64);
+  auto& out = pl.channel<std::int64_t>("out", 1024);
+  auto& bad = pl.channel<std::int64_t>("bad", 4);
+  switch (which) {
+    case 0:
+      opts.timeout = 10s;
+      break;
+    case 1:
+      opts.retries = 1;
+      break;
+    case 2:
+      opts.ordered = true;
+      break;
+    default:
+      opts.onError = flow::OnError::Route;
+      opts.routeTo = &bad;
+      break;
+  }
+  constexpr std::int64_t kN = 2000;
+  addCounter(pl, in, kN);
+  std::atomic<bool> batched{false};
+  pl.stage<std::int64_t>("fwd", opts, {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
+    ctx.post(out, x);
+    if (ctx.outboxed() > 0) batched = true;
+  });
+  std::vector<std::int64_t> got;
+  pl.sink<std::int64_t>("collect", {}, {&out}, [&got](Context&, std::int64_t v) { got.push_back(v); });
+  pl.sink<std::int64_t>("dead", {}, {&bad}, [](Context&, std::int64_t) {});
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  CHECK_FALSE(batched.load());
+  REQUIRE(got.size() == kN);
+  if (which == 2) {
+    for (std::int64_t i = 0; i < kN; ++i) REQUIRE(got[static_cast<std::size_t>(i)] == i);
+  }
+  CHECK(stageNamed(r, "fwd").completed == kN);
+}
+
+TEST_CASE("an ordered stage feeding a batching stage: input order end to end", "[stage][plain][batch]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 16);
+  auto& mid = pl.channel<std::int64_t>("mid", 7);
+  auto& out = pl.channel<std::int64_t>("out", 1024);
+  constexpr std::int64_t kN = 4000;
+  addCounter(pl, in, kN);
+  pl.stage<std::int64_t>("sort", {.workers = 4, .ordered = true}, {&in}, {&mid},
+                         [&mid](Context& ctx, std::int64_t x) { ctx.post(mid, x); });
+  std::atomic<bool> batched{false};
+  pl.stage<std::int64_t>("map", {}, {&mid}, {&out}, [&](Context& ctx, std::int64_t x) {
+    ctx.post(out, 10 * x);
+    ctx.post(out, 10 * x + 1);
+    if (ctx.outboxed() > 0) batched = true;
+  });
+  std::vector<std::int64_t> got;
+  pl.sink<std::int64_t>("collect", {}, {&out}, [&got](Context&, std::int64_t v) { got.push_back(v); });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  CHECK_FALSE(batched.load());  // a lone writer sends at once (Context::findOutbox)
+  REQUIRE(got.size() == 2 * kN);
+  for (std::int64_t i = 0; i < kN; ++i) {
+    REQUIRE(got[static_cast<std::size_t>(2 * i)] == 10 * i);
+    REQUIRE(got[static_cast<std::size_t>(2 * i + 1)] == 10 * i + 1);
+  }
+  CHECK(r.isBalanced());
+}
+
+TEST_CASE("a failure mid-batch keeps the sends of earlier items and its own", "[stage][plain][batch]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 1024);
+  auto& out = pl.channel<std::int64_t>("out", 1024);
+  constexpr std::int64_t kN = 3000;
+  addCounter(pl, in, kN);
+  flowtest::CapturedOutput capture;
+  std::atomic<bool> batched{false};
+  pl.stage<std::int64_t>("fwd", {.workers = 2}, {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
+    ctx.post(out, x);
+    if (ctx.outboxed() > 1) batched = true;  // earlier items' values wait with this one
+    if (x % 500 == 499) ctx.fail("bad " + std::to_string(x));
+  });
+  std::vector<std::int64_t> got;
+  pl.sink<std::int64_t>("collect", {}, {&out}, [&got](Context&, std::int64_t v) { got.push_back(v); });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  CHECK(batched.load());
+  REQUIRE(got.size() == kN);  // every value, the failed items' own included
+  std::sort(got.begin(), got.end());
+  for (std::int64_t i = 0; i < kN; ++i) REQUIRE(got[static_cast<std::size_t>(i)] == i);
+  const auto& s = stageNamed(r, "fwd");
+  CHECK(s.failed == kN / 500);
+  CHECK(s.completed == kN - kN / 500);
+  CHECK(s.out == kN);
+  CHECK(r.isBalanced());
+  CHECK(capture.err().size() == kN / 500);
+}
+
+TEST_CASE("the deadline or an interrupt mid-batch: exit status, and an item is completed only once sent",
+          "[stage][plain][batch][shutdown]") {
+  const int workers = GENERATE(1, 3);
+  const bool interrupt = GENERATE(false, true);
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 1024);
+  auto& out = pl.channel<std::int64_t>("out", 1024);
+  pl.source("gen", {}, {&in}, [&in](Context& ctx) -> Task {
+    for (std::int64_t i = 0;; ++i) co_await ctx.send(in, i);
+  });
+  std::atomic<bool> batched{false};
+  pl.stage<std::int64_t>("map", {.workers = workers}, {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
+    ctx.post(out, x + 1);
+    if (ctx.outboxed() > 0) batched = true;
+  });
+  std::atomic<std::int64_t> sunk{0};
+  pl.sink<std::int64_t>("sink", {}, {&out}, [&sunk](Context&, std::int64_t) { sunk.fetch_add(1); });
+  if (!interrupt) pl.setDeadline(100ms);
+  REQUIRE(pl.start() == flow::StartStatus::Ok);
+  if (interrupt) {
+    std::this_thread::sleep_for(100ms);
+    pl.cancel();
+  }
+  const flow::Report r = pl.wait();
+  CHECK(r.exitCode == (interrupt ? 130 : 124));
+  CHECK(batched.load() == (workers > 1));
+  CHECK(r.isBalanced());
+  const auto& s = stageNamed(r, "map");
+  CHECK(s.in == s.completed + s.failed + s.inFlight);
+  CHECK(s.failed == 0);
+  // One value per item: every completed item's value reached the channel,
+  // and none was sent twice (the channel's `sent` is its tail).
+  CHECK(s.out == s.completed);
+  for (const auto& c : r.channels)
+    if (c.name == "out") CHECK(c.sent == s.out);
+  const auto& sink = stageNamed(r, "sink");
+  CHECK(sink.completed == static_cast<std::uint64_t>(sunk.load()));
+  for (const auto& c : r.channels)
+    if (c.name == "out") CHECK(c.received == sink.in);
+}
+
+TEST_CASE("trySend publishes batched values first, and reports full rather than overtake them",
+          "[stage][plain][batch]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 1024);
+  auto& out = pl.channel<std::int64_t>("out", 1024);
+  constexpr std::int64_t kN = 4000;
+  addCounter(pl, in, kN);
+  std::atomic<int> refused{0};
+  std::atomic<bool> batched{false};
+  pl.stage<std::int64_t>("fwd", {.workers = 2}, {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
+    ctx.post(out, 2 * x);
+    if (ctx.outboxed() > 0) batched = true;
+    if (!ctx.trySend(out, 2 * x + 1)) {
+      refused.fetch_add(1);
+      ctx.post(out, 2 * x + 1);  // keep the stream complete
+    }
+  });
+  std::vector<std::int64_t> got;
+  pl.sink<std::int64_t>("collect", {}, {&out}, [&got](Context&, std::int64_t v) { got.push_back(v); });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  CHECK(batched.load());
+  REQUIRE(got.size() == 2 * kN);
+  std::vector<std::size_t> pos(2 * kN, 2 * kN);
+  for (std::size_t i = 0; i < got.size(); ++i) pos[static_cast<std::size_t>(got[i])] = i;
+  for (std::int64_t x = 0; x < kN; ++x) REQUIRE(pos[2 * x] < pos[2 * x + 1]);  // never overtaken
+  CHECK(stageNamed(r, "fwd").out == 2 * kN);
+}
+
+TEST_CASE("a channel closed under a batching stage fails the items whose values it dropped",
+          "[stage][plain][batch]") {
+  flow::Pipeline pl;
+  auto& in = pl.input<std::int64_t>("in", 4096);
+  auto& out = pl.channel<std::int64_t>("out", 1024);
+  pl.stage<std::int64_t>("fwd", {.workers = 2}, {&in}, {&out},
+                         [&out](Context& ctx, std::int64_t x) { ctx.post(out, x); });
+  std::atomic<std::int64_t> sunk{0};
+  pl.sink<std::int64_t>("sink", {}, {&out}, [&sunk](Context&, std::int64_t) { sunk.fetch_add(1); });
+  flowtest::CapturedOutput capture;
+  REQUIRE(pl.start() == flow::StartStatus::Ok);
+  constexpr std::int64_t kN = 20000;
+  for (std::int64_t i = 0; i < kN; ++i) {
+    REQUIRE(in.send(i) == flow::SendStatus::Ok);
+    if (i == kN / 2) out.close();  // the owner's job, done by a host here: the rest have nowhere to go
+  }
+  in.close();
+  const flow::Report r = pl.wait();
+  CHECK(r.isBalanced());
+  const auto& s = stageNamed(r, "fwd");
+  CHECK(s.in == kN);
+  CHECK(s.in == s.completed + s.failed + s.inFlight);
+  CHECK(s.failed >= 1);
+  CHECK(s.out == s.completed);  // a completed item's value is in the channel; a failed one's is not
+  for (const auto& c : r.channels)
+    if (c.name == "out") CHECK(c.sent == s.out);
+  CHECK(stageNamed(r, "sink").completed == static_cast<std::uint64_t>(sunk.load()));
 }
