@@ -69,9 +69,9 @@ cl::opt<bool> timePhases("time-phases", cl::desc("Print the time of each phase t
                          cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<bool> noPch("no-pch", cl::desc("Do not use a precompiled <flow/flow.h> (clang++ only; cached)"),
                     cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
-cl::opt<bool> debugInfo("g",
-                        cl::desc("Compile the generated C++ with debug info and link the runtime with its own"),
-                        cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
+cl::opt<bool> debugInfo(
+    "g", cl::desc("Compile the generated C++ with debug info and link the runtime with its own"),
+    cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<bool> verbose("verbose", cl::desc("Say what flowc does (commands, cache hits)"),
                       cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 

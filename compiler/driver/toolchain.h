@@ -13,10 +13,10 @@
 namespace flow::driver {
 
 struct Runtime {
-  std::string includeDir;    // holds flow/flow.h
-  std::string library;       // the static runtime library, with debug info
-  std::string linkLibrary;   // what programs link by default: the same without
-                             // debug sections when present (faster to link)
+  std::string includeDir;   // holds flow/flow.h
+  std::string library;      // the static runtime library, with debug info
+  std::string linkLibrary;  // what programs link by default: the same without
+                            // debug sections when present (faster to link)
 };
 
 /// Where the runtime is, relative to the running flowc (`argv0`).

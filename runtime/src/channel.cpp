@@ -68,8 +68,8 @@ struct ChannelBase::Woken {
   }
 };
 
-ChannelBase::ChannelBase(std::string name, std::int64_t capacity, Overflow overflow, const std::type_info& type,
-                         const detail::ElemOps& ops)
+ChannelBase::ChannelBase(std::string name, std::int64_t capacity, Overflow overflow,
+                         const std::type_info& type, const detail::ElemOps& ops)
     : name_(std::move(name)),
       capacity_(capacity < 0 ? 0 : capacity),
       overflow_(overflow),

@@ -78,8 +78,8 @@ RecvStatus RecvOneAwaiter::finishQueued() {
   return toRecvStatus(w);
 }
 
-RecvAwaiter::RecvAwaiter(std::span<ChannelBase* const> chans, void* slot, Deadline deadline, TimerQueue* timers,
-                         std::atomic<std::uint64_t>* ticketCounter, std::size_t start)
+RecvAwaiter::RecvAwaiter(std::span<ChannelBase* const> chans, void* slot, Deadline deadline,
+                         TimerQueue* timers, std::atomic<std::uint64_t>* ticketCounter, std::size_t start)
     : chans_(chans), deadline_(deadline), timers_(timers), start_(start % chans.size()) {
   for (ChannelBase* c : chans) tryFirst_ = tryFirst_ && c->isBuffered();
   if (chans.size() > kInline) {

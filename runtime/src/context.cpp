@@ -42,52 +42,6 @@ void Context::notePushed(std::size_t k) noexcept {
   if (counters_ != nullptr && k > 0) detail::WorkerCounters::add(counters_->out, k);
 }
 
-namespace detail {
-
-Outbox::~Outbox() {
-  if (values_ != nullptr) channel_->elemOps().deleteArray(values_);
-}
-
-void Outbox::add(void* value, std::uint64_t number) {
-  if (end_ == room_) grow();
-  channel_->elemOps().assign(at(end_), value);
-  numbers_[end_] = number;
-  ++end_;
-}
-
-std::size_t Outbox::tryPush(SendStatus& st) {
-  const std::size_t k = channel_->trySendBatch(at(first_), end_ - first_, st);
-  taken(k);
-  return k;
-}
-
-Task Outbox::pushOne(TimerQueue* timers, SendStatus& st) {
-  // The value stays in its slot while the send waits: nothing else touches
-  // this worker's outbox meanwhile.
-  SendAwaiter send(*channel_, at(first_), kNoDeadline, timers);
-  st = co_await send;
-  if (st == SendStatus::Ok) taken(1);
-}
-
-void Outbox::grow() {
-  const ElemOps& ops = channel_->elemOps();
-  const std::size_t n = room_ == 0 ? kMaxBatch : 2 * room_;
-  void* values = ops.newArray(n);
-  auto numbers = std::make_unique<std::uint64_t[]>(n);
-  for (std::size_t i = first_; i < end_; ++i) {
-    ops.assign(static_cast<char*>(values) + (i - first_) * ops.size, at(i));
-    numbers[i - first_] = numbers_[i];
-  }
-  end_ -= first_;
-  first_ = 0;
-  if (values_ != nullptr) ops.deleteArray(values_);
-  values_ = values;
-  numbers_ = std::move(numbers);
-  room_ = n;
-}
-
-}  // namespace detail
-
 detail::Outbox* Context::findOutbox(ChannelBase& ch) {
   // A lone writer's end lock stays in its core: batching saves little there
   // and makes the stream bursty (W1: -25% on a quiet machine). Several
@@ -210,10 +164,9 @@ Task Context::sendOwned(ChannelBase& ch, void* value) {
   noteSent(st);
 }
 
-bool Context::receivedValue(detail::Received r) {
+bool Context::receivedValue(RecvStatus st) {
   makeCurrent();
-  if (r.retry) r.status = RecvStatus::Closed;  // a single input: a close is final
-  switch (r.status) {
+  switch (st) {
     case RecvStatus::Ok:
       return true;
     case RecvStatus::Closed:

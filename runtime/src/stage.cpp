@@ -48,8 +48,9 @@ Task runGuarded(Context& ctx, Task body, Outcome& outcome, std::string& error) {
 
 }  // namespace
 
-Task waitForItem(std::span<ChannelBase* const> inputs, TimerQueue* timers, std::atomic<std::uint64_t>* tickets,
-                 std::size_t rotation, void* item, RecvStatus& st, std::uint64_t& seq) {
+Task waitForItem(std::span<ChannelBase* const> inputs, TimerQueue* timers,
+                 std::atomic<std::uint64_t>* tickets, std::size_t rotation, void* item, RecvStatus& st,
+                 std::uint64_t& seq) {
   Received r;
   do {
     r = co_await RecvAwaiter(inputs, item, kNoDeadline, timers, tickets, rotation);
@@ -251,8 +252,8 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
     if (tokens != nullptr) {  // `ordered`: a window token before each item
       std::optional<char> token;
       ChannelBase* const tokenChannel = tokens;
-      const Received t = co_await RecvAwaiter(std::span<ChannelBase* const>(&tokenChannel, 1), &token, kNoDeadline,
-                                              ctx.timers(), nullptr, 0);
+      const Received t = co_await RecvAwaiter(std::span<ChannelBase* const>(&tokenChannel, 1), &token,
+                                              kNoDeadline, ctx.timers(), nullptr, 0);
       if (t.status != RecvStatus::Ok) break;
     }
     RecvStatus st = w.tryTake(seq);

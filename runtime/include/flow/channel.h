@@ -54,7 +54,9 @@ class Channel final : public ChannelBase {
     return st;
   }
   /// As send(), but gives up with Timeout at `deadline`. Thread-safe. May block.
-  [[nodiscard]] SendStatus sendUntil(T value, Deadline deadline) { return ChannelBase::sendUntil(&value, deadline); }
+  [[nodiscard]] SendStatus sendUntil(T value, Deadline deadline) {
+    return ChannelBase::sendUntil(&value, deadline);
+  }
 
   /// Waits for a value until one arrives, the channel is closed and drained,
   /// `deadline` passes or the channel is cancelled. On Ok `out` holds the

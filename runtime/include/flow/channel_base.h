@@ -72,22 +72,24 @@ namespace detail {
 /// buffer slots are live objects and a transfer is a move-assignment.
 struct ElemOps {
   std::size_t size;
-  bool trivial;                                     // trivially copyable: a transfer is a memcpy
-  void (*assign)(void* dst, void* src) noexcept;    // *dst = std::move(*src)
-  void (*emplace)(void* opt, void* src) noexcept;   // std::optional<T>* opt ->emplace(std::move(*src))
-  void* (*newArray)(std::size_t n);                 // new T[n]
-  void (*deleteArray)(void* array) noexcept;        // delete[]
+  bool trivial;                                    // trivially copyable: a transfer is a memcpy
+  void (*assign)(void* dst, void* src) noexcept;   // *dst = std::move(*src)
+  void (*emplace)(void* opt, void* src) noexcept;  // std::optional<T>* opt ->emplace(std::move(*src))
+  void* (*newArray)(std::size_t n);                // new T[n]
+  void (*deleteArray)(void* array) noexcept;       // delete[]
 };
 
 template <class T>
 struct ElemOpsFor {
-  static void assign(void* dst, void* src) noexcept { *static_cast<T*>(dst) = std::move(*static_cast<T*>(src)); }
+  static void assign(void* dst, void* src) noexcept {
+    *static_cast<T*>(dst) = std::move(*static_cast<T*>(src));
+  }
   static void emplace(void* opt, void* src) noexcept {
     static_cast<std::optional<T>*>(opt)->emplace(std::move(*static_cast<T*>(src)));
   }
   static void* newArray(std::size_t n) { return new T[n]; }
   static void deleteArray(void* array) noexcept { delete[] static_cast<T*>(array); }
-  static constexpr ElemOps kOps{sizeof(T), std::is_trivially_copyable_v<T>, &assign, &emplace, &newArray,
+  static constexpr ElemOps kOps{sizeof(T),   std::is_trivially_copyable_v<T>, &assign, &emplace, &newArray,
                                 &deleteArray};
 };
 
@@ -183,7 +185,9 @@ class ChannelBase {
   std::size_t trySendBatch(void* values, std::size_t n, SendStatus& st);
   /// Buffered mode: true if a receiver is parked here (a hint, read without
   /// a lock: a batching sender pushes at once rather than keep it idle).
-  [[nodiscard]] bool hasParkedReceiver() const noexcept { return recvWaiting_.load(std::memory_order_relaxed); }
+  [[nodiscard]] bool hasParkedReceiver() const noexcept {
+    return recvWaiting_.load(std::memory_order_relaxed);
+  }
   /// How this channel moves its elements (for buffers of them elsewhere,
   /// e.g. a worker's outbox).
   [[nodiscard]] const detail::ElemOps& elemOps() const noexcept { return ops_; }
@@ -202,7 +206,9 @@ class ChannelBase {
 
   /// Locked mode, under mu_ (the only writers): a load and a store, no
   /// locked read-modify-write.
-  void noteSent() noexcept { sent_.store(sent_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  void noteSent() noexcept {
+    sent_.store(sent_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   void noteReceived() noexcept {
     received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
@@ -375,10 +381,10 @@ class ChannelBase {
   const std::type_info& type_;
   const bool buffered_;
   const detail::ElemOps& ops_;
-  void* slots_ = nullptr;    // buffered: the ring (T[mask_ + 1]); read under either end
-                             // lock, replaced only while holding both
-  std::uint64_t mask_ = 0;   // slots - 1 (a power of two); as slots_
-  void* lbuf_ = nullptr;     // locked mode: T[lcap_]
+  void* slots_ = nullptr;   // buffered: the ring (T[mask_ + 1]); read under either end
+                            // lock, replaced only while holding both
+  std::uint64_t mask_ = 0;  // slots - 1 (a power of two); as slots_
+  void* lbuf_ = nullptr;    // locked mode: T[lcap_]
   std::uint64_t lcap_ = 0;
   std::uint64_t lhead_ = 0;
   std::uint64_t lsize_ = 0;

@@ -132,7 +132,8 @@ class Pipeline {
   void addStage(std::string name, StageKind kind, StageOptions opts, std::vector<ChannelBase*> ins,
                 std::vector<ChannelBase*> outs, Init init, Body body, Fin fin) {
     using Impl = detail::StageImpl<In, S, Init, Body, Fin>;
-    adoptStage(new Impl(std::move(name), kind, opts, std::move(ins), std::move(init), std::move(body), std::move(fin)),
+    adoptStage(new Impl(std::move(name), kind, opts, std::move(ins), std::move(init), std::move(body),
+                        std::move(fin)),
                std::move(outs));
   }
   /// The typed inputs of a stage or sink, as the channels they are.

@@ -29,43 +29,7 @@ using flow::Context;
 using flow::RecvStatus;
 using flow::SendStatus;
 using flow::Task;
-
-namespace {
-
-/// Aborts the process if not destroyed within `limit`: a lost wake-up
-/// hangs, and a hang must fail loudly and quickly.
-class Watchdog {
- public:
-  Watchdog(const char* what, std::chrono::seconds limit) : what_(what) {
-    thread_ = std::thread([this, limit] {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (!cv_.wait_for(lock, limit, [this] { return done_; })) {
-        std::fprintf(stderr, "watchdog: `%s` still running after %llds (lost wake-up?)\n", what_,
-                     static_cast<long long>(limit.count()));
-        std::abort();
-      }
-    });
-  }
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
- private:
-  const char* what_;
-  std::mutex mu_;  // guards done_
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
-}  // namespace
+using flowtest::Watchdog;
 
 TEST_CASE("buffered channels are the lock-free mode; rendezvous and drop_oldest are not",
           "[channel][buffered]") {

@@ -34,41 +34,10 @@ using flow::Context;
 using flow::RecvStatus;
 using flow::SendStatus;
 using flow::Task;
+using flowtest::eventually;
+using flowtest::Watchdog;
 
 namespace {
-
-/// Aborts the process if not destroyed within `limit`: a lost wake-up
-/// hangs, and a hang must fail loudly and quickly.
-class Watchdog {
- public:
-  Watchdog(const char* what, std::chrono::seconds limit) : what_(what) {
-    thread_ = std::thread([this, limit] {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (!cv_.wait_for(lock, limit, [this] { return done_; })) {
-        std::fprintf(stderr, "watchdog: `%s` still running after %llds (lost wake-up?)\n", what_,
-                     static_cast<long long>(limit.count()));
-        std::abort();
-      }
-    });
-  }
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  Watchdog(const Watchdog&) = delete;
-  Watchdog& operator=(const Watchdog&) = delete;
-
- private:
-  const char* what_;
-  std::mutex mu_;  // guards done_
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
 
 /// A host-fed locked-mode channel: capacity 0, or drop_oldest (capacity 2).
 Channel<int>& lockedInput(flow::Pipeline& pl, bool dropOldest) {
@@ -76,17 +45,6 @@ Channel<int>& lockedInput(flow::Pipeline& pl, bool dropOldest) {
   Channel<int>& ch = pl.channel<int>("in", 2, flow::Overflow::DropOldest);
   ch.addWriters(1);  // the host, as input() does
   return ch;
-}
-
-/// Polls `cond` until it holds or 10 s pass (a loaded machine can be slow).
-template <class Cond>
-bool eventually(Cond cond) {
-  const auto until = std::chrono::steady_clock::now() + 10s;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
 }
 
 }  // namespace
@@ -187,9 +145,10 @@ TEST_CASE("recv and send with a deadline on a rendezvous channel time out and le
   CHECK(v == 9);
 }
 
-TEST_CASE("several coroutine senders and receivers on one rendezvous channel: each value once, in order "
-          "per sender",
-          "[channel][rendezvous]") {
+TEST_CASE(
+    "several coroutine senders and receivers on one rendezvous channel: each value once, in order "
+    "per sender",
+    "[channel][rendezvous]") {
   const int threads = GENERATE(1, 2, 3);
   const int receivers = GENERATE(1, 3);
   Watchdog dog("many to many", 60s);
@@ -265,7 +224,7 @@ TEST_CASE("a receive on a drop_oldest channel takes the newest values and wakes 
   Watchdog dog("drop_oldest", 30s);
   flow::Pipeline pl;
   pl.setThreads(2);
-  Channel<int>& in = lockedInput(pl, true);  // capacity 2, drop_oldest
+  Channel<int>& in = lockedInput(pl, true);                           // capacity 2, drop_oldest
   for (int i = 0; i < 5; ++i) REQUIRE(in.send(i) == SendStatus::Ok);  // keeps 3, 4
   std::vector<int> got;  // only the reader touches it until the run ends
   pl.source("reader", {}, {}, [&](Context& ctx) -> Task {

@@ -73,7 +73,9 @@ class Scheduler {
   /// schedule()'s variant: gives up rather than wait for mu_.
   void wakeIdleForRunNext() noexcept;
   /// Requires mu_. Stores idleHint_ after parked_ or wakeups_ changed.
-  void publishIdleLocked() noexcept { idleHint_.store(parked_ > wakeups_ ? parked_ - wakeups_ : 0, std::memory_order_release); }
+  void publishIdleLocked() noexcept {
+    idleHint_.store(parked_ > wakeups_ ? parked_ - wakeups_ : 0, std::memory_order_release);
+  }
 
   int threadCount_;
   std::vector<std::unique_ptr<Slot>> slots_;

@@ -39,8 +39,9 @@ inline constexpr std::size_t kSharedRecvBatch = 16;
 /// Waits for the next value of any of `inputs` into `item` (a
 /// std::optional<In>); on Ok, `seq` is its ticket. Compiled once, in the
 /// library (stage.cpp).
-Task waitForItem(std::span<ChannelBase* const> inputs, TimerQueue* timers, std::atomic<std::uint64_t>* tickets,
-                 std::size_t rotation, void* item, RecvStatus& st, std::uint64_t& seq);
+Task waitForItem(std::span<ChannelBase* const> inputs, TimerQueue* timers,
+                 std::atomic<std::uint64_t>* tickets, std::size_t rotation, void* item, RecvStatus& st,
+                 std::uint64_t& seq);
 /// Sends a failed item to its route channel: no deadline (it waits for room
 /// like any send, so it never needs the item's timer), RunCancelled if the
 /// run is cancelled meanwhile. `value` is a T owned by the caller.
@@ -82,7 +83,9 @@ class StageImpl final : public StageCore {
   class Worker final : public WorkerSlot {
    public:
     explicit Worker(StageImpl& stage)
-        : stage_(stage), batchMax_(batchSize(stage.options())), batch_(kSource ? nullptr : new Item[batchMax_]) {}
+        : stage_(stage),
+          batchMax_(batchSize(stage.options())),
+          batch_(kSource ? nullptr : new Item[batchMax_]) {}
     ~Worker() override { delete[] batch_; }
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
