@@ -6,9 +6,11 @@
 // with the coroutine that woke it, typically a producer that keeps
 // producing, so the woken consumer should run on an idle core instead of
 // waiting for the producer to block — Go's spinning M does the same after
-// 3 µs), then parks on the condition variable. Waking a parked thread costs ~20 µs on this class of machine,
-// so a thread that makes work runnable wakes a parked one only when no
-// thread is already spinning.
+// 3 µs), then parks on the condition variable. Waking a parked thread costs
+// the waker ~5 µs on this class of machine, so a thread that makes work
+// runnable wakes a parked one only when no thread is already spinning, and
+// run-next fills stop waking anyone while such wakes prove useless (the
+// back-off described in the header).
 #include "flow/detail/scheduler.h"
 
 #include <algorithm>
@@ -34,6 +36,20 @@ constexpr auto kSpinFor = std::chrono::microseconds(50);
 // ~100 ns, so this never splits a ping-pong; a woken consumer behind a
 // producer that keeps running waits at most this long for a core.
 constexpr auto kStealRunNextAfter = std::chrono::microseconds(2);
+// A spinner reads the other threads' run-next slots only every
+// kScanOthersEvery-th poll (a poll is 16 pauses, ~0.3 µs here): their owners
+// write those lines on every hand-off, and each read costs the owner a cache
+// miss. Scanning every poll made a ping-pong on the other core 2.3x slower
+// (W4: 110 -> 250 ns per round trip); every 4th poll costs it ~15%.
+constexpr int kScanOthersEvery = 4;
+// Run-next wake back-off: the first period, and the cap (see the header).
+constexpr auto kBackoffFirst = std::chrono::microseconds(100);
+constexpr auto kBackoffMax = std::chrono::milliseconds(2);
+constexpr int kMaxBackoffStreak = 6;  // 100 µs << 5 > kBackoffMax
+
+std::chrono::microseconds backoffPeriod(int streak) noexcept {
+  return std::min<std::chrono::microseconds>(kBackoffFirst * (1 << (streak - 1)), kBackoffMax);
+}
 
 }  // namespace
 
@@ -75,18 +91,17 @@ void Scheduler::schedule(std::coroutine_handle<> h) noexcept {
     mine.fills.store(mine.fills.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     // Only the owner fills the slot and others only ever empty it, so an
     // empty slot stays empty until this store: no exchange needed (the
-    // common case, a hand-off whose waker then parks).
+    // common case, a hand-off whose waker then parks). Publish first, then
+    // decide whether to wake (seq_cst, like park()'s slot check after it
+    // counts itself parked): either this call sees the idle thread, or that
+    // thread sees this slot.
     void* old = mine.runNext.load(std::memory_order_relaxed);
     if (old == nullptr) {
-      // Wake first, publish second: a futex wake costs the waker ~5 µs here,
-      // longer than kStealRunNextAfter, so a slot published before it could
-      // look abandoned to the thread just woken, which would then steal it
-      // and move a ping-ponging pair to the other core.
+      mine.runNext.store(h.address(), std::memory_order_seq_cst);
       wakeIdleForRunNext();
-      mine.runNext.store(h.address(), std::memory_order_release);
       return;
     }
-    old = mine.runNext.exchange(h.address(), std::memory_order_acq_rel);
+    old = mine.runNext.exchange(h.address(), std::memory_order_seq_cst);
     if (old == nullptr) {  // a spinner took the previous one meanwhile
       wakeIdleForRunNext();
       return;
@@ -146,17 +161,36 @@ void Scheduler::wakeIdleIfNoSpinner() noexcept {
 }
 
 void Scheduler::wakeIdleForRunNext() noexcept {
-  if (idleHint_.load(std::memory_order_acquire) == 0 || spinning_.load(std::memory_order_acquire) != 0)
-    return;
-  // A hint only: the run-next's owner runs it anyway. So never wait for
-  // mu_ on the hand-off path: its holder is often the very thread that is
-  // parking, and a lock that blocks costs two futex calls.
-  std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
-  if (!lock.owns_lock() || parked_ <= wakeups_) return;
+  // A spinner, or a thread about to park, will look at the slot (see the
+  // invariant in the header).
+  if (spinning_.load() != 0 || idleHint_.load() == 0) return;
+  if (runNextBackoff_.load(std::memory_order_relaxed) != 0 && proberParked_.load(std::memory_order_relaxed)) {
+    // Backing off: leave it to the probing thread. A skip already noted and
+    // not yet taken will be taken after this slot was published. Otherwise
+    // note it, then look again: whoever ends the back-off or stops probing
+    // does so before it takes the note (all seq_cst), so either this call
+    // sees that and wakes, or they see the note.
+    if (runNextWakeSkipped_.load(std::memory_order_relaxed)) return;
+    runNextWakeSkipped_.store(true);
+    if (runNextBackoff_.load() != 0 && proberParked_.load()) return;
+  }
+  // A plain lock: with the back-off these wakes are rare, and one that gave
+  // up on a busy mu_ could leave the slot to an owner that keeps running.
+  std::unique_lock<std::mutex> lock(mu_);
+  if (parked_ <= wakeups_) return;  // woken threads are on their way; they spin
   ++wakeups_;
+  ++runNextWakeups_;
+  runNextWakesIssued_.fetch_add(1, std::memory_order_relaxed);
   publishIdleLocked();
   lock.unlock();
   cv_.notify_one();
+}
+
+bool Scheduler::runNextWaitingElsewhere(int index) const noexcept {
+  for (std::size_t j = 0; j < slots_.size(); ++j) {
+    if (static_cast<int>(j) != index && slots_[j]->runNext.load() != nullptr) return true;
+  }
+  return false;
 }
 
 std::coroutine_handle<> Scheduler::takeGlobal() noexcept {
@@ -169,48 +203,130 @@ std::coroutine_handle<> Scheduler::takeGlobal() noexcept {
   return h;
 }
 
+std::coroutine_handle<> Scheduler::stealStaleRunNext(int index, std::span<SeenRunNext> seen) noexcept {
+  for (std::size_t j = 0; j < slots_.size(); ++j) {
+    if (static_cast<int>(j) == index) continue;
+    // fills is read first: if runNext still holds the same coroutine
+    // afterwards and fills has not moved, it has sat there since `since`.
+    const std::uint32_t fills = slots_[j]->fills.load(std::memory_order_acquire);
+    void* v = slots_[j]->runNext.load(std::memory_order_acquire);
+    if (v == nullptr) {
+      seen[j].coro = nullptr;
+      continue;
+    }
+    if (v != seen[j].coro || fills != seen[j].fills) {
+      seen[j] = SeenRunNext{v, fills, Clock::now()};
+      continue;
+    }
+    if (Clock::now() - seen[j].since < kStealRunNextAfter) continue;
+    if (slots_[j]->runNext.compare_exchange_strong(v, nullptr, std::memory_order_acq_rel)) {
+      return std::coroutine_handle<>::from_address(v);
+    }
+  }
+  return {};
+}
+
 std::coroutine_handle<> Scheduler::spinForWork(int index) noexcept {
-  spinning_.fetch_add(1, std::memory_order_acq_rel);
+  spinning_.fetch_add(1);
   const auto until = Clock::now() + kSpinFor;
-  struct Seen {
-    void* coro = nullptr;
-    std::uint32_t fills = 0;
-    Clock::time_point since{};
-  };
-  std::vector<Seen> seen(slots_.size());
+  std::vector<SeenRunNext> seen(slots_.size());
   std::coroutine_handle<> found;
-  for (int poll = 0; !found; ++poll) {
-    if (void* mine =
-            slots_[static_cast<std::size_t>(index)]->runNext.exchange(nullptr, std::memory_order_acq_rel)) {
-      found = std::coroutine_handle<>::from_address(mine);
+  Slot& mine = *slots_[static_cast<std::size_t>(index)];
+  for (int poll = 0;; ++poll) {
+    if (void* next = mine.runNext.exchange(nullptr, std::memory_order_acq_rel)) {
+      found = std::coroutine_handle<>::from_address(next);
       break;
     }
     if ((found = takeGlobal())) break;
-    for (std::size_t j = 0; j < slots_.size() && !found; ++j) {
-      if (static_cast<int>(j) == index) continue;
-      // fills is read first: if runNext still holds the same coroutine
-      // afterwards and fills has not moved, it has sat there since `since`.
-      const std::uint32_t fills = slots_[j]->fills.load(std::memory_order_acquire);
-      void* v = slots_[j]->runNext.load(std::memory_order_acquire);
-      if (v == nullptr) {
-        seen[j].coro = nullptr;
-        continue;
-      }
-      if (v != seen[j].coro || fills != seen[j].fills) {
-        seen[j] = Seen{v, fills, Clock::now()};
-        continue;
-      }
-      if (Clock::now() - seen[j].since < kStealRunNextAfter) continue;
-      if (slots_[j]->runNext.compare_exchange_strong(v, nullptr, std::memory_order_acq_rel)) {
-        found = std::coroutine_handle<>::from_address(v);
-      }
-    }
-    if (found) break;
+    // The last poll scans too: a spinner descheduled mid-spin may not have
+    // looked twice at a run-next that has sat there all along.
+    const bool last = (poll & 15) == 15 && Clock::now() >= until;
+    if (last || poll % kScanOthersEvery == 0) found = stealStaleRunNext(index, seen);
+    if (found || last) break;
     for (int k = 0; k < 16; ++k) cpuRelax();
-    if ((poll & 15) == 15 && Clock::now() >= until) break;
   }
-  spinning_.fetch_sub(1, std::memory_order_acq_rel);
+  // seq_cst, then the caller reads the slots (run(), park()): a filler that
+  // saw this spinner and did not wake anyone is seen in turn.
+  spinning_.fetch_sub(1);
   return found;
+}
+
+void Scheduler::endBackoff() noexcept {
+  runNextBackoff_.store(0);
+  runNextBackoffEnds_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Scheduler::noteRunNextOutcome(Unparked why, bool foundWork) noexcept {
+  const int streak = runNextBackoff_.load(std::memory_order_relaxed);
+  if (!foundWork) {
+    if (why == Unparked::RunNextWake) runNextWastedWakes_.fetch_add(1, std::memory_order_relaxed);
+    if (streak < kMaxBackoffStreak) runNextBackoff_.store(streak + 1, std::memory_order_relaxed);
+    return;
+  }
+  if (streak == 0) return;
+  // A wake skipped just before has no prober to see it now (this thread is
+  // busy): issue it (endBackoff() stores 0 first: see wakeIdleForRunNext).
+  endBackoff();
+  if (runNextWakeSkipped_.exchange(false)) wakeIdleIfNoSpinner();
+}
+
+Scheduler::Unparked Scheduler::park(std::unique_lock<std::mutex>& lock) {
+  const int self = tIndex;
+  ++parked_;
+  publishIdleLocked();  // seq_cst store, then the slots are read: see schedule()
+  const auto ready = [this] { return stopping_ || !queue_.empty() || wakeups_ > 0; };
+  bool probe = false;
+  bool handOver = false;  // leaving the probing duty with a run-next possibly unseen
+  for (;;) {
+    const int streak = runNextBackoff_.load();
+    if (probing_ || (streak == 0 && !runNextWaitingElsewhere(self))) {
+      cv_.wait(lock, ready);
+      break;
+    }
+    // Probe later: a run-next may be stuck behind a coroutine that keeps
+    // running, or the back-off may skip the wake of one.
+    probing_ = true;
+    proberParked_.store(true);
+    const bool woken = cv_.wait_for(lock, backoffPeriod(std::max(streak, 1)), ready);
+    probing_ = false;
+    proberParked_.store(false);  // seq_cst, before the note is taken: see wakeIdleForRunNext
+    const bool skipped = runNextWakeSkipped_.exchange(false);
+    if (woken) {
+      handOver = skipped || runNextWaitingElsewhere(self);
+      break;
+    }
+    if (skipped || runNextWaitingElsewhere(self)) {
+      probe = true;
+      break;
+    }
+    // A whole period with nothing to look at: end the back-off (0 stored
+    // before the note is read again) and park until woken.
+    endBackoff();
+    if (runNextWakeSkipped_.exchange(false)) {
+      probe = true;
+      break;
+    }
+  }
+  Unparked why = Unparked::Other;
+  if (probe) {
+    runNextProbes_.fetch_add(1, std::memory_order_relaxed);
+    why = Unparked::Probe;
+  }
+  if (wakeups_ > 0) {
+    --wakeups_;
+    if (runNextWakeups_ > 0) {  // which token this is cannot be told: count it as one
+      --runNextWakeups_;
+      if (!probe) why = Unparked::RunNextWake;
+    }
+  }
+  --parked_;
+  if (handOver && parked_ > wakeups_) {
+    ++wakeups_;
+    ++runNextWakeups_;
+    cv_.notify_one();  // under mu_: rare
+  }
+  publishIdleLocked();
+  return why;
 }
 
 void Scheduler::run(int index) {
@@ -218,6 +334,8 @@ void Scheduler::run(int index) {
   tIndex = index;
   Slot& mine = *slots_[static_cast<std::size_t>(index)];
   unsigned tick = 0;
+  // Why this thread last left park(), until it has looked for work.
+  Unparked unparked = Unparked::Other;
   for (;;) {
     std::coroutine_handle<> h;
     if (++tick % 61 == 0) h = takeGlobal();
@@ -229,8 +347,14 @@ void Scheduler::run(int index) {
     if (!h) h = takeGlobal();
     if (!h) {
       h = spinForWork(index);
-      // More queued work than this thread can take: get a parked one going.
-      if (h && queued_.load(std::memory_order_acquire) > 0) wakeIdleIfNoSpinner();
+      // Work found: if more waits than this thread can take (queued, or a
+      // run-next a filler left to the spinners), get a parked thread going.
+      if (h && (queued_.load(std::memory_order_acquire) > 0 || runNextWaitingElsewhere(index)))
+        wakeIdleIfNoSpinner();
+    }
+    if (unparked != Unparked::Other) {
+      noteRunNextOutcome(unparked, static_cast<bool>(h));
+      unparked = Unparked::Other;
     }
     if (h) {
       h.resume();
@@ -239,12 +363,7 @@ void Scheduler::run(int index) {
     std::unique_lock<std::mutex> lock(mu_);
     if (stopping_ && queue_.empty()) break;
     if (!queue_.empty()) continue;
-    ++parked_;
-    publishIdleLocked();
-    cv_.wait(lock, [this] { return stopping_ || !queue_.empty() || wakeups_ > 0; });
-    if (wakeups_ > 0) --wakeups_;
-    --parked_;
-    publishIdleLocked();
+    unparked = park(lock);
   }
   tCurrentScheduler = nullptr;
   tIndex = -1;

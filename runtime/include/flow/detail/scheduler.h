@@ -6,9 +6,31 @@
 // threads spin briefly (stealing a run-next that sat unclaimed) before they
 // park. Cooperative: a coroutine that never suspends keeps its thread.
 // Does not know about channels, timers or pipelines.
+//
+// A run-next is never left behind. Filling an empty run-next publishes it
+// and then wakes a parked thread, unless a thread spins (it will look), none
+// is parked (whichever parks next looks), or the back-off below leaves it
+// to the probing thread. A thread that stops spinning re-reads the run-next
+// slots: having found work, it wakes a parked thread if one is occupied;
+// parking, it parks with a timeout (as the probing thread) and looks again.
+// Those reads come after its seq_cst "I stopped spinning / I am parked", as
+// the filler's check comes after its seq_cst publish, so one side sees the
+// other. So a run-next behind a coroutine that keeps running is taken by an
+// idle thread within a back-off period.
+//
+// Run-next wake back-off. In a ping-pong the owner always claims its slot
+// itself, so each run-next wake is wasted: it costs the waker a futex call
+// and the pair the woken thread's polling (W4: 250 vs 110 ns per round
+// trip). So when a thread woken for a run-next spins without finding work,
+// run-next fills stop waking anyone while a parked thread probes: it wakes
+// itself after a period (100 µs, doubling to 2 ms) and spins if a wake was
+// skipped meanwhile or a run-next is occupied. A probe or wake that finds
+// work ends the back-off; so does a period with nothing to look at. Work on
+// the shared queue always wakes at once.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <coroutine>
 #include <cstddef>
@@ -56,6 +78,24 @@ class Scheduler {
 
   [[nodiscard]] int threadCount() const noexcept { return threadCount_; }
 
+  /// What the run-next wake back-off has done (tests read it): wakes that
+  /// run-next fills issued, and how many of them found no work; probes that
+  /// parked threads made; how often a back-off ended; and the current streak
+  /// of fruitless run-next wakes and probes (0: not backing off).
+  struct RunNextWakeStats {
+    std::uint64_t wakes = 0;
+    std::uint64_t wastedWakes = 0;
+    std::uint64_t probes = 0;
+    std::uint64_t backoffEnds = 0;
+    int backoff = 0;
+  };
+  [[nodiscard]] RunNextWakeStats runNextWakeStats() const noexcept {
+    constexpr auto kRelaxed = std::memory_order_relaxed;
+    return {runNextWakesIssued_.load(kRelaxed), runNextWastedWakes_.load(kRelaxed),
+            runNextProbes_.load(kRelaxed), runNextBackoffEnds_.load(kRelaxed),
+            runNextBackoff_.load(kRelaxed)};
+  }
+
  private:
   struct alignas(64) Slot {
     std::atomic<void*> runNext{nullptr};  // a coroutine address, or null
@@ -66,16 +106,35 @@ class Scheduler {
     std::atomic<std::uint32_t> fills{0};
   };
   void run(int index);
+  /// Why park() returned, as far as the run-next back-off cares.
+  enum class Unparked { Other, RunNextWake, Probe };
+  /// Parks the calling thread (mu_ held by `lock`) until there is work, a
+  /// wake-up token, stop, or time to probe for a run-next.
+  Unparked park(std::unique_lock<std::mutex>& lock);
+  /// A thread woken for a run-next, or probing, has looked for work.
+  void noteRunNextOutcome(Unparked why, bool foundWork) noexcept;
+  /// Sets the streak to 0 (seq_cst) and counts the end of a back-off.
+  void endBackoff() noexcept;
+  /// Whether another thread's run-next holds a coroutine (seq_cst loads).
+  [[nodiscard]] bool runNextWaitingElsewhere(int index) const noexcept;
   std::coroutine_handle<> takeGlobal() noexcept;
   std::coroutine_handle<> spinForWork(int index) noexcept;
+  /// What a spinner saw in another thread's run-next, to tell "waited there
+  /// all along" from "taken and refilled".
+  struct SeenRunNext {
+    void* coro = nullptr;
+    std::uint32_t fills = 0;
+    std::chrono::steady_clock::time_point since{};
+  };
+  /// Takes a run-next that `seen` shows unclaimed for kStealRunNextAfter.
+  std::coroutine_handle<> stealStaleRunNext(int index, std::span<SeenRunNext> seen) noexcept;
   void pushGlobal(std::coroutine_handle<> h) noexcept;
   void wakeIdleIfNoSpinner() noexcept;
-  /// schedule()'s variant: gives up rather than wait for mu_.
+  /// schedule()'s variant, after a run-next was published: may leave the
+  /// slot to a spinner, a parking thread or the probing thread.
   void wakeIdleForRunNext() noexcept;
   /// Requires mu_. Stores idleHint_ after parked_ or wakeups_ changed.
-  void publishIdleLocked() noexcept {
-    idleHint_.store(parked_ > wakeups_ ? parked_ - wakeups_ : 0, std::memory_order_release);
-  }
+  void publishIdleLocked() noexcept { idleHint_.store(parked_ > wakeups_ ? parked_ - wakeups_ : 0); }
 
   int threadCount_;
   std::vector<std::unique_ptr<Slot>> slots_;
@@ -92,6 +151,17 @@ class Scheduler {
   std::atomic<int> idleHint_{0};        // parked threads no wake-up token is on its way to
                                         // (parked_ - wakeups_, at least 0), readable without mu_
   std::atomic<int> spinning_{0};        // threads spinning for work
+
+  // Run-next wake back-off (see the top of this file).
+  std::atomic<int> runNextBackoff_{0};           // fruitless run-next wakes in a row; 0 = wake as usual
+  std::atomic<bool> runNextWakeSkipped_{false};  // a run-next fill did not wake anyone since the last probe
+  int runNextWakeups_ = 0;                 // guarded by mu_: how many of wakeups_ a run-next fill issued
+  bool probing_ = false;                   // guarded by mu_: one parked thread waits timed, to probe
+  std::atomic<bool> proberParked_{false};  // == probing_, readable without mu_
+  std::atomic<std::uint64_t> runNextWakesIssued_{0};  // only for runNextWakeStats()
+  std::atomic<std::uint64_t> runNextWastedWakes_{0};  // only for runNextWakeStats()
+  std::atomic<std::uint64_t> runNextProbes_{0};       // only for runNextWakeStats()
+  std::atomic<std::uint64_t> runNextBackoffEnds_{0};  // only for runNextWakeStats()
 };
 
 }  // namespace flow::detail
