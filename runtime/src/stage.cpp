@@ -307,9 +307,9 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
     // channel in order.
     if (outcome == Outcome::Ok && ctx.pending().empty()) {
       // Only the publish is left: the item counts as completed now, and the
-      // publish settles it with the recent ones if the run is cancelled.
-      finishItem(run, ctx, seq, static_cast<int>(outcome), fast.error,
-                 timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+      // publish settles it with the recent ones if the run is cancelled. Its
+      // time includes the wait for room, as an unbatched send's would.
+      finishItem(run, ctx, seq, static_cast<int>(outcome), fast.error, std::chrono::nanoseconds(-1));
       fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
       bool ok = true;
       co_await publishWaiting(run, ctx, fast, ok);
@@ -317,6 +317,7 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
         cancelled = true;
         break;
       }
+      if (timed) latency_.record((Clock::now() - started).count());
       continue;
     }
     if (outcome != Outcome::Cancelled && (ctx.needsPublish() || !ctx.pending().empty())) {

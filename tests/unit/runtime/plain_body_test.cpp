@@ -343,6 +343,35 @@ TEST_CASE("a batch larger than the room left waits for room, then goes out in or
     if (c.name == "out") CHECK(c.maxLen <= 5);
 }
 
+TEST_CASE("an item whose batched value waits for room counts the wait in its latency",
+          "[stage][plain][batch]") {
+  flow::Pipeline pl;
+  auto& in = pl.channel<std::int64_t>("in", 64);
+  auto& out = pl.channel<std::int64_t>("out", 1);
+  constexpr std::int64_t kN = 40;
+  addCounter(pl, in, kN);
+  std::atomic<bool> batched{false};
+  // Two workers: `out` has two writers, so posts go through the outbox.
+  pl.stage<std::int64_t>("work", {.workers = 2}, {&in}, {&out}, [&](Context& ctx, std::int64_t x) {
+    ctx.post(out, x);
+    if (ctx.outboxed() > 0) batched = true;
+  });
+  // One value per 2 ms: every publish after the first waits for room.
+  std::atomic<std::int64_t> got{0};
+  pl.sink<std::int64_t>("slow", {}, {&out}, [&got](Context& ctx, std::int64_t) -> Task {
+    co_await ctx.sleep(2ms);
+    got.fetch_add(1);
+  });
+  const flow::Report r = pl.run();
+  CHECK(r.exitCode == 0);
+  CHECK(batched.load());
+  CHECK(got.load() == kN);
+  const auto& s = stageNamed(r, "work");
+  CHECK(s.completed == kN);
+  // The body takes microseconds; the wait for room, milliseconds.
+  CHECK(s.p50ns >= 1'000'000);
+}
+
 TEST_CASE("stages with timeout, retries, ordered or route send each value at once (no batching)",
           "[stage][plain][batch]") {
   const int which = GENERATE(0, 1, 2, 3);
