@@ -4,7 +4,7 @@
 // Elements are moved through a small table of operations (ElemOps: size,
 // move-assign, new[]/delete[]), as Go's hchan moves them by elemsize, so the
 // algorithms below are compiled once, in the runtime library
-// (runtime/src/channel.cpp), instead of once per element type in every
+// (runtime/src/channel.cpp, channel_ring.cpp), instead of once per element type in every
 // generated program. Channel<T> (channel.h) is the thin typed face.
 //
 // Close and cancel contract:
@@ -328,9 +328,11 @@ class ChannelBase {
     if (n.ticketCounter != nullptr) n.ticket = n.ticketCounter->fetch_add(1, std::memory_order_relaxed);
   }
 
-  // ---- buffered mode (see the protocol above; channel.cpp) ---------------
+  // ---- buffered mode (see the protocol above; channel_ring.cpp) ----------
   detail::Core sendBuffered(void* v, detail::SendNode* node, SendStatus& st);
   detail::Core recvBuffered(detail::RecvNode& me, bool mayWait, RecvStatus& st);
+  std::size_t recvBatchBuffered(void* out, std::size_t max, std::atomic<std::uint64_t>* tickets,
+                                std::uint64_t& firstTicket);
   void closeBuffered() noexcept;
   /// Requires prod_.lock. True if a push would succeed.
   bool roomLocked() noexcept;
