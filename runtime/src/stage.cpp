@@ -51,6 +51,14 @@ Task runGuarded(Context& ctx, Task body, Outcome& outcome, std::string& error) {
 Task waitForItem(std::span<ChannelBase* const> inputs, TimerQueue* timers,
                  std::atomic<std::uint64_t>* tickets, std::size_t rotation, void* item, RecvStatus& st,
                  std::uint64_t& seq) {
+  if (inputs.size() == 1) {
+    // One input: the single-channel receive, with no select nodes (on a
+    // capacity-0 channel a plain coroutine wait is an exclusive waiter).
+    RecvOneAwaiter one(*inputs[0], item, kNoDeadline, timers, tickets);
+    st = co_await one;
+    if (st == RecvStatus::Ok) seq = one.ticket();
+    co_return;
+  }
   Received r;
   do {
     r = co_await RecvAwaiter(inputs, item, kNoDeadline, timers, tickets, rotation);

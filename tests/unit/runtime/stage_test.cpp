@@ -76,8 +76,11 @@ TEST_CASE("fan-in merges every input and ends when all are closed and drained", 
 
 TEST_CASE("ordered output keeps input order under random delays", "[stage]") {
   const int workers = GENERATE(2, 8);
+  // A rendezvous input takes the single-channel receive; its tickets must
+  // follow the input order as the batch path's do.
+  const std::int64_t inCapacity = GENERATE(0, 8);
   flow::Pipeline pl;
-  auto& in = pl.channel<std::int64_t>("in", 8);
+  auto& in = pl.channel<std::int64_t>("in", inCapacity);
   auto& out = pl.channel<std::int64_t>("out", 8);
   constexpr std::int64_t kN = 300;
   addCounter(pl, in, kN);

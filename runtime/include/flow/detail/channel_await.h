@@ -150,9 +150,13 @@ class RecvAwaiter {
 /// and drained.
 class RecvOneAwaiter {
  public:
-  RecvOneAwaiter(ChannelBase& ch, void* slot, Deadline deadline, TimerQueue* timers) noexcept
+  /// `tickets`, if given, numbers the value received (ticket()), as
+  /// RecvAwaiter's does.
+  RecvOneAwaiter(ChannelBase& ch, void* slot, Deadline deadline, TimerQueue* timers,
+                 std::atomic<std::uint64_t>* tickets = nullptr) noexcept
       : ch_(ch), deadline_(deadline), timers_(timers) {
     node_.slot = slot;
+    node_.ticketCounter = tickets;
   }
   RecvOneAwaiter(const RecvOneAwaiter&) = delete;  // a queued node points into *this
   RecvOneAwaiter& operator=(const RecvOneAwaiter&) = delete;
@@ -169,6 +173,8 @@ class RecvOneAwaiter {
     if (!queued_) return st_;  // completed in await_ready or await_suspend
     return finishQueued();
   }
+  /// The number drawn from `tickets` for the value received (after Ok).
+  [[nodiscard]] std::uint64_t ticket() const noexcept { return node_.ticket; }
 
  private:
   bool suspendShared(std::coroutine_handle<> h);
