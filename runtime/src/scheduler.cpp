@@ -1,7 +1,8 @@
 // scheduler.cpp — the coroutine thread pool. See flow/detail/scheduler.h.
-// Each thread runs: its run-next slot, then the shared queue (every 61st
-// pick the shared queue first, so a ping-ponging pair cannot starve it),
-// then spins for ~50 µs looking for work (including a run-next another
+// Each thread runs: its run-next slot, then its local queue, then the
+// shared queue (every 61st pick the queues first, so a ping-ponging pair
+// cannot starve them), then spins for ~50 µs looking for work (including a
+// run-next or local queue another
 // thread has left unclaimed for kStealRunNextAfter: its thread is busy
 // with the coroutine that woke it, typically a producer that keeps
 // producing, so the woken consumer should run on an idle core instead of
@@ -102,13 +103,37 @@ void Scheduler::schedule(std::coroutine_handle<> h) noexcept {
       return;
     }
     old = mine.runNext.exchange(h.address(), std::memory_order_seq_cst);
-    if (old == nullptr) {  // a spinner took the previous one meanwhile
+    // The displaced one goes to this thread's local queue (the shared
+    // queue sent it to the other core on every hop of a three-coroutine
+    // rendezvous chain: 7x slower than one thread), or the shared queue if
+    // that is full. Either way an idle thread is told, as for a run-next.
+    if (old == nullptr || pushLocal(mine, old)) {
       wakeIdleForRunNext();
       return;
     }
-    h = std::coroutine_handle<>::from_address(old);  // the displaced one goes to the queue
+    h = std::coroutine_handle<>::from_address(old);
   }
   pushGlobal(h);
+}
+
+bool Scheduler::pushLocal(Slot& s, void* coro) noexcept {
+  const std::uint32_t t = s.tail.load(std::memory_order_relaxed);
+  if (t - s.head.load(std::memory_order_acquire) >= Slot::kLocalSize) return false;
+  s.local[t % Slot::kLocalSize].store(coro, std::memory_order_relaxed);
+  s.tail.store(t + 1);  // publishes the entry; seq_cst like the run-next store
+  return true;
+}
+
+void* Scheduler::popLocal(Slot& s) noexcept {
+  std::uint32_t h = s.head.load(std::memory_order_acquire);
+  for (;;) {
+    if (s.tail.load(std::memory_order_acquire) == h) return nullptr;
+    // Read before the CAS: while head is still h the owner cannot reuse
+    // the entry (it pushes only below head + kLocalSize).
+    void* coro = s.local[h % Slot::kLocalSize].load(std::memory_order_relaxed);
+    if (s.head.compare_exchange_weak(h, h + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+      return coro;
+  }
 }
 
 void Scheduler::scheduleBatch(std::span<const std::coroutine_handle<>> hs) noexcept {
@@ -178,6 +203,12 @@ void Scheduler::wakeIdleForRunNext() noexcept {
   // up on a busy mu_ could leave the slot to an owner that keeps running.
   std::unique_lock<std::mutex> lock(mu_);
   if (parked_ <= wakeups_) return;  // woken threads are on their way; they spin
+  if (probing_ && runNextBackoff_.load(std::memory_order_relaxed) != 0) {
+    // The prober parked again while this call waited for mu_: leave it the
+    // note (it takes it under mu_ when its period ends).
+    runNextWakeSkipped_.store(true);
+    return;
+  }
   ++wakeups_;
   ++runNextWakeups_;
   runNextWakesIssued_.fetch_add(1, std::memory_order_relaxed);
@@ -188,7 +219,9 @@ void Scheduler::wakeIdleForRunNext() noexcept {
 
 bool Scheduler::runNextWaitingElsewhere(int index) const noexcept {
   for (std::size_t j = 0; j < slots_.size(); ++j) {
-    if (static_cast<int>(j) != index && slots_[j]->runNext.load() != nullptr) return true;
+    if (static_cast<int>(j) == index) continue;
+    const Slot& s = *slots_[j];
+    if (s.runNext.load() != nullptr || s.tail.load() != s.head.load()) return true;
   }
   return false;
 }
@@ -222,6 +255,25 @@ std::coroutine_handle<> Scheduler::stealStaleRunNext(int index, std::span<SeenRu
     if (slots_[j]->runNext.compare_exchange_strong(v, nullptr, std::memory_order_acq_rel)) {
       return std::coroutine_handle<>::from_address(v);
     }
+  }
+  // Local queues: an unmoved head over a non-empty queue means the owner
+  // has taken nothing from it since.
+  for (std::size_t j = 0; j < slots_.size(); ++j) {
+    if (static_cast<int>(j) == index) continue;
+    Slot& s = *slots_[j];
+    const std::uint32_t head = s.head.load(std::memory_order_acquire);
+    if (s.tail.load(std::memory_order_acquire) == head) {
+      seen[j].localWaiting = false;
+      continue;
+    }
+    if (!seen[j].localWaiting || seen[j].localHead != head) {
+      seen[j].localWaiting = true;
+      seen[j].localHead = head;
+      seen[j].localSince = Clock::now();
+      continue;
+    }
+    if (Clock::now() - seen[j].localSince < kStealRunNextAfter) continue;
+    if (void* coro = popLocal(s)) return std::coroutine_handle<>::from_address(coro);
   }
   return {};
 }
@@ -338,12 +390,16 @@ void Scheduler::run(int index) {
   Unparked unparked = Unparked::Other;
   for (;;) {
     std::coroutine_handle<> h;
-    if (++tick % 61 == 0) h = takeGlobal();
+    if (++tick % 61 == 0) {  // now and then the queues first: a run-next pair cannot starve them
+      h = takeGlobal();
+      if (!h) h = std::coroutine_handle<>::from_address(popLocal(mine));
+    }
     if (!h) {
       if (void* next = mine.runNext.exchange(nullptr, std::memory_order_acq_rel)) {
         h = std::coroutine_handle<>::from_address(next);
       }
     }
+    if (!h) h = std::coroutine_handle<>::from_address(popLocal(mine));
     if (!h) h = takeGlobal();
     if (!h) {
       h = spinForWork(index);

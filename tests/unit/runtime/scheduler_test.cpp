@@ -1,8 +1,9 @@
 // Tests of detail::Scheduler on its own, with coroutines that hand the
 // thread to each other the way channels do (Scheduler::schedule from a
 // scheduler thread fills its run-next): every coroutine runs once; a
-// run-next stuck behind a coroutine that keeps running moves to the idle
-// thread, with and without the run-next wake back-off engaged; and a
+// run-next, or a coroutine displaced from it into the local queue, stuck
+// behind a coroutine that keeps running moves to the idle thread, with and
+// without the run-next wake back-off engaged; and a
 // ping-pong stops waking the idle thread (the back-off, W4 in bench/).
 #include <flow/detail/scheduler.h>
 
@@ -204,6 +205,37 @@ TEST_CASE("a run-next behind a coroutine that keeps running moves to the idle th
   // bound is loose for loaded and sanitizer runs; a lost wake waits 10 s.
   CHECK(waited < 1s);
   CHECK(sched.runNextWakeStats().wakes >= 1);
+}
+
+TEST_CASE("a coroutine displaced from the run-next of a busy thread moves to the idle thread",
+          "[scheduler]") {
+  flowtest::Watchdog dog("local queue steal", 60s);
+  Scheduler sched(2);
+  sched.start();
+  Mailbox first, second;
+  std::atomic<bool> firstRan{false}, secondRan{false};
+  flowtest::Latch done(3);
+  consumer(sched, first, firstRan, done);
+  consumer(sched, second, secondRan, done);
+  Clock::duration waited{};
+  [](Scheduler& s, Mailbox& a, Mailbox& b, std::atomic<bool>& ranA, std::atomic<bool>& ranB,
+     Clock::duration& w, flowtest::Latch& d) -> Detached {
+    co_await OnScheduler{s};
+    std::coroutine_handle<> ha, hb;
+    while (!(ha = a.take())) std::this_thread::yield();
+    while (!(hb = b.take())) std::this_thread::yield();
+    const Clock::time_point start = Clock::now();
+    s.schedule(ha);
+    s.schedule(hb);  // `a` moves from this thread's run-next to its local queue
+    while (!(ranA.load() && ranB.load()) && Clock::now() - start < 10s) {
+    }
+    w = Clock::now() - start;
+    d.countDown();
+  }(sched, first, second, firstRan, secondRan, waited, done);
+  REQUIRE(done.waitFor(30s));
+  CHECK(firstRan.load());
+  CHECK(secondRan.load());
+  CHECK(waited < 1s);  // loose, for loaded and sanitizer runs; a lost one waits 10 s
 }
 
 TEST_CASE("a ping-pong stops waking the idle thread, and a stuck run-next still moves", "[scheduler]") {

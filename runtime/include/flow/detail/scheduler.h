@@ -2,15 +2,18 @@
 // Each thread has a one-slot "run next" (like Go's runnext): a coroutine
 // woken by code running on a scheduler thread runs next on that same thread,
 // so a channel hand-off between two coroutines costs a cache-line transfer,
-// not a futex wake. Everything else goes through one shared FIFO. Idle
-// threads spin briefly (stealing a run-next that sat unclaimed) before they
-// park. Cooperative: a coroutine that never suspends keeps its thread.
-// Does not know about channels, timers or pipelines.
+// not a futex wake. A coroutine displaced from the run-next goes to the
+// thread's local queue (Go's runq), so a chain of three or more hand-offs
+// stays on the core too. Everything else goes through one shared FIFO. Idle
+// threads spin briefly (stealing a run-next or local-queue entry that sat
+// unclaimed) before they park. Cooperative: a coroutine that never suspends
+// keeps its thread. Does not know about channels, timers or pipelines.
 //
-// A run-next is never left behind. Filling an empty run-next publishes it
-// and then wakes a parked thread, unless a thread spins (it will look), none
-// is parked (whichever parks next looks), or the back-off below leaves it
-// to the probing thread. A thread that stops spinning re-reads the run-next
+// A run-next is never left behind (nor a local-queue entry: the same rules
+// apply). Filling an empty run-next publishes it and then wakes a parked
+// thread, unless a thread spins (it will look), none is parked (whichever
+// parks next looks), or the back-off below leaves it to the probing
+// thread. A thread that stops spinning re-reads the run-next
 // slots: having found work, it wakes a parked thread if one is occupied;
 // parking, it parks with a timeout (as the probing thread) and looks again.
 // Those reads come after its seq_cst "I stopped spinning / I am parked", as
@@ -104,7 +107,21 @@ class Scheduler {
     // slot was taken and refilled" (a ping-pong refills it with the same
     // address every hop). Written only by the owner.
     std::atomic<std::uint32_t> fills{0};
+    // The local queue: run-next's overflow. A coroutine displaced from
+    // runNext waits here, taken by this thread after its run-next (so a
+    // chain of hand-offs among three or more coroutines stays on one core),
+    // or stolen by an idle thread once it has sat here (head unmoved) for
+    // kStealRunNextAfter. Go's runq: the owner pushes at tail; the owner
+    // and thieves take at head with a CAS.
+    static constexpr std::uint32_t kLocalSize = 256;
+    alignas(64) std::atomic<std::uint32_t> head{0};  // CAS by the owner and thieves
+    alignas(64) std::atomic<std::uint32_t> tail{0};  // written only by the owner
+    std::atomic<void*> local[kLocalSize]{};
   };
+  /// Owner only: appends to `s`'s local queue (seq_cst publish); false if full.
+  static bool pushLocal(Slot& s, void* coro) noexcept;
+  /// The owner or a thief: takes the oldest in `s`'s local queue, or null.
+  static void* popLocal(Slot& s) noexcept;
   void run(int index);
   /// Why park() returned, as far as the run-next back-off cares.
   enum class Unparked { Other, RunNextWake, Probe };
@@ -115,7 +132,8 @@ class Scheduler {
   void noteRunNextOutcome(Unparked why, bool foundWork) noexcept;
   /// Sets the streak to 0 (seq_cst) and counts the end of a back-off.
   void endBackoff() noexcept;
-  /// Whether another thread's run-next holds a coroutine (seq_cst loads).
+  /// Whether another thread's run-next or local queue holds a coroutine
+  /// (seq_cst loads).
   [[nodiscard]] bool runNextWaitingElsewhere(int index) const noexcept;
   std::coroutine_handle<> takeGlobal() noexcept;
   std::coroutine_handle<> spinForWork(int index) noexcept;
@@ -125,8 +143,13 @@ class Scheduler {
     void* coro = nullptr;
     std::uint32_t fills = 0;
     std::chrono::steady_clock::time_point since{};
+    // The local queue: non-empty with this head since localSince.
+    bool localWaiting = false;
+    std::uint32_t localHead = 0;
+    std::chrono::steady_clock::time_point localSince{};
   };
-  /// Takes a run-next that `seen` shows unclaimed for kStealRunNextAfter.
+  /// Takes a run-next, or the oldest of a local queue, that `seen` shows
+  /// unclaimed for kStealRunNextAfter.
   std::coroutine_handle<> stealStaleRunNext(int index, std::span<SeenRunNext> seen) noexcept;
   void pushGlobal(std::coroutine_handle<> h) noexcept;
   void wakeIdleIfNoSpinner() noexcept;
