@@ -83,6 +83,10 @@ def expect_ping_pong(a):
     return wrap64(a["n"] * (a["n"] + 1) // 2)
 
 
+def expect_rendezvous_chain(a):
+    return wrap64(a["n"] * (a["n"] + 1) // 2)  # the sum of i + 1 over i < n
+
+
 def expect_sleepers(a):
     return wrap64(a["jobs"] * (a["jobs"] - 1) // 2)
 
@@ -126,6 +130,11 @@ WORKLOADS = [
     Workload("W5 100k/10k", "w5_sleepers", "sleepers", "jobs", {"jobs": 100_000, "pool": 10_000},
              {"jobs": 1_000, "pool": 200, "nap_ms": 5}, expect_sleepers,
              "wall <= 1.5x Go, RSS <= 3x Go", ("wall_rss", 1.5, 3.0), unit="jobs"),
+    # Not one of issue 6's workloads: a rendezvous chain of three coroutines
+    # (bench/README.md). Target: as fast as Go, like W3.
+    Workload("W6 chain", "w6_rendezvous_chain", "rendezvous_chain", "n", {"n": 1_000_000}, {"n": 2_000},
+             expect_rendezvous_chain, "items/s >= 1x Go", ("speed", 1.0),
+             per_impl_full={"mutexcv": {"n": 20_000}}),
 ]
 
 
