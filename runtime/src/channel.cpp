@@ -1,7 +1,7 @@
 // channel.cpp — a channel's send/receive paths for any element type
 // (ChannelBase; elements move through ElemOps): what every channel shares,
-// locked mode (capacity 0 and drop_oldest: everything under mu_), and the
-// plain-thread waits. The buffered ring is in channel_ring.cpp. See
+// locked mode (capacity up to kLockedUpTo, and drop_oldest: everything
+// under mu_), and the plain-thread waits. The buffered ring is in channel_ring.cpp. See
 // channel_base.h for the contract and the invariants these routines keep.
 // Waiters are claimed under a lock and finished after it is dropped.
 #include "flow/channel_base.h"
@@ -45,12 +45,13 @@ RecvStatus toRecvStatus(Wake w) noexcept {
 }  // namespace detail
 
 ChannelBase::ChannelBase(std::string name, std::int64_t capacity, Overflow overflow,
-                         const std::type_info& type, const detail::ElemOps& ops)
+                         const std::type_info& type, const detail::ElemOps& ops, ChannelMode mode)
     : name_(std::move(name)),
       capacity_(capacity < 0 ? 0 : capacity),
       overflow_(overflow),
       type_(type),
-      buffered_(capacity_ > 0 && overflow != Overflow::DropOldest),
+      buffered_(capacity_ > (mode == ChannelMode::Ring ? 0 : kLockedUpTo) &&
+                overflow != Overflow::DropOldest),
       ops_(ops) {
   if (buffered_) {
     std::uint64_t n = 1;  // the ring starts small and grows to capacity on demand

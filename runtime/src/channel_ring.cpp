@@ -1,7 +1,7 @@
-// channel_ring.cpp — a buffered channel (capacity > 0, overflow block or
-// drop_newest): the ring with its producer and consumer ends, and the slow
+// channel_ring.cpp — a buffered channel (capacity > kLockedUpTo, overflow
+// block or drop_newest): the ring with its producer and consumer ends, and the slow
 // paths that queue a waiter under mu_ and settle (see channel_base.h for the
-// wake-up protocol and its invariants). Capacity-0 and drop_oldest channels
+// wake-up protocol and its invariants). Smaller and drop_oldest channels
 // (locked mode) and what both modes share are in channel.cpp.
 #include "flow/channel_base.h"
 #include "flow/detail/waiter.h"
@@ -23,22 +23,12 @@ struct ChannelBase::Woken {
     ++n;
   }
   /// The waker of a buffered channel keeps running until the ring is full
-  /// (a producer) or empty (a consumer): up to `capacity` more items. For a
-  /// large ring that is long, so the woken go to the shared queue, where an
-  /// idle thread takes them at once (W3 fan-in: -8% wall with the run-next,
-  /// W2 -40%). For a ring of up to 16 the waker blocks soon, so the woken go
-  /// to its run-next and the pair stays on the core, as a rendezvous does:
-  /// a 5-stage chain over capacity-1 channels 1.33 -> 0.49 s, capacity 16
-  /// 0.21 -> 0.16 s; a 4-worker pool over capacity 1 0.88 -> 0.33 s (1M
-  /// items, 2 threads). At 32 and 64 the shared queue was as fast or faster.
-  void finishAll(std::int64_t capacity) noexcept {
-    constexpr std::int64_t kRunNextUpTo = 16;
-    for (int i = 0; i < n; ++i) {
-      if (capacity <= kRunNextUpTo)
-        waiter[i]->finishAndSchedule(why[i], which[i]);
-      else
-        waiter[i]->finishAndSpread(why[i], which[i]);
-    }
+  /// (a producer) or empty (a consumer): more than kLockedUpTo items. So
+  /// the woken go to the shared queue, where an idle thread takes them at
+  /// once, rather than waiting in the waker's run-next (W3 fan-in: -8% wall
+  /// with the run-next, W2 -40%). Locked-mode hand-offs keep the run-next.
+  void finishAll() noexcept {
+    for (int i = 0; i < n; ++i) waiter[i]->finishAndSpread(why[i], which[i]);
   }
 };
 
@@ -134,7 +124,7 @@ void ChannelBase::settle() noexcept {
       std::lock_guard<detail::SpinLock> lock(mu_);
       more = settleLocked(w, nullptr, selfDone);
     }
-    w.finishAll(capacity_);
+    w.finishAll();
   }
 }
 
@@ -230,7 +220,7 @@ detail::Core ChannelBase::sendBuffered(void* v, detail::SendNode* node, SendStat
     sendWaiting_.store(true, std::memory_order_seq_cst);  // before settle's head load
     more = settleLocked(w, node, selfDone);
   }
-  w.finishAll(capacity_);
+  w.finishAll();
   if (more) settle();
   if (!selfDone) return detail::Core::Queued;
   st = SendStatus::Ok;  // room appeared meanwhile: the value is in the ring
@@ -289,7 +279,7 @@ detail::Core ChannelBase::recvBuffered(detail::RecvNode& me, bool mayWait, RecvS
     }
   }
   if (closedMeanwhile) return recvBuffered(me, mayWait, st);  // takes a last value or says Closed
-  w.finishAll(capacity_);
+  w.finishAll();
   if (more) settle();
   // If a close raced us, settle may have claimed our node with Closed: that
   // finishes our waiter like any other wake-up, so Queued is still right.

@@ -5,13 +5,13 @@
 // Overflow::Block waits, DropNewest discards the value being sent and
 // DropOldest evicts the oldest buffered one; every drop is counted.
 // Two modes, fixed at construction (ChannelBase::isBuffered()):
-//   - buffered (capacity > 0, overflow block or drop_newest): a ring whose
+//   - buffered (capacity > 16, overflow block or drop_newest): a ring whose
 //     ends each have their own spin lock; a send that finds room and a
 //     receive that finds a value touch only their end (tens of
 //     instructions, no mutex) and take mu_ only when the other side is
 //     parked. Parking, select, close and cancel go through mu_.
-//   - locked (rendezvous, drop_oldest): every operation under mu_, Go's
-//     hchan design, values handed straight from sender to receiver.
+//   - locked (capacity 0 to 16, drop_oldest): every operation under mu_,
+//     Go's hchan design, values handed straight from sender to receiver.
 // Every path is in ChannelBase (channel_base.h), compiled once in the
 // runtime library and moving elements through ElemOps; this class only
 // fixes the element type. The coroutine awaitables are in
@@ -40,8 +40,9 @@ class Channel final : public ChannelBase {
                 "a channel element is default constructible and nothrow movable");
 
  public:
-  Channel(std::string name, std::int64_t capacity, Overflow overflow = Overflow::Block)
-      : ChannelBase(std::move(name), capacity, overflow, typeid(T), detail::ElemOpsFor<T>::kOps) {}
+  Channel(std::string name, std::int64_t capacity, Overflow overflow = Overflow::Block,
+          ChannelMode mode = ChannelMode::Auto)
+      : ChannelBase(std::move(name), capacity, overflow, typeid(T), detail::ElemOpsFor<T>::kOps, mode) {}
 
   // ---- plain-thread API (host programs, tests) -------------------------
   /// Waits until the value is accepted, the channel is closed, or it is

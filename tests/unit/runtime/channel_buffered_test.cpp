@@ -31,13 +31,25 @@ using flow::SendStatus;
 using flow::Task;
 using flowtest::Watchdog;
 
-TEST_CASE("buffered channels are the lock-free mode; rendezvous and drop_oldest are not",
+// The ring at any capacity: Auto would run capacities up to 16 in locked
+// mode (ChannelBase::kLockedUpTo), and the ring's edges are at its smallest.
+constexpr flow::ChannelMode kRing = flow::ChannelMode::Ring;
+
+TEST_CASE("channels above 16 are the lock-free ring; smaller, rendezvous and drop_oldest are locked",
           "[channel][buffered]") {
-  CHECK(Channel<int>("a", 1).isBuffered());
+  CHECK(Channel<int>("a", 17).isBuffered());
   CHECK(Channel<int>("b", 1024).isBuffered());
-  CHECK(Channel<int>("c", 4, flow::Overflow::DropNewest).isBuffered());
+  CHECK(Channel<int>("c", 64, flow::Overflow::DropNewest).isBuffered());
   CHECK_FALSE(Channel<int>("d", 0).isBuffered());
-  CHECK_FALSE(Channel<int>("e", 4, flow::Overflow::DropOldest).isBuffered());
+  CHECK_FALSE(Channel<int>("e", 64, flow::Overflow::DropOldest).isBuffered());
+  CHECK_FALSE(Channel<int>("f", 1).isBuffered());
+  CHECK_FALSE(Channel<int>("g", 16).isBuffered());
+  CHECK_FALSE(Channel<int>("h", 4, flow::Overflow::DropNewest).isBuffered());
+  // Asked for, the ring serves any capacity but 0 (and not drop_oldest).
+  CHECK(Channel<int>("i", 1, flow::Overflow::Block, kRing).isBuffered());
+  CHECK(Channel<int>("j", 4, flow::Overflow::DropNewest, kRing).isBuffered());
+  CHECK_FALSE(Channel<int>("k", 0, flow::Overflow::Block, kRing).isBuffered());
+  CHECK_FALSE(Channel<int>("l", 4, flow::Overflow::DropOldest, kRing).isBuffered());
 }
 
 TEST_CASE("the ring grows to its capacity and keeps FIFO across growth", "[channel][buffered]") {
@@ -75,7 +87,7 @@ TEST_CASE("stress: a lone sender thread and receiver thread see every value once
           "[channel][buffered][stress]") {
   const int cap = GENERATE(1, 2, 3, 16, 1024);
   Watchdog dog("spsc threads", 60s);
-  Channel<std::int64_t> ch("c", cap);
+  Channel<std::int64_t> ch("c", cap, flow::Overflow::Block, kRing);
   constexpr std::int64_t kN = 100'000;
   std::atomic<int> failures{0};
   std::atomic<std::int64_t> maxSeenLen{0};
@@ -111,7 +123,7 @@ TEST_CASE("stress: wake-ups are never lost at the empty and full edges", "[chann
   const int cap = GENERATE(1, 2);
   Watchdog dog("wake-up edges", 60s);
   for (int round = 0; round < 200; ++round) {
-    Channel<int> ch("c", cap);
+    Channel<int> ch("c", cap, flow::Overflow::Block, kRing);
     std::atomic<int> bad{0};
     std::thread producer([&] {
       for (int i = 0; i < 200; ++i) {
@@ -132,7 +144,7 @@ TEST_CASE("stress: wake-ups are never lost at the empty and full edges", "[chann
 
 TEST_CASE("stress: coroutines through a chain of buffered channels keep order and count",
           "[channel][buffered][stress]") {
-  const int cap = GENERATE(1, 4, 1024);
+  const int cap = GENERATE(1, 4, 17, 1024);  // 1 and 4 run locked (kLockedUpTo)
   const int threads = GENERATE(1, 2, 3);
   Watchdog dog("coroutine chain", 60s);
   flow::Pipeline pl;
@@ -165,7 +177,7 @@ TEST_CASE("stress: coroutines through a chain of buffered channels keep order an
 TEST_CASE("close wakes a receiver parked on an empty buffered channel, after the last value",
           "[channel][buffered]") {
   Watchdog dog("close parked", 30s);
-  Channel<int> ch("c", 8);
+  Channel<int> ch("c", 8, flow::Overflow::Block, kRing);
   std::atomic<int> got{0};
   std::atomic<int> closedSeen{0};
   flowtest::Latch started(1);
@@ -219,7 +231,7 @@ TEST_CASE("a coroutine parked in recv on a buffered channel wakes on close and o
 TEST_CASE("cancel wakes a sender parked on a full buffered channel and refuses later operations",
           "[channel][buffered]") {
   Watchdog dog("cancel full", 30s);
-  Channel<int> ch("c", 2);
+  Channel<int> ch("c", 2, flow::Overflow::Block, kRing);
   REQUIRE(ch.trySend(1) == SendStatus::Ok);
   REQUIRE(ch.trySend(2) == SendStatus::Ok);
   std::atomic<int> st{-1};
@@ -241,7 +253,7 @@ TEST_CASE("cancel wakes a sender parked on a full buffered channel and refuses l
 TEST_CASE("a sender parked on a full buffered channel is let in by the next receive, in FIFO order",
           "[channel][buffered]") {
   Watchdog dog("full then drain", 30s);
-  Channel<int> ch("c", 1);
+  Channel<int> ch("c", 1, flow::Overflow::Block, kRing);
   REQUIRE(ch.trySend(0) == SendStatus::Ok);
   std::atomic<int> failures{0};
   std::thread sender([&] {
@@ -259,7 +271,7 @@ TEST_CASE("a sender parked on a full buffered channel is let in by the next rece
 
 TEST_CASE("stress: select over buffered inputs delivers every value once, in order per input",
           "[channel][buffered][stress]") {
-  const int cap = GENERATE(1, 2, 64);
+  const int cap = GENERATE(1, 2, 17, 64);  // 1 and 2 run locked (kLockedUpTo)
   Watchdog dog("select", 60s);
   flow::Pipeline pl;
   pl.setThreads(2);
@@ -334,7 +346,7 @@ TEST_CASE("stress: several senders and receivers share a buffered channel withou
           "[channel][buffered][stress]") {
   const int cap = GENERATE(1, 8);
   Watchdog dog("mpmc", 60s);
-  Channel<int> ch("c", cap);
+  Channel<int> ch("c", cap, flow::Overflow::Block, kRing);
   constexpr int kProducers = 3, kConsumers = 3, kPer = 5000;
   std::vector<std::atomic<int>> seen(kProducers * kPer);
   std::atomic<int> left{kProducers};
@@ -366,7 +378,7 @@ TEST_CASE("stress: several senders and receivers share a buffered channel withou
 
 TEST_CASE("batch send pushes the prefix that fits, in order, and moves only what it pushed",
           "[channel][buffered][batch]") {
-  Channel<std::string> ch("c", 5);
+  Channel<std::string> ch("c", 5, flow::Overflow::Block, kRing);
   REQUIRE(ch.isBatchable());
   std::vector<std::string> vals;
   for (int i = 0; i < 8; ++i) vals.push_back("v" + std::to_string(i));
@@ -416,11 +428,11 @@ TEST_CASE("batch send grows the ring to capacity in one push and keeps FIFO", "[
 TEST_CASE("batch send reports closed and cancelled without pushing", "[channel][buffered][batch]") {
   int vals[3] = {1, 2, 3};
   SendStatus st{};
-  Channel<int> closed("c", 8);
+  Channel<int> closed("c", 8, flow::Overflow::Block, kRing);
   closed.close();
   CHECK(closed.trySendBatch(vals, 3, st) == 0);
   CHECK(st == SendStatus::Closed);
-  Channel<int> cancelled("k", 8);
+  Channel<int> cancelled("k", 8, flow::Overflow::Block, kRing);
   cancelled.cancel();
   CHECK(cancelled.trySendBatch(vals, 3, st) == 0);
   CHECK(st == SendStatus::Cancelled);
@@ -429,7 +441,7 @@ TEST_CASE("batch send reports closed and cancelled without pushing", "[channel][
 
 TEST_CASE("batch send after a blocked sender: the sender's value stays ahead", "[channel][buffered][batch]") {
   Watchdog dog("blocked sender", 60s);
-  Channel<int> ch("c", 2);
+  Channel<int> ch("c", 2, flow::Overflow::Block, kRing);
   REQUIRE(ch.trySend(0) == SendStatus::Ok);
   REQUIRE(ch.trySend(1) == SendStatus::Ok);
   std::atomic<bool> sentOk{false};
@@ -477,7 +489,7 @@ TEST_CASE("stress: batch senders and batch receivers share a buffered channel wi
           "[channel][buffered][batch][stress]") {
   const int cap = GENERATE(1, 3, 64);
   Watchdog dog("batch mpmc", 60s);
-  Channel<int> ch("c", cap);
+  Channel<int> ch("c", cap, flow::Overflow::Block, kRing);
   constexpr int kProducers = 3, kConsumers = 3, kPer = 20000;
   std::vector<std::atomic<int>> seen(kProducers * kPer);
   std::atomic<int> left{kProducers};

@@ -256,7 +256,8 @@ TEST_CASE("on_error stop from a plain body ends the run with 1, nothing lost", "
 
 TEST_CASE("batched publish keeps each channel's order at every capacity and worker count",
           "[stage][plain][batch]") {
-  const int cap = GENERATE(1, 3, 1024);
+  // 1 and 3 run in locked mode (no batching); 17 is the smallest ring.
+  const int cap = GENERATE(1, 3, 17, 1024);
   const int workers = GENERATE(1, 4);
   flow::Pipeline pl;
   auto& in = pl.channel<std::int64_t>("in", 64);
@@ -278,7 +279,8 @@ TEST_CASE("batched publish keeps each channel's order at every capacity and work
   pl.sink<std::int64_t>("cb", {}, {&b}, [&](Context&, std::int64_t v) { gotB.push_back(v); });
   const flow::Report r = pl.run();
   CHECK(r.exitCode == 0);
-  CHECK(batched.load() == (workers > 1));  // only a channel with several writers batches
+  // Only a ring (capacity above kLockedUpTo) with several writers batches.
+  CHECK(batched.load() == (workers > 1 && cap > flow::ChannelBase::kLockedUpTo));
   REQUIRE(gotA.size() == 3 * kN);
   REQUIRE(gotB.size() == kN);
   // Per sending worker, every channel sees values in post order.
@@ -320,11 +322,11 @@ TEST_CASE("a batch larger than the room left waits for room, then goes out in or
           "[stage][plain][batch]") {
   flow::Pipeline pl;
   auto& in = pl.channel<std::int64_t>("in", 256);
-  auto& out = pl.channel<std::int64_t>("out", 5);
+  auto& out = pl.channel<std::int64_t>("out", 17);  // the smallest ring (kLockedUpTo + 1)
   constexpr std::int64_t kN = 3000;
   addCounter(pl, in, kN);
   pl.stage<std::int64_t>("fan", {}, {&in}, {&out}, [&out](Context& ctx, std::int64_t x) {
-    for (std::int64_t k = 0; k < 4; ++k) ctx.post(out, 4 * x + k);  // a 5-slot ring: most pushes are partial
+    for (std::int64_t k = 0; k < 4; ++k) ctx.post(out, 4 * x + k);  // into a nearly full ring: partial pushes
   });
   std::vector<std::int64_t> got;
   // A coroutine sink that yields now and then, so the ring is often full.
@@ -340,15 +342,15 @@ TEST_CASE("a batch larger than the room left waits for room, then goes out in or
   CHECK(s.out == 4 * kN);
   CHECK(s.completed == kN);
   for (const auto& c : r.channels)
-    if (c.name == "out") CHECK(c.maxLen <= 5);
+    if (c.name == "out") CHECK(c.maxLen <= 17);
 }
 
 TEST_CASE("an item whose batched value waits for room counts the wait in its latency",
           "[stage][plain][batch]") {
   flow::Pipeline pl;
   auto& in = pl.channel<std::int64_t>("in", 64);
-  auto& out = pl.channel<std::int64_t>("out", 1);
-  constexpr std::int64_t kN = 40;
+  auto& out = pl.channel<std::int64_t>("out", 17);  // the smallest ring: posts are batched
+  constexpr std::int64_t kN = 100;
   addCounter(pl, in, kN);
   std::atomic<bool> batched{false};
   // Two workers: `out` has two writers, so posts go through the outbox.
@@ -356,7 +358,7 @@ TEST_CASE("an item whose batched value waits for room counts the wait in its lat
     ctx.post(out, x);
     if (ctx.outboxed() > 0) batched = true;
   });
-  // One value per 2 ms: every publish after the first waits for room.
+  // One value per 2 ms: once the ring is full, every publish waits for room.
   std::atomic<std::int64_t> got{0};
   pl.sink<std::int64_t>("slow", {}, {&out}, [&got](Context& ctx, std::int64_t) -> Task {
     co_await ctx.sleep(2ms);
@@ -368,8 +370,10 @@ TEST_CASE("an item whose batched value waits for room counts the wait in its lat
   CHECK(got.load() == kN);
   const auto& s = stageNamed(r, "work");
   CHECK(s.completed == kN);
-  // The body takes microseconds; the wait for room, milliseconds.
-  CHECK(s.p50ns >= 1'000'000);
+  // The body takes microseconds; the wait for room, milliseconds. The item
+  // whose post fills the batch waits for the lot (about one in 17 here);
+  // the others count from the body alone.
+  CHECK(s.p99ns >= 1'000'000);
 }
 
 TEST_CASE("stages with timeout, retries, ordered or route send each value at once (no batching)",
