@@ -141,12 +141,15 @@ class ChannelBase {
   /// channels, which keep every operation under mu_ (see channel.h).
   /// A channel of at most this capacity runs in locked mode (Go's hchan:
   /// one lock, values handed straight to a waiting party, which resumes on
-  /// the waker's core). A ring that small is full or empty at nearly every
-  /// operation, so the buffered ring's lock-free ends bought nothing and its
-  /// park/settle round trips cost: a 3-coroutine chain over capacity-1
-  /// channels took 260 ns per item as a ring, 145 ns locked (Go: 250 ns);
-  /// a 4-worker pool over capacity 4, 170-240 -> 130-150 ns (Go: 160 ns).
-  static constexpr std::int64_t kLockedUpTo = 16;
+  /// the waker's core). A small ring is full or empty every few operations,
+  /// and each such edge cost the ring a park, a settle under mu_ and a wake
+  /// on the other core. Measured (1M-10M items, 2 threads): W1's shape at
+  /// capacity 17-32 took 3.5-4.3 and 1.1-2.6 s as a ring, 0.7-0.97 s locked
+  /// (Go 1.3-1.4 s); a 3-coroutine chain at capacity 1, 260 vs 150 ns per
+  /// item (Go 225). Work-heavy pools still prefer the ring (W2's shape at
+  /// 32: 0.5-0.8 s ring, 0.8-1.2 s locked, Go ~1.25 s), and at 64 the ring
+  /// is the better of the two for them by 2x, so the line is drawn at 32.
+  static constexpr std::int64_t kLockedUpTo = 32;
   /// The lock-free ring (capacity > kLockedUpTo, overflow block or
   /// drop_newest); otherwise locked mode.
   [[nodiscard]] bool isBuffered() const noexcept { return buffered_; }

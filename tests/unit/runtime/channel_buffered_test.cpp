@@ -31,19 +31,19 @@ using flow::SendStatus;
 using flow::Task;
 using flowtest::Watchdog;
 
-// The ring at any capacity: Auto would run capacities up to 16 in locked
+// The ring at any capacity: Auto would run capacities up to 32 in locked
 // mode (ChannelBase::kLockedUpTo), and the ring's edges are at its smallest.
 constexpr flow::ChannelMode kRing = flow::ChannelMode::Ring;
 
-TEST_CASE("channels above 16 are the lock-free ring; smaller, rendezvous and drop_oldest are locked",
+TEST_CASE("channels above 32 are the lock-free ring; smaller, rendezvous and drop_oldest are locked",
           "[channel][buffered]") {
-  CHECK(Channel<int>("a", 17).isBuffered());
+  CHECK(Channel<int>("a", 33).isBuffered());
   CHECK(Channel<int>("b", 1024).isBuffered());
   CHECK(Channel<int>("c", 64, flow::Overflow::DropNewest).isBuffered());
   CHECK_FALSE(Channel<int>("d", 0).isBuffered());
   CHECK_FALSE(Channel<int>("e", 64, flow::Overflow::DropOldest).isBuffered());
   CHECK_FALSE(Channel<int>("f", 1).isBuffered());
-  CHECK_FALSE(Channel<int>("g", 16).isBuffered());
+  CHECK_FALSE(Channel<int>("g", 32).isBuffered());
   CHECK_FALSE(Channel<int>("h", 4, flow::Overflow::DropNewest).isBuffered());
   // Asked for, the ring serves any capacity but 0 (and not drop_oldest).
   CHECK(Channel<int>("i", 1, flow::Overflow::Block, kRing).isBuffered());
@@ -144,7 +144,7 @@ TEST_CASE("stress: wake-ups are never lost at the empty and full edges", "[chann
 
 TEST_CASE("stress: coroutines through a chain of buffered channels keep order and count",
           "[channel][buffered][stress]") {
-  const int cap = GENERATE(1, 4, 17, 1024);  // 1 and 4 run locked (kLockedUpTo)
+  const int cap = GENERATE(1, 4, 33, 1024);  // 1 and 4 run locked (kLockedUpTo)
   const int threads = GENERATE(1, 2, 3);
   Watchdog dog("coroutine chain", 60s);
   flow::Pipeline pl;
@@ -271,7 +271,7 @@ TEST_CASE("a sender parked on a full buffered channel is let in by the next rece
 
 TEST_CASE("stress: select over buffered inputs delivers every value once, in order per input",
           "[channel][buffered][stress]") {
-  const int cap = GENERATE(1, 2, 17, 64);  // 1 and 2 run locked (kLockedUpTo)
+  const int cap = GENERATE(1, 2, 33, 64);  // 1 and 2 run locked (kLockedUpTo)
   Watchdog dog("select", 60s);
   flow::Pipeline pl;
   pl.setThreads(2);

@@ -256,8 +256,8 @@ TEST_CASE("on_error stop from a plain body ends the run with 1, nothing lost", "
 
 TEST_CASE("batched publish keeps each channel's order at every capacity and worker count",
           "[stage][plain][batch]") {
-  // 1 and 3 run in locked mode (no batching); 17 is the smallest ring.
-  const int cap = GENERATE(1, 3, 17, 1024);
+  // 1 and 3 run in locked mode (no batching); 33 is the smallest ring.
+  const int cap = GENERATE(1, 3, 33, 1024);
   const int workers = GENERATE(1, 4);
   flow::Pipeline pl;
   auto& in = pl.channel<std::int64_t>("in", 64);
@@ -322,7 +322,7 @@ TEST_CASE("a batch larger than the room left waits for room, then goes out in or
           "[stage][plain][batch]") {
   flow::Pipeline pl;
   auto& in = pl.channel<std::int64_t>("in", 256);
-  auto& out = pl.channel<std::int64_t>("out", 17);  // the smallest ring (kLockedUpTo + 1)
+  auto& out = pl.channel<std::int64_t>("out", 33);  // the smallest ring (kLockedUpTo + 1)
   constexpr std::int64_t kN = 3000;
   addCounter(pl, in, kN);
   pl.stage<std::int64_t>("fan", {}, {&in}, {&out}, [&out](Context& ctx, std::int64_t x) {
@@ -342,14 +342,14 @@ TEST_CASE("a batch larger than the room left waits for room, then goes out in or
   CHECK(s.out == 4 * kN);
   CHECK(s.completed == kN);
   for (const auto& c : r.channels)
-    if (c.name == "out") CHECK(c.maxLen <= 17);
+    if (c.name == "out") CHECK(c.maxLen <= 33);
 }
 
 TEST_CASE("an item whose batched value waits for room counts the wait in its latency",
           "[stage][plain][batch]") {
   flow::Pipeline pl;
   auto& in = pl.channel<std::int64_t>("in", 64);
-  auto& out = pl.channel<std::int64_t>("out", 17);  // the smallest ring: posts are batched
+  auto& out = pl.channel<std::int64_t>("out", 33);  // the smallest ring: posts are batched
   constexpr std::int64_t kN = 100;
   addCounter(pl, in, kN);
   std::atomic<bool> batched{false};
@@ -371,7 +371,7 @@ TEST_CASE("an item whose batched value waits for room counts the wait in its lat
   const auto& s = stageNamed(r, "work");
   CHECK(s.completed == kN);
   // The body takes microseconds; the wait for room, milliseconds. The item
-  // whose post fills the batch waits for the lot (about one in 17 here);
+  // whose post fills the batch waits for the lot (about one in 32 here);
   // the others count from the body alone.
   CHECK(s.p99ns >= 1'000'000);
 }
