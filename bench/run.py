@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""bench/run.py — builds and runs issue 6's workloads side by side.
+"""bench/run.py — builds and runs issue 6's workloads (and W6) side by side.
 
 Every workload (W1-W5, bench/README.md) has a Flow implementation and three
 peers (Go, oneTBB, mutex+cv). This script builds them all (the C++ peers via
@@ -102,7 +102,7 @@ class Workload:
     full: dict          # arguments at full size
     quick: dict         # arguments for --quick
     expect: object      # args -> expected checksum or None
-    target: str         # issue 6's goal, for the targets table
+    target: str         # the goal (issue 6's for W1-W5), for the targets table
     goal: tuple         # ("speed", min Go/Flow time ratio) or ("wall_rss", max wall ratio, max RSS ratio)
     flow_target: str = ""  # CMake target when Flow is written against the runtime API (W4)
     per_impl_full: dict = field(default_factory=dict)  # impl -> argument overrides at full size
@@ -545,7 +545,7 @@ def write_results(path, rows, runs, started, builder, load_at_start):
         "",
         table(rows, quick=False),
         "",
-        "## Issue 6 targets (Flow against Go, same run)",
+        "## Targets (Flow against Go, same run; W1-W5 are issue 6's, W6 was added in session 4)",
         "",
         targets_table(rows),
         "",
