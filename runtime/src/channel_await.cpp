@@ -16,6 +16,17 @@ bool finishSelf(Waiter& w, Wake why, int which = 0) noexcept {
   return w.suspend();
 }
 
+/// The end of every await_suspend that queued a node: arms the deadline,
+/// if any (a run already cancelled refuses it: finish with Cancelled), then
+/// applies the gate. Returns what await_suspend should return.
+bool suspendQueued(Waiter& w, Deadline deadline, TimerQueue* timers, bool& armed) noexcept {
+  if (deadline != kNoDeadline) {
+    armed = timers->arm(&w, deadline);
+    if (!armed && w.tryClaim()) return finishSelf(w, Wake::Cancelled);
+  }
+  return w.suspend();
+}
+
 }  // namespace
 
 bool SendAwaiter::await_suspend(std::coroutine_handle<> h) {
@@ -33,11 +44,7 @@ bool SendAwaiter::await_suspend(std::coroutine_handle<> h) {
   node_.waiter = &waiter_;
   if (ch_.sendCore(value_, &node_, st_) == Core::Done) return false;
   queued_ = true;
-  if (deadline_ != kNoDeadline) {
-    armed_ = timers_->arm(&waiter_, deadline_);
-    if (!armed_ && waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
-  }
-  return waiter_.suspend();
+  return suspendQueued(waiter_, deadline_, timers_, armed_);
 }
 
 SendStatus SendAwaiter::finishQueued() {
@@ -64,11 +71,7 @@ bool RecvOneAwaiter::suspendShared(std::coroutine_handle<> h) {
   // Cancelled) or Queued, never Lost or Retry.
   if (ch_.recvCore(node_, true, st_) == Core::Done) return false;
   queued_ = true;
-  if (deadline_ != kNoDeadline) {
-    armed_ = timers_->arm(&waiter_, deadline_);
-    if (!armed_ && waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
-  }
-  return waiter_.suspend();
+  return suspendQueued(waiter_, deadline_, timers_, armed_);
 }
 
 RecvStatus RecvOneAwaiter::finishQueued() {
@@ -153,11 +156,7 @@ bool RecvAwaiter::await_suspend(std::coroutine_handle<> h) {
     if (waiter_.tryClaim()) return finishSelf(waiter_, Wake::Closed);
     return waiter_.suspend();
   }
-  if (deadline_ != kNoDeadline) {
-    armed_ = timers_->arm(&waiter_, deadline_);
-    if (!armed_ && waiter_.tryClaim()) return finishSelf(waiter_, Wake::Cancelled);
-  }
-  return waiter_.suspend();
+  return suspendQueued(waiter_, deadline_, timers_, armed_);
 }
 
 Received RecvAwaiter::await_resume() {

@@ -217,7 +217,7 @@ void Scheduler::wakeIdleForRunNext() noexcept {
   cv_.notify_one();
 }
 
-bool Scheduler::runNextWaitingElsewhere(int index) const noexcept {
+bool Scheduler::queuedOnOtherThreads(int index) const noexcept {
   for (std::size_t j = 0; j < slots_.size(); ++j) {
     if (static_cast<int>(j) == index) continue;
     const Slot& s = *slots_[j];
@@ -331,7 +331,7 @@ Scheduler::Unparked Scheduler::park(std::unique_lock<std::mutex>& lock) {
   bool handOver = false;  // leaving the probing duty with a run-next possibly unseen
   for (;;) {
     const int streak = runNextBackoff_.load();
-    if (probing_ || (streak == 0 && !runNextWaitingElsewhere(self))) {
+    if (probing_ || (streak == 0 && !queuedOnOtherThreads(self))) {
       cv_.wait(lock, ready);
       break;
     }
@@ -344,10 +344,10 @@ Scheduler::Unparked Scheduler::park(std::unique_lock<std::mutex>& lock) {
     proberParked_.store(false);  // seq_cst, before the note is taken: see wakeIdleForRunNext
     const bool skipped = runNextWakeSkipped_.exchange(false);
     if (woken) {
-      handOver = skipped || runNextWaitingElsewhere(self);
+      handOver = skipped || queuedOnOtherThreads(self);
       break;
     }
-    if (skipped || runNextWaitingElsewhere(self)) {
+    if (skipped || queuedOnOtherThreads(self)) {
       probe = true;
       break;
     }
@@ -405,7 +405,7 @@ void Scheduler::run(int index) {
       h = spinForWork(index);
       // Work found: if more waits than this thread can take (queued, or a
       // run-next a filler left to the spinners), get a parked thread going.
-      if (h && (queued_.load(std::memory_order_acquire) > 0 || runNextWaitingElsewhere(index)))
+      if (h && (queued_.load(std::memory_order_acquire) > 0 || queuedOnOtherThreads(index)))
         wakeIdleIfNoSpinner();
     }
     if (unparked != Unparked::Other) {

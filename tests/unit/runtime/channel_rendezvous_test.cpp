@@ -47,6 +47,22 @@ Channel<int>& lockedInput(flow::Pipeline& pl, bool dropOldest) {
   return ch;
 }
 
+/// A source that sends 0..n-1 on `ping`, waits for each answer on `pong`
+/// and stores the answers' sum in `sum` at the end.
+void addPinger(flow::Pipeline& pl, Channel<std::int64_t>& ping, Channel<std::int64_t>& pong, std::int64_t n,
+               std::atomic<std::int64_t>& sum) {
+  pl.source("pinger", {}, {&ping}, [&ping, &pong, n, &sum](Context& ctx) -> Task {
+    std::int64_t s = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+      co_await ctx.send(ping, i);
+      const std::optional<std::int64_t> answer = co_await ctx.recv(pong);
+      if (!answer) ctx.fail("pong closed early");
+      s += *answer;
+    }
+    sum.store(s);
+  });
+}
+
 }  // namespace
 
 TEST_CASE("a coroutine parked in recv on a locked-mode channel wakes on close and on cancel",
@@ -195,16 +211,7 @@ TEST_CASE("a coroutine and a plain thread ping-pong over rendezvous channels", "
   auto& pong = pl.input<std::int64_t>("pong", 0);   // host -> coroutine
   constexpr std::int64_t kN = 5000;
   std::atomic<std::int64_t> sum{0};
-  pl.source("pinger", {}, {&ping}, [&](Context& ctx) -> Task {
-    std::int64_t s = 0;
-    for (std::int64_t i = 0; i < kN; ++i) {
-      co_await ctx.send(ping, i);
-      const std::optional<std::int64_t> answer = co_await ctx.recv(pong);
-      if (!answer) ctx.fail("pong closed early");
-      s += *answer;
-    }
-    sum.store(s);
-  });
+  addPinger(pl, ping, pong, kN, sum);
   REQUIRE(pl.start() == flow::StartStatus::Ok);
   std::int64_t x = 0;
   std::int64_t answered = 0;
@@ -251,16 +258,7 @@ TEST_CASE("stress: coroutine ping-pong over two rendezvous channels", "[channel]
   constexpr std::int64_t kN = 50'000;
   std::atomic<std::int64_t> sum{-1};
   std::atomic<std::int64_t> answered{0};
-  pl.source("pinger", {}, {&ping}, [&](Context& ctx) -> Task {
-    std::int64_t s = 0;
-    for (std::int64_t i = 0; i < kN; ++i) {
-      co_await ctx.send(ping, i);
-      const std::optional<std::int64_t> answer = co_await ctx.recv(pong);
-      if (!answer) ctx.fail("pong closed early");
-      s += *answer;
-    }
-    sum.store(s);
-  });
+  addPinger(pl, ping, pong, kN, sum);
   pl.source("ponger", {}, {&pong}, [&](Context& ctx) -> Task {
     std::int64_t n = 0;
     while (const std::optional<std::int64_t> x = co_await ctx.recv(ping)) {

@@ -7,13 +7,16 @@
 // ping-pong stops waking the idle thread (the back-off, W4 in bench/).
 #include <flow/detail/scheduler.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <coroutine>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <mutex>
+#include <vector>
 
 #include "test_support.h"
 
@@ -123,25 +126,39 @@ class Turns {
   std::int64_t passes_ = 0;
 };
 
-/// Runs on a scheduler thread, makes `consumer` runnable there (its
-/// run-next) and then keeps the thread without suspending until the consumer
-/// has run elsewhere, or `limit` passed. Returns how long it waited.
-Clock::duration wakeConsumerAndKeepRunning(Mailbox& consumer, const std::atomic<bool>& consumerRan,
-                                           Scheduler& sched, Clock::duration limit) {
-  std::coroutine_handle<> h;
-  while (!(h = consumer.take())) std::this_thread::yield();  // it parks at once
-  const Clock::time_point start = Clock::now();
-  sched.schedule(h);
-  while (!consumerRan.load() && Clock::now() - start < limit) {
-  }
-  return Clock::now() - start;
+/// A coroutine parked in `box` until someone schedules it (consume()).
+struct Consumer {
+  Mailbox box;
+  std::atomic<bool> ran{false};
+};
+
+Detached consume(Scheduler& sched, Consumer& c, flowtest::Latch& done) {
+  co_await OnScheduler{sched};
+  co_await c.box.wait();
+  c.ran.store(true);
+  done.countDown();
 }
 
-Detached consumer(Scheduler& sched, Mailbox& box, std::atomic<bool>& ran, flowtest::Latch& done) {
-  co_await OnScheduler{sched};
-  co_await box.wait();
-  ran.store(true);
-  done.countDown();
+/// Runs on a scheduler thread: makes the consumers runnable there, in
+/// order (each takes the run-next; the one it displaces goes to the local
+/// queue), then keeps the thread without suspending until all have run
+/// elsewhere, or `limit` passed. Returns how long it waited.
+Clock::duration wakeAndKeepRunning(std::initializer_list<Consumer*> consumers, Scheduler& sched,
+                                   Clock::duration limit) {
+  std::vector<std::coroutine_handle<>> parked;
+  for (Consumer* c : consumers) {
+    std::coroutine_handle<> h;
+    while (!(h = c->box.take())) std::this_thread::yield();  // it parks at once
+    parked.push_back(h);
+  }
+  const Clock::time_point start = Clock::now();
+  for (std::coroutine_handle<> h : parked) sched.schedule(h);
+  const auto allRan = [&] {
+    return std::all_of(consumers.begin(), consumers.end(), [](Consumer* c) { return c->ran.load(); });
+  };
+  while (!allRan() && Clock::now() - start < limit) {
+  }
+  return Clock::now() - start;
 }
 
 }  // namespace
@@ -188,19 +205,18 @@ TEST_CASE("a run-next behind a coroutine that keeps running moves to the idle th
   flowtest::Watchdog dog("run-next steal", 60s);
   Scheduler sched(2);
   sched.start();
-  Mailbox box;
-  std::atomic<bool> ran{false};
+  Consumer c;
   flowtest::Latch done(2);
-  consumer(sched, box, ran, done);
+  consume(sched, c, done);
   Clock::duration waited{};
-  [](Scheduler& s, Mailbox& b, std::atomic<bool>& r, Clock::duration& w, flowtest::Latch& d) -> Detached {
+  [](Scheduler& s, Consumer& cc, Clock::duration& w, flowtest::Latch& d) -> Detached {
     co_await OnScheduler{s};
     std::this_thread::sleep_for(20ms);  // the other thread ends its ~50 µs spin and parks
-    w = wakeConsumerAndKeepRunning(b, r, s, 10s);
+    w = wakeAndKeepRunning({&cc}, s, 10s);
     d.countDown();
-  }(sched, box, ran, waited, done);
+  }(sched, c, waited, done);
   REQUIRE(done.waitFor(30s));
-  CHECK(ran.load());
+  CHECK(c.ran.load());
   // Not backing off: the parked thread is woken and steals it in µs. The
   // bound is loose for loaded and sanitizer runs; a lost wake waits 10 s.
   CHECK(waited < 1s);
@@ -212,29 +228,19 @@ TEST_CASE("a coroutine displaced from the run-next of a busy thread moves to the
   flowtest::Watchdog dog("local queue steal", 60s);
   Scheduler sched(2);
   sched.start();
-  Mailbox first, second;
-  std::atomic<bool> firstRan{false}, secondRan{false};
+  Consumer first, second;
   flowtest::Latch done(3);
-  consumer(sched, first, firstRan, done);
-  consumer(sched, second, secondRan, done);
+  consume(sched, first, done);
+  consume(sched, second, done);
   Clock::duration waited{};
-  [](Scheduler& s, Mailbox& a, Mailbox& b, std::atomic<bool>& ranA, std::atomic<bool>& ranB,
-     Clock::duration& w, flowtest::Latch& d) -> Detached {
+  [](Scheduler& s, Consumer& a, Consumer& b, Clock::duration& w, flowtest::Latch& d) -> Detached {
     co_await OnScheduler{s};
-    std::coroutine_handle<> ha, hb;
-    while (!(ha = a.take())) std::this_thread::yield();
-    while (!(hb = b.take())) std::this_thread::yield();
-    const Clock::time_point start = Clock::now();
-    s.schedule(ha);
-    s.schedule(hb);  // `a` moves from this thread's run-next to its local queue
-    while (!(ranA.load() && ranB.load()) && Clock::now() - start < 10s) {
-    }
-    w = Clock::now() - start;
+    w = wakeAndKeepRunning({&a, &b}, s, 10s);  // `a` moves from the run-next to the local queue
     d.countDown();
-  }(sched, first, second, firstRan, secondRan, waited, done);
+  }(sched, first, second, waited, done);
   REQUIRE(done.waitFor(30s));
-  CHECK(firstRan.load());
-  CHECK(secondRan.load());
+  CHECK(first.ran.load());
+  CHECK(second.ran.load());
   CHECK(waited < 1s);  // loose, for loaded and sanitizer runs; a lost one waits 10 s
 }
 
@@ -243,18 +249,17 @@ TEST_CASE("a ping-pong stops waking the idle thread, and a stuck run-next still 
   Scheduler sched(2);
   sched.start();
   Turns turns(sched);
-  Mailbox box;
-  std::atomic<bool> consumerRan{false};
+  Consumer c;
   Scheduler::RunNextWakeStats duringPingPong;  // written by side 0 before the latch
   Clock::duration waited{};
   flowtest::Latch done(3);
-  consumer(sched, box, consumerRan, done);
+  consume(sched, c, done);
 
   // Side 0: passes for 300 ms, then wakes the consumer into its run-next
   // while the back-off is engaged, and keeps running until it has run.
   std::atomic<bool> lastPass{false};
-  [](Scheduler& s, Turns& t, std::atomic<bool>& last, Mailbox& b, std::atomic<bool>& ran,
-     Scheduler::RunNextWakeStats& stats, Clock::duration& w, flowtest::Latch& d) -> Detached {
+  [](Scheduler& s, Turns& t, std::atomic<bool>& last, Consumer& cc, Scheduler::RunNextWakeStats& stats,
+     Clock::duration& w, flowtest::Latch& d) -> Detached {
     co_await OnScheduler{s};
     const Clock::time_point until = Clock::now() + 300ms;
     const Scheduler::RunNextWakeStats before = s.runNextWakeStats();
@@ -266,9 +271,9 @@ TEST_CASE("a ping-pong stops waking the idle thread, and a stuck run-next still 
     stats.wastedWakes = after.wastedWakes - before.wastedWakes;
     stats.probes = after.probes - before.probes;
     stats.backoffEnds = after.backoffEnds - before.backoffEnds;
-    w = wakeConsumerAndKeepRunning(b, ran, s, 10s);
+    w = wakeAndKeepRunning({&cc}, s, 10s);
     d.countDown();
-  }(sched, turns, lastPass, box, consumerRan, duringPingPong, waited, done);
+  }(sched, turns, lastPass, c, duringPingPong, waited, done);
 
   // Side 1: passes back until side 0's last pass.
   [](Scheduler& s, Turns& t, std::atomic<bool>& last, flowtest::Latch& d) -> Detached {
@@ -291,7 +296,7 @@ TEST_CASE("a ping-pong stops waking the idle thread, and a stuck run-next still 
   // However the back-off stands, a run-next stuck behind a coroutine that
   // keeps running is taken by the idle thread within a period (2 ms) or a
   // spin; the bound is loose for loaded and sanitizer runs.
-  CHECK(consumerRan.load());
+  CHECK(c.ran.load());
   CHECK(waited < 1s);
   // Idle again, the back-off ends after one period with nothing to look at.
   CHECK(flowtest::eventually([&] { return sched.runNextWakeStats().backoff == 0; }));

@@ -134,7 +134,7 @@ class Scheduler {
   void endBackoff() noexcept;
   /// Whether another thread's run-next or local queue holds a coroutine
   /// (seq_cst loads).
-  [[nodiscard]] bool runNextWaitingElsewhere(int index) const noexcept;
+  [[nodiscard]] bool queuedOnOtherThreads(int index) const noexcept;
   std::coroutine_handle<> takeGlobal() noexcept;
   std::coroutine_handle<> spinForWork(int index) noexcept;
   /// What a spinner saw in another thread's run-next, to tell "waited there
