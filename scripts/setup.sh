@@ -30,8 +30,11 @@ PACKAGES=(
   clang clang-14 libclang-rt-14-dev clang-format
   # ANTLR4: the tool (needs Java) and the C++ runtime
   antlr4 default-jre-headless libantlr4-runtime-dev
-  # LLVM 14: Support library for flowc, lit + FileCheck for the tests
-  llvm-14-dev llvm-14-tools
+  # ANTLR's static runtime links libuuid
+  uuid-dev
+  # LLVM 14: Support library for flowc (its CMake package needs zlib's), lit +
+  # FileCheck for the tests
+  llvm-14-dev llvm-14-tools zlib1g-dev
   # tests and benchmarks
   catch2 libbenchmark-dev libtbb-dev golang-go
 )
