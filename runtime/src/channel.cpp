@@ -1,7 +1,7 @@
 // channel.cpp — a channel's send/receive paths for any element type
 // (ChannelBase; elements move through ElemOps): what every channel shares,
 // locked mode (capacity up to kLockedUpTo, and drop_oldest: everything
-// under mu_), and the plain-thread waits. The buffered ring is in channel_ring.cpp. See
+// under mu_), and the plain-thread waits. Ring mode is in channel_ring.cpp. See
 // channel_base.h for the contract and the invariants these routines keep.
 // Waiters are claimed under a lock and finished after it is dropped.
 #include "flow/channel_base.h"
@@ -50,10 +50,10 @@ ChannelBase::ChannelBase(std::string name, std::int64_t capacity, Overflow overf
       capacity_(capacity < 0 ? 0 : capacity),
       overflow_(overflow),
       type_(type),
-      buffered_(capacity_ > (mode == ChannelMode::Ring ? 0 : kLockedUpTo) &&
+      ringMode_(capacity_ > (mode == ChannelMode::Ring ? 0 : kLockedUpTo) &&
                 overflow != Overflow::DropOldest),
       ops_(ops) {
-  if (buffered_) {
+  if (ringMode_) {
     std::uint64_t n = 1;  // the ring starts small and grows to capacity on demand
     while (n < kInitialSlots && n < static_cast<std::uint64_t>(capacity_)) n *= 2;
     slots_ = ops_.newArray(n);
@@ -95,7 +95,7 @@ void ChannelBase::lockedPushBack(void* v) {
 }
 
 detail::Core ChannelBase::sendCore(void* v, detail::SendNode* node, SendStatus& st) {
-  if (buffered_) return sendBuffered(v, node, st);
+  if (ringMode_) return sendRing(v, node, st);
   detail::Waiter* wake = nullptr;
   int which = 0;
   {
@@ -154,7 +154,7 @@ detail::Core ChannelBase::sendCore(void* v, detail::SendNode* node, SendStatus& 
 }
 
 detail::Core ChannelBase::recvCore(detail::RecvNode& me, bool mayWait, RecvStatus& st) {
-  if (buffered_) return recvBuffered(me, mayWait, st);
+  if (ringMode_) return recvRing(me, mayWait, st);
   detail::Waiter* wake = nullptr;
   {
     std::lock_guard<detail::SpinLock> lock(mu_);
@@ -217,7 +217,7 @@ std::size_t ChannelBase::tryRecvBatch(void* out, std::size_t max, std::atomic<st
                                       std::uint64_t& firstTicket) {
   constexpr std::size_t kMaxBatch = 64;
   if (max > kMaxBatch) max = kMaxBatch;
-  if (buffered_) return recvBatchBuffered(out, max, tickets, firstTicket);
+  if (ringMode_) return recvBatchRing(out, max, tickets, firstTicket);
   detail::Waiter* wake[kMaxBatch];
   std::size_t woken = 0;
   std::size_t n = 0;

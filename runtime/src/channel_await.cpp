@@ -30,7 +30,7 @@ bool suspendQueued(Waiter& w, Deadline deadline, TimerQueue* timers, bool& armed
 }  // namespace
 
 bool SendAwaiter::await_suspend(std::coroutine_handle<> h) {
-  if (deadline_ == kNoDeadline && !ch_.isBuffered()) {
+  if (deadline_ == kNoDeadline && !ch_.isRingMode()) {
     // An exclusive waiter (waiter.h). Once the node is queued, *this
     // belongs to whoever claims it: touch nothing.
     waiter_.prepareExclusive(h, Scheduler::current());
@@ -54,7 +54,7 @@ SendStatus SendAwaiter::finishQueued() {
 }
 
 bool RecvOneAwaiter::await_suspend(std::coroutine_handle<> h) {
-  if (deadline_ != kNoDeadline || ch_.isBuffered()) return suspendShared(h);
+  if (deadline_ != kNoDeadline || ch_.isRingMode()) return suspendShared(h);
   // See SendAwaiter::await_suspend.
   waiter_.prepareExclusive(h, Scheduler::current());
   node_.waiter = &waiter_;
@@ -84,7 +84,7 @@ RecvStatus RecvOneAwaiter::finishQueued() {
 RecvAwaiter::RecvAwaiter(std::span<ChannelBase* const> chans, void* slot, Deadline deadline,
                          TimerQueue* timers, std::atomic<std::uint64_t>* ticketCounter, std::size_t start)
     : chans_(chans), deadline_(deadline), timers_(timers), start_(start % chans.size()) {
-  for (ChannelBase* c : chans) tryFirst_ = tryFirst_ && c->isBuffered();
+  for (ChannelBase* c : chans) tryFirst_ = tryFirst_ && c->isRingMode();
   if (chans.size() > kInline) {
     heap_.resize(chans.size());
     nodes_ = heap_.data();

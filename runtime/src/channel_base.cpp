@@ -12,8 +12,8 @@ void ChannelBase::claimAll(detail::WaitQueue& q, std::vector<detail::Waiter*>& o
 }
 
 void ChannelBase::close() noexcept {
-  if (buffered_) {
-    closeBuffered();
+  if (ringMode_) {
+    closeRing();
     return;
   }
   std::vector<detail::Waiter*> woken;
@@ -36,7 +36,7 @@ void ChannelBase::cancel() noexcept {
     cancelled_.store(true, std::memory_order_release);
     claimAll(recvq_, woken);
     claimAll(sendq_, woken);
-    // Buffered fast paths that still see the flags take mu_ and find the
+    // Ring-mode fast paths that still see the flags take mu_ and find the
     // queues empty; later operations see cancelled_ and stop.
     recvWaiting_.store(false, std::memory_order_relaxed);
     sendWaiting_.store(false, std::memory_order_relaxed);
@@ -50,8 +50,8 @@ ChannelStats ChannelBase::stats() const {
   s.capacity = capacity_;
   s.dropped = dropped_.load(std::memory_order_relaxed);
   s.maxLen = maxLen_.load(std::memory_order_relaxed);
-  if (buffered_) {
-    // Every accepted value passes through the ring in buffered mode.
+  if (ringMode_) {
+    // Every accepted value passes through the ring in ring mode.
     s.received = cons_.head.load(std::memory_order_relaxed);
     s.sent = prod_.tail.load(std::memory_order_relaxed);
     s.len = ringLen();

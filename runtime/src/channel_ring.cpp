@@ -1,4 +1,4 @@
-// channel_ring.cpp — a buffered channel (capacity > kLockedUpTo, overflow
+// channel_ring.cpp — a ring-mode channel (capacity > kLockedUpTo, overflow
 // block or drop_newest): the ring with its producer and consumer ends, and the slow
 // paths that queue a waiter under mu_ and settle (see channel_base.h for the
 // wake-up protocol and its invariants). Smaller and drop_oldest channels
@@ -22,7 +22,7 @@ struct ChannelBase::Woken {
     which[n] = wh;
     ++n;
   }
-  /// The waker of a buffered channel keeps running until the ring is full
+  /// The waker of a ring-mode channel keeps running until the ring is full
   /// (a producer) or empty (a consumer): more than kLockedUpTo items. So
   /// the woken go to the shared queue, where an idle thread takes them at
   /// once, rather than waiting in the waker's run-next (W3 fan-in: -8% wall
@@ -32,7 +32,7 @@ struct ChannelBase::Woken {
   }
 };
 
-bool ChannelBase::roomLocked() noexcept {
+bool ChannelBase::ringHasRoom() noexcept {
   const std::uint64_t t = prod_.tail.load(std::memory_order_relaxed);
   const auto cap = static_cast<std::uint64_t>(capacity_);
   if (t - prod_.cachedHead < cap) return true;
@@ -40,14 +40,14 @@ bool ChannelBase::roomLocked() noexcept {
   return t - prod_.cachedHead < cap;
 }
 
-bool ChannelBase::pushLocked(void* v) noexcept {
+bool ChannelBase::ringPush(void* v) noexcept {
   const std::uint64_t t = prod_.tail.load(std::memory_order_relaxed);  // only pushers write it
   if (t - prod_.cachedHead > mask_ || t - prod_.cachedHead >= static_cast<std::uint64_t>(capacity_)) {
     // Looks full by the cached head: look at the real one.
     prod_.cachedHead = cons_.head.load(std::memory_order_seq_cst);  // the slot's move-out is done
     const std::uint64_t n = t - prod_.cachedHead;
     if (n >= static_cast<std::uint64_t>(capacity_)) return false;
-    if (n > mask_) growLocked();
+    if (n > mask_) ringGrow();
   }
   moveElem(at(slots_, t & mask_), v);
   prod_.tail.store(t + 1, std::memory_order_seq_cst);  // publishes the slot; see channel_base.h
@@ -67,14 +67,14 @@ std::size_t ChannelBase::trySendBatch(void* values, std::size_t n, SendStatus& s
     return 0;
   }
   st = SendStatus::Ok;
-  // Blocked senders go first (FIFO among senders, as in sendBuffered).
-  const std::size_t k = sendWaiting_.load(std::memory_order_relaxed) ? 0 : pushBatchLocked(values, n);
+  // Blocked senders go first (FIFO among senders, as in sendRing).
+  const std::size_t k = sendWaiting_.load(std::memory_order_relaxed) ? 0 : ringPushBatch(values, n);
   prod_.lock.unlock();
   if (k > 0) afterPush();
   return k;
 }
 
-std::size_t ChannelBase::pushBatchLocked(void* values, std::size_t n) {
+std::size_t ChannelBase::ringPushBatch(void* values, std::size_t n) {
   const std::uint64_t t = prod_.tail.load(std::memory_order_relaxed);  // only pushers write it
   const auto cap = static_cast<std::uint64_t>(capacity_);
   // How many fit by head `h`, and whether the ring holds them without growing.
@@ -88,14 +88,14 @@ std::size_t ChannelBase::pushBatchLocked(void* values, std::size_t n) {
     k = fits(prod_.cachedHead);
   }
   if (k == 0) return 0;
-  while (t + k - prod_.cachedHead > mask_ + 1) growLocked();  // still below capacity
+  while (t + k - prod_.cachedHead > mask_ + 1) ringGrow();  // still below capacity
   for (std::uint64_t i = 0; i < k; ++i) moveElem(at(slots_, (t + i) & mask_), at(values, i));
   prod_.tail.store(t + k, std::memory_order_seq_cst);  // publishes the lot; see channel_base.h
   noteFill(t + k);
   return static_cast<std::size_t>(k);
 }
 
-void ChannelBase::growLocked() {
+void ChannelBase::ringGrow() {
   cons_.lock.lock();
   const std::uint64_t h = cons_.head.load(std::memory_order_relaxed);
   const std::uint64_t t = prod_.tail.load(std::memory_order_relaxed);
@@ -109,7 +109,7 @@ void ChannelBase::growLocked() {
   cons_.lock.unlock();
 }
 
-bool ChannelBase::hasValueLocked() noexcept {
+bool ChannelBase::ringHasValue() noexcept {
   const std::uint64_t h = cons_.head.load(std::memory_order_relaxed);  // only poppers write it
   if (h != cons_.cachedTail) return true;
   cons_.cachedTail = prod_.tail.load(std::memory_order_seq_cst);  // see channel_base.h
@@ -134,10 +134,10 @@ bool ChannelBase::settleLocked(Woken& w, detail::WaitNode* self, bool& selfDone)
     progressed = false;
     if (!sendq_.empty()) {
       prod_.lock.lock();
-      while (!sendq_.empty() && !(full = w.full()) && roomLocked()) {
+      while (!sendq_.empty() && !(full = w.full()) && ringHasRoom()) {
         detail::WaitNode* n = sendq_.popFront();
         if (!n->waiter->tryClaim()) continue;  // stale (timed out or cancelled)
-        (void)pushLocked(static_cast<detail::SendNode*>(n)->value);
+        (void)ringPush(static_cast<detail::SendNode*>(n)->value);
         progressed = true;
         if (n == self)
           selfDone = true;
@@ -148,11 +148,11 @@ bool ChannelBase::settleLocked(Woken& w, detail::WaitNode* self, bool& selfDone)
     }
     if (!recvq_.empty() && !full) {
       cons_.lock.lock();
-      while (!recvq_.empty() && !(full = w.full()) && hasValueLocked()) {
+      while (!recvq_.empty() && !(full = w.full()) && ringHasValue()) {
         detail::WaitNode* n = recvq_.popFront();
         if (!n->waiter->tryClaim()) continue;  // stale select node
-        deliver(*static_cast<detail::RecvNode*>(n), headLocked());
-        popLocked();
+        deliver(*static_cast<detail::RecvNode*>(n), ringHead());
+        ringPop();
         progressed = true;
         if (n == self)
           selfDone = true;
@@ -160,7 +160,7 @@ bool ChannelBase::settleLocked(Woken& w, detail::WaitNode* self, bool& selfDone)
           w.add(n->waiter, detail::Wake::Ok, n->which);
       }
       // Closed and drained: nobody will ever deliver to the rest.
-      if (!full && closed_.load(std::memory_order_relaxed) && !hasValueLocked()) {
+      if (!full && closed_.load(std::memory_order_relaxed) && !ringHasValue()) {
         while (!recvq_.empty() && !(full = w.full())) {
           detail::WaitNode* n = recvq_.popFront();
           if (n->waiter->tryClaim()) w.add(n->waiter, detail::Wake::Closed, n->which);
@@ -174,7 +174,7 @@ bool ChannelBase::settleLocked(Woken& w, detail::WaitNode* self, bool& selfDone)
   return full;
 }
 
-detail::Core ChannelBase::sendBuffered(void* v, detail::SendNode* node, SendStatus& st) {
+detail::Core ChannelBase::sendRing(void* v, detail::SendNode* node, SendStatus& st) {
   if (cancelled_.load(std::memory_order_relaxed)) {
     st = SendStatus::Cancelled;
     return detail::Core::Done;
@@ -186,7 +186,7 @@ detail::Core ChannelBase::sendBuffered(void* v, detail::SendNode* node, SendStat
     return detail::Core::Done;
   }
   // Blocked senders go first (FIFO among senders, as in locked mode).
-  if (!sendWaiting_.load(std::memory_order_relaxed) && pushLocked(v)) {
+  if (!sendWaiting_.load(std::memory_order_relaxed) && ringPush(v)) {
     prod_.lock.unlock();
     afterPush();
     st = SendStatus::Ok;
@@ -227,20 +227,20 @@ detail::Core ChannelBase::sendBuffered(void* v, detail::SendNode* node, SendStat
   return detail::Core::Done;
 }
 
-detail::Core ChannelBase::recvBuffered(detail::RecvNode& me, bool mayWait, RecvStatus& st) {
+detail::Core ChannelBase::recvRing(detail::RecvNode& me, bool mayWait, RecvStatus& st) {
   if (cancelled_.load(std::memory_order_relaxed)) {
     st = RecvStatus::Cancelled;
     return detail::Core::Done;
   }
   for (int attempt = 0;; ++attempt) {
     cons_.lock.lock();
-    if (hasValueLocked()) {
+    if (ringHasValue()) {
       if (mayWait && !me.waiter->tryClaim()) {  // a select already won elsewhere
         cons_.lock.unlock();
         return detail::Core::Lost;
       }
-      deliver(me, headLocked());  // under the end lock: tickets follow channel order
-      popLocked();
+      deliver(me, ringHead());  // under the end lock: tickets follow channel order
+      ringPop();
       cons_.lock.unlock();
       afterPop();
       st = RecvStatus::Ok;
@@ -278,7 +278,7 @@ detail::Core ChannelBase::recvBuffered(detail::RecvNode& me, bool mayWait, RecvS
       more = settleLocked(w, &me, selfDone);
     }
   }
-  if (closedMeanwhile) return recvBuffered(me, mayWait, st);  // takes a last value or says Closed
+  if (closedMeanwhile) return recvRing(me, mayWait, st);  // takes a last value or says Closed
   w.finishAll();
   if (more) settle();
   // If a close raced us, settle may have claimed our node with Closed: that
@@ -288,7 +288,7 @@ detail::Core ChannelBase::recvBuffered(detail::RecvNode& me, bool mayWait, RecvS
   return detail::Core::Done;
 }
 
-void ChannelBase::closeBuffered() noexcept {
+void ChannelBase::closeRing() noexcept {
   std::vector<detail::Waiter*> senders;
   {
     std::lock_guard<detail::SpinLock> lock(mu_);
@@ -305,8 +305,8 @@ void ChannelBase::closeBuffered() noexcept {
   settle();  // queued receivers: the remaining values, then Closed
 }
 
-std::size_t ChannelBase::recvBatchBuffered(void* out, std::size_t max, std::atomic<std::uint64_t>* tickets,
-                                           std::uint64_t& firstTicket) {
+std::size_t ChannelBase::recvBatchRing(void* out, std::size_t max, std::atomic<std::uint64_t>* tickets,
+                                       std::uint64_t& firstTicket) {
   if (cancelled_.load(std::memory_order_relaxed)) return 0;
   cons_.lock.lock();
   const std::uint64_t h = cons_.head.load(std::memory_order_relaxed);  // only poppers write it
@@ -314,7 +314,7 @@ std::size_t ChannelBase::recvBatchBuffered(void* out, std::size_t max, std::atom
   const std::uint64_t avail = cons_.cachedTail - h;
   const std::size_t n = avail < max ? static_cast<std::size_t>(avail) : max;
   for (std::size_t i = 0; i < n; ++i) moveElem(at(out, i), at(slots_, (h + i) & mask_));
-  // One head store hands every slot back (popLocked's, for the lot).
+  // One head store hands every slot back (ringPop's, for the lot).
   if (n > 0) cons_.head.store(h + n, std::memory_order_seq_cst);
   // Under the end lock, so tickets follow channel order across receivers.
   if (n > 0 && tickets != nullptr) firstTicket = tickets->fetch_add(n, std::memory_order_relaxed);

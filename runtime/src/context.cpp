@@ -5,7 +5,7 @@
 #include "flow/context.h"
 
 #include "flow/detail/run_shared.h"
-#include "flow/stage.h"
+#include "flow/detail/stage_core.h"
 
 namespace flow {
 Context::Context(detail::RunShared& run, detail::StageCore* stage, std::int64_t worker) noexcept

@@ -4,7 +4,7 @@
 // emission through the reorder buffer. It reaches the typed parts through
 // WorkerSlot (flow/detail/stage_runner.h), so it is compiled once here and
 // not per generated stage.
-#include "flow/stage.h"
+#include "flow/detail/stage_core.h"
 
 #include <algorithm>
 #include <exception>
@@ -17,27 +17,25 @@ namespace flow::detail {
 namespace {
 constexpr int kLoggedFailures = 10;
 
-enum class Outcome : int { Ok, Failed, TimedOut, Cancelled };
-
 /// Classifies the exception being handled; call only inside a catch block.
-Outcome classifyFailure(std::string& error) noexcept {
+ItemOutcome classifyFailure(std::string& error) noexcept {
   try {
     throw;
   } catch (const ItemTimedOut&) {
-    return Outcome::TimedOut;
+    return ItemOutcome::TimedOut;
   } catch (const RunCancelled&) {
-    return Outcome::Cancelled;
+    return ItemOutcome::Cancelled;
   } catch (const std::exception& e) {
     error = e.what();
   } catch (...) {
     error = "unknown exception";
   }
-  return Outcome::Failed;
+  return ItemOutcome::Failed;
 }
 
 /// Runs `body` (not yet started) and classifies how it ended.
-Task runGuarded(Context& ctx, Task body, Outcome& outcome, std::string& error) {
-  outcome = Outcome::Ok;
+Task runGuarded(Context& ctx, Task body, ItemOutcome& outcome, std::string& error) {
+  outcome = ItemOutcome::Ok;
   try {
     ctx.makeCurrent();
     co_await body;
@@ -78,13 +76,13 @@ namespace {
 /// also after the body failed, since a coroutine body would have sent them
 /// before failing. A drain failure replaces only an Ok outcome (or any, when
 /// it is the run's cancellation).
-Task drainPending(Context& ctx, Outcome& outcome, std::string& error) {
+Task drainPending(Context& ctx, ItemOutcome& outcome, std::string& error) {
   try {
     for (auto& send : ctx.pending()) co_await send->flush(ctx);
   } catch (...) {
     std::string drainError;
-    const Outcome drained = classifyFailure(drainError);
-    if (outcome == Outcome::Ok || drained == Outcome::Cancelled) {
+    const ItemOutcome drained = classifyFailure(drainError);
+    if (outcome == ItemOutcome::Ok || drained == ItemOutcome::Cancelled) {
       outcome = drained;
       error = std::move(drainError);
     }
@@ -234,10 +232,10 @@ Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
     } else {
       co_await receiveLoop(run, ctx, *w);
     }
-    Outcome outcome = Outcome::Ok;
+    ItemOutcome outcome = ItemOutcome::Ok;
     std::string error;
     co_await runGuarded(ctx, w->runFinally(ctx), outcome, error);
-    if (outcome == Outcome::Failed) logError("worker " + std::to_string(worker) + ": finally: " + error);
+    if (outcome == ItemOutcome::Failed) logError("worker " + std::to_string(worker) + ": finally: " + error);
   }
   releaseWriters();
 }
@@ -288,7 +286,7 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
     }
     const bool timed = sampleLatency(ctx.countItem());
     const auto started = timed ? Clock::now() : Clock::time_point{};
-    Outcome outcome = Outcome::Ok;
+    ItemOutcome outcome = ItemOutcome::Ok;
     try {
       ctx.makeCurrent();
       w.runPlain(ctx, false);
@@ -304,7 +302,8 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
         if (ctx.outboxed() == 0) fast.heldFor = 0;
       }
     }
-    if (outcome == Outcome::Ok && !ctx.needsPublish() && ctx.pending().empty()) {  // the common case, inline
+    if (outcome == ItemOutcome::Ok && !ctx.needsPublish() &&
+        ctx.pending().empty()) {  // the common case, inline
       WorkerCounters::bump(counters.completed);
       if (batching) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
       if (timed) latency_.record((Clock::now() - started).count());
@@ -313,11 +312,11 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
     // A failure, or a push found its channel full, or a send was deferred:
     // publish the outboxes (waiting), then the deferred sends — each
     // channel in order.
-    if (outcome == Outcome::Ok && ctx.pending().empty()) {
+    if (outcome == ItemOutcome::Ok && ctx.pending().empty()) {
       // Only the publish is left: the item counts as completed now, and the
       // publish settles it with the recent ones if the run is cancelled. Its
       // time includes the wait for room, as an unbatched send's would.
-      finishItem(run, ctx, seq, static_cast<int>(outcome), fast.error, std::chrono::nanoseconds(-1));
+      finishItem(run, ctx, seq, outcome, fast.error, std::chrono::nanoseconds(-1));
       fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
       bool ok = true;
       co_await publishWaiting(run, ctx, fast, ok);
@@ -328,21 +327,21 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
       if (timed) latency_.record((Clock::now() - started).count());
       continue;
     }
-    if (outcome != Outcome::Cancelled && (ctx.needsPublish() || !ctx.pending().empty())) {
+    if (outcome != ItemOutcome::Cancelled && (ctx.needsPublish() || !ctx.pending().empty())) {
       bool ok = true;
       if (ctx.outboxed() > 0) co_await publishWaiting(run, ctx, fast, ok);
-      if (!ok) outcome = Outcome::Cancelled;
+      if (!ok) outcome = ItemOutcome::Cancelled;
       if (ok && !ctx.pending().empty()) co_await drainPending(ctx, outcome, fast.error);
     }
     ctx.pending().clear();
-    if (outcome == Outcome::Cancelled) {
+    if (outcome == ItemOutcome::Cancelled) {
       inFlight_.fetch_add(1, std::memory_order_relaxed);
       cancelled = true;
       break;
     }
-    finishItem(run, ctx, seq, static_cast<int>(outcome), fast.error,
+    finishItem(run, ctx, seq, outcome, fast.error,
                timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
-    if (outcome == Outcome::Ok) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
+    if (outcome == ItemOutcome::Ok) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
   }
   if (ctx.outboxed() > 0 && !cancelled && !run.isCancelled()) {
     bool ok = true;
@@ -378,7 +377,7 @@ void StageCore::settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool can
       // or a host can close a channel under its writers).
       counters.completed.store(counters.completed.load(std::memory_order_relaxed) - 1,
                                std::memory_order_relaxed);
-      finishItem(run, ctx, item.seq, static_cast<int>(Outcome::Failed), "send on closed channel",
+      finishItem(run, ctx, item.seq, ItemOutcome::Failed, "send on closed channel",
                  std::chrono::nanoseconds(-1));
       item.mark = 0;
     } else if (item.mark > waiting) {
@@ -391,15 +390,14 @@ void StageCore::settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool can
   }
 }
 
-void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, int outcomeCode,
+void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, ItemOutcome outcome,
                            const std::string& error, std::chrono::nanoseconds latency) {
-  const auto outcome = static_cast<Outcome>(outcomeCode);
-  if (outcome == Outcome::Ok) {
+  if (outcome == ItemOutcome::Ok) {
     WorkerCounters::bump(counters(ctx.worker()).completed);
     if (latency.count() >= 0) latency_.record(latency.count());
     return;
   }
-  const bool timedOut = outcome == Outcome::TimedOut;
+  const bool timedOut = outcome == ItemOutcome::TimedOut;
   noteFailure(seq, timedOut ? concat("timed out after ", opts_.timeout) : error, timedOut);
   if (opts_.onError == OnError::Stop) run.cancel(1);
 }
@@ -408,13 +406,13 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
   const bool keepItem = opts_.retries > 0 || opts_.onError == OnError::Route;
   const bool timed = sampleLatency(ctx.countItem());
   const auto started = timed ? Clock::now() : Clock::time_point{};
-  Outcome outcome = Outcome::Ok;
+  ItemOutcome outcome = ItemOutcome::Ok;
   std::string error;
   for (std::int64_t attempt = 0;; ++attempt) {
     ctx.setDeadline(opts_.timeout.count() > 0 ? deadlineAfter(opts_.timeout) : kNoDeadline);
     ctx.setHolding(opts_.ordered && kind_ != StageKind::Source);
     ctx.held().clear();
-    outcome = Outcome::Ok;
+    outcome = ItemOutcome::Ok;
     if (w.isPlain()) {
       try {
         ctx.makeCurrent();
@@ -422,40 +420,40 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
       } catch (...) {
         outcome = classifyFailure(error);
       }
-      if (outcome != Outcome::Cancelled && !ctx.pending().empty()) co_await drainPending(ctx, outcome, error);
+      if (outcome != ItemOutcome::Cancelled && !ctx.pending().empty())
+        co_await drainPending(ctx, outcome, error);
       ctx.pending().clear();
     } else {
       co_await runGuarded(ctx, w.runTask(ctx, keepItem), outcome, error);
     }
     ctx.setDeadline(kNoDeadline);
     ctx.setHolding(false);
-    if (outcome == Outcome::Ok || outcome == Outcome::Cancelled) break;
+    if (outcome == ItemOutcome::Ok || outcome == ItemOutcome::Cancelled) break;
     if (attempt >= opts_.retries || run.isCancelled()) break;
     retried_.fetch_add(1, std::memory_order_relaxed);
     co_await sleepBackoff(ctx, opts_.backoff * (std::int64_t{1} << std::min<std::int64_t>(attempt, 30)),
                           cancelled);
     if (cancelled) {
-      outcome = Outcome::Cancelled;
+      outcome = ItemOutcome::Cancelled;
       break;
     }
   }
-  if (outcome == Outcome::Cancelled) {
+  if (outcome == ItemOutcome::Cancelled) {
     inFlight_.fetch_add(1, std::memory_order_relaxed);
     cancelled = true;
     co_return;
   }
   ReorderBuffer::Held held = std::move(ctx.held());
   ctx.held().clear();
-  finishItem(run, ctx, seq, static_cast<int>(outcome), error,
-             timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
-  if (outcome != Outcome::Ok) {
+  finishItem(run, ctx, seq, outcome, error, timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+  if (outcome != ItemOutcome::Ok) {
     held.clear();  // a failed item emits nothing
     if (opts_.onError == OnError::Route) {
       if (std::unique_ptr<PendingSend> routed = w.routeCurrent()) {
-        Outcome routeOutcome = Outcome::Ok;
+        ItemOutcome routeOutcome = ItemOutcome::Ok;
         std::string routeError;
         co_await runGuarded(ctx, routed->flush(ctx), routeOutcome, routeError);
-        if (routeOutcome == Outcome::Cancelled) cancelled = true;
+        if (routeOutcome == ItemOutcome::Cancelled) cancelled = true;
       }
     }
   }

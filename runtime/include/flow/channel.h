@@ -4,13 +4,13 @@
 // the value); capacity N buffers up to N values. When the buffer is full,
 // Overflow::Block waits, DropNewest discards the value being sent and
 // DropOldest evicts the oldest buffered one; every drop is counted.
-// Two modes, fixed at construction (ChannelBase::isBuffered()):
-//   - buffered (capacity > 32, overflow block or drop_newest): a ring whose
+// Two modes, fixed at construction (ChannelBase::isRingMode()):
+//   - ring mode (capacity > 32, overflow block or drop_newest): a ring whose
 //     ends each have their own spin lock; a send that finds room and a
 //     receive that finds a value touch only their end (tens of
 //     instructions, no mutex) and take mu_ only when the other side is
 //     parked. Parking, select, close and cancel go through mu_.
-//   - locked (capacity 0 to 32, drop_oldest): every operation under mu_,
+//   - locked mode (capacity 0 to 32, drop_oldest at any capacity): every operation under mu_,
 //     Go's hchan design, values handed straight from sender to receiver.
 // Every path is in ChannelBase (channel_base.h), compiled once in the
 // runtime library and moving elements through ElemOps; this class only

@@ -37,9 +37,9 @@ namespace flow {
 enum class Overflow : std::uint8_t { Block, DropNewest, DropOldest };
 
 /// How a channel stores and hands over values (channel.h). Auto picks by
-/// capacity and overflow (ChannelBase::kLockedUpTo); Ring asks for the
-/// lock-free ring at any capacity > 0 with overflow block or drop_newest
-/// (tests use it to exercise the ring at its smallest sizes).
+/// capacity and overflow (ChannelBase::kLockedUpTo); Ring asks for ring
+/// mode at any capacity > 0 with overflow block or drop_newest (tests use
+/// it to exercise the ring at its smallest sizes).
 enum class ChannelMode : std::uint8_t { Auto, Ring };
 
 enum class SendStatus : std::uint8_t {
@@ -136,9 +136,6 @@ class ChannelBase {
   [[nodiscard]] std::int64_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] Overflow overflow() const noexcept { return overflow_; }
   [[nodiscard]] const std::type_info& elementType() const noexcept { return type_; }
-  /// True if send/receive take the lock-free ring path (capacity > 0 and
-  /// overflow block or drop_newest); false for rendezvous and drop_oldest
-  /// channels, which keep every operation under mu_ (see channel.h).
   /// A channel of at most this capacity runs in locked mode (Go's hchan:
   /// one lock, values handed straight to a waiting party, which resumes on
   /// the waker's core). A small ring is full or empty every few operations,
@@ -150,13 +147,18 @@ class ChannelBase {
   /// 32: 0.5-0.8 s ring, 0.8-1.2 s locked, Go ~1.25 s), and at 64 the ring
   /// is the better of the two for them by 2x, so the line is drawn at 32.
   static constexpr std::int64_t kLockedUpTo = 32;
-  /// The lock-free ring (capacity > kLockedUpTo, overflow block or
-  /// drop_newest); otherwise locked mode.
-  [[nodiscard]] bool isBuffered() const noexcept { return buffered_; }
+  /// True in ring mode: capacity > kLockedUpTo (or > 0 with
+  /// ChannelMode::Ring) and overflow block or drop_newest. Then a send that
+  /// finds room and a receive that finds a value take only their end's spin
+  /// lock, not mu_. False in locked mode: rendezvous, capacity up to
+  /// kLockedUpTo, and drop_oldest at any capacity; every operation there
+  /// runs under mu_ (see channel.h). A capacity-16 channel buffers values
+  /// and still answers false.
+  [[nodiscard]] bool isRingMode() const noexcept { return ringMode_; }
 
   /// Lock-free. Thread-safe. Never blocks.
   [[nodiscard]] std::int64_t len() const noexcept {
-    if (!buffered_) return len_.load(std::memory_order_relaxed);
+    if (!ringMode_) return len_.load(std::memory_order_relaxed);
     return ringLen();
   }
   [[nodiscard]] ChannelStats stats() const;
@@ -190,9 +192,9 @@ class ChannelBase {
   /// n; 0 when empty, closed or cancelled. Never blocks or allocates.
   std::size_t tryRecvBatch(void* out, std::size_t max, std::atomic<std::uint64_t>* tickets,
                            std::uint64_t& firstTicket);
-  /// True if trySendBatch() applies: buffered with overflow Block (a
-  /// drop policy decides per value, a rendezvous has no ring).
-  [[nodiscard]] bool isBatchable() const noexcept { return buffered_ && overflow_ == Overflow::Block; }
+  /// True if trySendBatch() applies: ring mode with overflow Block (a
+  /// drop policy decides per value; locked mode has no ring to batch into).
+  [[nodiscard]] bool isBatchable() const noexcept { return ringMode_ && overflow_ == Overflow::Block; }
   /// Batchable channels only. Pushes `values[0, n)` (an array of T) in
   /// order while there is room, under one producer-lock acquisition and
   /// with one tail publish (one seq_cst store) for the lot, moving from the
@@ -202,7 +204,7 @@ class ChannelBase {
   /// (nothing pushed). Thread-safe. Never blocks. Allocates only if the
   /// ring grows.
   std::size_t trySendBatch(void* values, std::size_t n, SendStatus& st);
-  /// Buffered mode: true if a receiver is parked here (a hint, read without
+  /// Ring mode: true if a receiver is parked here (a hint, read without
   /// a lock: a batching sender pushes at once rather than keep it idle).
   [[nodiscard]] bool hasParkedReceiver() const noexcept {
     return recvWaiting_.load(std::memory_order_relaxed);
@@ -237,7 +239,7 @@ class ChannelBase {
     len_.store(len, std::memory_order_relaxed);
     if (len > maxLen_.load(std::memory_order_relaxed)) maxLen_.store(len, std::memory_order_relaxed);
   }
-  /// Buffered mode: tail - head, clamped to [0, capacity] (the two indices
+  /// Ring mode: tail - head, clamped to [0, capacity] (the two indices
   /// are read one after the other, not as a pair).
   [[nodiscard]] std::int64_t ringLen() const noexcept {
     const std::uint64_t h = cons_.head.load(std::memory_order_acquire);
@@ -256,12 +258,12 @@ class ChannelBase {
   //     unclaimed sender waits; a waiting sender only while the buffer is
   //     full (or capacity is 0) and no unclaimed receiver waits. Claimed
   //     (stale) nodes may linger until their owner unlinks them.
-  // ---- buffered mode -----------------------------------------------------
-  // The ring (Channel<T>) is a single-producer single-consumer ring whose
-  // two ends are each serialized by their own SpinLock (prod_.lock,
-  // cons_.lock), so any number of senders and receivers may use it while a
-  // lone sender and a lone receiver (the common pipeline edge) each keep
-  // their end's cache line to themselves. head/tail count pops/pushes since
+  // ---- ring mode ---------------------------------------------------------
+  // The ring is a single-producer single-consumer ring whose two ends are
+  // each serialized by their own SpinLock (prod_.lock, cons_.lock): it is
+  // not lock-free, but any number of senders and receivers may use it while
+  // a lone sender and a lone receiver (the common pipeline edge) each keep
+  // their end's lock and cache line to themselves. head/tail count pops/pushes since
   // creation (so tail - head is the length and they double as the sent /
   // received metrics). Waiting is done under mu_ as in locked mode, with
   // recvWaiting_/sendWaiting_ telling the fast paths that mu_ is needed.
@@ -291,15 +293,15 @@ class ChannelBase {
   // of a rendezvous round trip, four times over.
   mutable detail::SpinLock mu_;           // Guards sendq_, recvq_, the locked-mode
                                           // buffer and the transitions of closed_/
-                                          // cancelled_ (read lock-free by the buffered
+                                          // cancelled_ (read without a lock by the ring
                                           // fast paths). Never call user code or
                                           // resume a coroutine while held.
   detail::WaitQueue sendq_;               // blocked senders (SendNode)
   detail::WaitQueue recvq_;               // blocked receivers (RecvNode)
-  std::atomic<bool> closed_{false};       // buffered: stored under mu_ and prod_.lock
+  std::atomic<bool> closed_{false};       // ring mode: stored under mu_ and prod_.lock
   std::atomic<bool> cancelled_{false};    // stored under mu_
-  std::atomic<bool> recvWaiting_{false};  // buffered: == !recvq_.empty(), stored under mu_
-  std::atomic<bool> sendWaiting_{false};  // buffered: == !sendq_.empty(), stored under mu_
+  std::atomic<bool> recvWaiting_{false};  // ring mode: == !recvq_.empty(), stored under mu_
+  std::atomic<bool> sendWaiting_{false};  // ring mode: == !sendq_.empty(), stored under mu_
 
   /// The producer end: its lock and the push counter, on their own line.
   struct alignas(64) ProducerEnd {
@@ -316,7 +318,7 @@ class ChannelBase {
   ProducerEnd prod_;
   ConsumerEnd cons_;
 
-  /// Buffered mode: records the fill after a push of index `tail - 1`;
+  /// Ring mode: records the fill after a push of index `tail - 1`;
   /// requires prod_.lock. Re-reads head only when the cached one suggests a
   /// new high-water mark, so maxLen is exact and costs nothing once reached.
   void noteFill(std::uint64_t tail) noexcept {
@@ -347,28 +349,32 @@ class ChannelBase {
     if (n.ticketCounter != nullptr) n.ticket = n.ticketCounter->fetch_add(1, std::memory_order_relaxed);
   }
 
-  // ---- buffered mode (see the protocol above; channel_ring.cpp) ----------
-  detail::Core sendBuffered(void* v, detail::SendNode* node, SendStatus& st);
-  detail::Core recvBuffered(detail::RecvNode& me, bool mayWait, RecvStatus& st);
-  std::size_t recvBatchBuffered(void* out, std::size_t max, std::atomic<std::uint64_t>* tickets,
-                                std::uint64_t& firstTicket);
-  void closeBuffered() noexcept;
+  // ---- ring mode (see the protocol above; channel_ring.cpp) --------------
+  // Naming: a `ring` prefix is a ring-mode helper that requires one of the
+  // end locks (said on each); the `locked` prefix (lockedPushBack, ...,
+  // kLockedUpTo) is locked mode; a `Locked` suffix (settleLocked) means the
+  // caller holds mu_.
+  detail::Core sendRing(void* v, detail::SendNode* node, SendStatus& st);
+  detail::Core recvRing(detail::RecvNode& me, bool mayWait, RecvStatus& st);
+  std::size_t recvBatchRing(void* out, std::size_t max, std::atomic<std::uint64_t>* tickets,
+                            std::uint64_t& firstTicket);
+  void closeRing() noexcept;
   /// Requires prod_.lock. True if a push would succeed.
-  bool roomLocked() noexcept;
+  bool ringHasRoom() noexcept;
   /// Requires prod_.lock. Pushes `*v` if there is room; else leaves it intact.
-  bool pushLocked(void* v) noexcept;
+  bool ringPush(void* v) noexcept;
   /// Requires prod_.lock. Pushes as many of `values[0, n)` as fit (a
   /// prefix) with one tail store; returns how many.
-  std::size_t pushBatchLocked(void* values, std::size_t n);
+  std::size_t ringPushBatch(void* values, std::size_t n);
   /// Requires prod_.lock; takes cons_.lock. Doubles the ring (still below
   /// capacity).
-  void growLocked();
+  void ringGrow();
   /// Requires cons_.lock.
-  bool hasValueLocked() noexcept;
-  /// Requires cons_.lock and hasValueLocked(): the value at the head; the
-  /// caller moves it out, then calls popLocked() to hand the slot back.
-  void* headLocked() const noexcept { return at(slots_, cons_.head.load(std::memory_order_relaxed) & mask_); }
-  void popLocked() noexcept {
+  bool ringHasValue() noexcept;
+  /// Requires cons_.lock and ringHasValue(): the value at the head; the
+  /// caller moves it out, then calls ringPop() to hand the slot back.
+  void* ringHead() const noexcept { return at(slots_, cons_.head.load(std::memory_order_relaxed) & mask_); }
+  void ringPop() noexcept {
     cons_.head.store(cons_.head.load(std::memory_order_relaxed) + 1,
                      std::memory_order_seq_cst);  // hands the slot back; see above
   }
@@ -400,9 +406,9 @@ class ChannelBase {
   const std::int64_t capacity_;
   const Overflow overflow_;
   const std::type_info& type_;
-  const bool buffered_;
+  const bool ringMode_;
   const detail::ElemOps& ops_;
-  void* slots_ = nullptr;   // buffered: the ring (T[mask_ + 1]); read under either end
+  void* slots_ = nullptr;   // ring mode: the ring (T[mask_ + 1]); read under either end
                             // lock, replaced only while holding both
   std::uint64_t mask_ = 0;  // slots - 1 (a power of two); as slots_
   void* lbuf_ = nullptr;    // locked mode: T[lcap_]
@@ -410,7 +416,7 @@ class ChannelBase {
   std::uint64_t lhead_ = 0;
   std::uint64_t lsize_ = 0;
   std::atomic<std::int64_t> writers_{0};
-  // Metrics, read without a lock. Locked mode: written under mu_. Buffered
+  // Metrics, read without a lock. Locked mode: written under mu_. Ring
   // mode: sent/received are tail/head, maxLen_ is written under prod_.lock,
   // dropped_ by drop_newest senders (fetch_add), len_ unused.
   std::atomic<std::uint64_t> sent_{0};

@@ -1,24 +1,15 @@
-// flow/stage.h — a stage's options (the §5 attributes), its metrics, and the
-// part of a stage that does not depend on the item type (detail::StageCore):
-// the worker loop (receive, timeout, retries, on_error, `ordered`, finally),
-// failure accounting and logging, and the writer bookkeeping that closes
-// output channels. The loop is compiled once into the runtime library and
-// reaches the typed parts (state, item, body) through detail::WorkerSlot,
-// made per worker by StageImpl (detail/stage_runner.h).
+// flow/stage.h — what a host or generated code says about a stage: its
+// options (the §5 attributes), its kind and a snapshot of its metrics. The
+// machinery that runs one — the type-independent worker loop
+// (detail/stage_core.h) and the typed half per stage
+// (detail/stage_runner.h) — is internal.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <vector>
 
 #include "flow/channel.h"
-#include "flow/context.h"
-#include "flow/detail/histogram.h"
 
 namespace flow {
 
@@ -60,161 +51,4 @@ struct StageStats {
   }
 };
 
-namespace detail {
-
-/// Emits the outputs of an `ordered` stage in input order. Items carry a
-/// dense sequence number; a finished item's held sends wait in a ring until
-/// every earlier item has finished. Memory bound: at most `window` items
-/// (each with its held sends) are buffered, because a worker must take one
-/// of `window` tokens before receiving an item and the token comes back only
-/// when that item has been emitted. window = max(16, 4 × workers).
-class ReorderBuffer {
- public:
-  using Held = std::vector<std::unique_ptr<PendingSend>>;
-  explicit ReorderBuffer(std::size_t window);
-  /// Item `seq` finished (with possibly no sends). Returns true if the
-  /// caller became the flusher and must call takeNext() until it is false.
-  [[nodiscard]] bool complete(std::uint64_t seq, Held held);
-  /// Flusher only: the next item's sends in order, or false (and the caller
-  /// stops being the flusher) when the next item has not finished yet.
-  [[nodiscard]] bool takeNext(Held& out);
-  [[nodiscard]] std::size_t window() const noexcept { return ring_.size(); }
-
- private:
-  std::mutex mu_;                          // Guards ring_, next_, flushing_. Never held across a send.
-  std::vector<std::optional<Held>> ring_;  // slot seq % window
-  std::uint64_t next_ = 0;                 // the next sequence number to emit
-  bool flushing_ = false;                  // a worker is emitting
-};
-
-/// The typed half of one running worker, made by StageImpl (stage_runner.h):
-/// its `state`, the item it is working on, and calls into the body. The
-/// worker loop itself (StageCore::runWorker) is compiled once, in the
-/// library, so a generated program instantiates only these few members per
-/// stage. "The current item" is the one the last successful take produced.
-class WorkerSlot {
- public:
-  virtual ~WorkerSlot() = default;
-  /// True if the body is a plain function (its sends never suspend: a full
-  /// channel defers them to Context::pending(), drained after the body).
-  [[nodiscard]] virtual bool isPlain() const noexcept = 0;
-  /// Builds the per-worker state (`state` initialisers). Throws what they throw.
-  virtual void initState(Context& ctx) = 0;
-  /// Takes the next item without waiting. Empty means "wait with waitTake"
-  /// (also returned when the inputs are closed: waitTake tells which).
-  virtual RecvStatus tryTake(std::uint64_t& seq) = 0;
-  /// Waits for the next item from any input (fan-in); sets `st` and `seq`.
-  virtual Task waitTake(Context& ctx, RecvStatus& st, std::uint64_t& seq) = 0;
-  /// Items already taken from the channel but never started (counted in
-  /// flight when a worker stops early); forgets them.
-  virtual std::size_t discardTaken() noexcept = 0;
-  /// Plain bodies: runs the body on the current item, copying the item when
-  /// `keep` (it may be retried or routed). Throws what the body throws.
-  virtual void runPlain(Context& ctx, bool keep) = 0;
-  /// Coroutine bodies (every source): the body on the current item.
-  virtual Task runTask(Context& ctx, bool keep) = 0;
-  /// `on_error route`: the current item as a send to the route channel.
-  virtual std::unique_ptr<PendingSend> routeCurrent() = 0;
-  /// `finally`, or an empty task without one.
-  virtual Task runFinally(Context& ctx) = 0;
-};
-
-class StageCore {
- public:
-  StageCore(std::string name, StageKind kind, StageOptions opts);
-  /// Out of line: a generated program need not instantiate the members' destructors.
-  virtual ~StageCore();
-  StageCore(const StageCore&) = delete;
-  StageCore& operator=(const StageCore&) = delete;
-
-  /// One worker, start to end: state, items (or the source body), finally,
-  /// writer release. Called once per worker by the pipeline.
-  Task runWorker(RunShared& run, std::int64_t worker);
-  /// Every input channel (for validation and monitoring).
-  [[nodiscard]] virtual std::vector<ChannelBase*> inputChannels() const = 0;
-
-  [[nodiscard]] const std::string& name() const noexcept { return name_; }
-  [[nodiscard]] StageKind kind() const noexcept { return kind_; }
-  [[nodiscard]] const StageOptions& options() const noexcept { return opts_; }
-  void setWorkers(std::int64_t n) noexcept { opts_.workers = n; }
-  [[nodiscard]] const std::vector<ChannelBase*>& outputs() const noexcept { return outputs_; }
-  void setOutputs(std::vector<ChannelBase*> outs) { outputs_ = std::move(outs); }
-  /// Every channel this stage writes: outputs plus the route channel.
-  [[nodiscard]] std::vector<ChannelBase*> writtenChannels() const;
-
-  [[nodiscard]] StageStats stats() const;
-
-  /// Worker `w`'s counters (prepare() made one set per worker), or a shared
-  /// fallback set for a context outside any worker.
-  WorkerCounters& counters(std::int64_t w) noexcept;
-  /// Called by the pipeline before workers start: sizes the reorder buffer,
-  /// registers writers. Returns internal channels to cancel with the run.
-  [[nodiscard]] std::vector<ChannelBase*> prepare();
-  std::atomic<std::uint64_t>& ticketCounter() noexcept { return tickets_; }
-
- protected:
-  /// Makes the typed half of one worker.
-  virtual WorkerSlot* makeWorker() = 0;  // fresh from new; the caller owns it
-
- private:
-  /// The fast path's state across the items of one worker (receiveLoop):
-  /// a plain body with no timeout, retries, `ordered` or route, whose posts
-  /// the context batches (Context::setBatchLimit). An item is counted
-  /// completed when its body returns; if the run is cancelled (or a channel
-  /// closed) before some of its batched values went out, settleRecent()
-  /// takes that back: such an item is in flight (or failed), as if its
-  /// body had stopped in a send.
-  struct FastLoop {
-    /// A completed item and Context::outboxAdds() after its body (its
-    /// values are numbered below `mark`).
-    struct Done {
-      std::uint64_t seq = 0;
-      std::uint64_t mark = 0;
-    };
-    /// More than the items whose values can wait in outboxes at once
-    /// (Outbox::kMaxBatch: after that many the loop publishes).
-    static constexpr std::size_t kRecent = 64;
-    Done recent[kRecent];     // ring: the last completed items
-    std::size_t next = 0;     // ring write position
-    std::size_t heldFor = 0;  // items run since the outboxes were last empty
-    std::string error;        // the last failure's message
-  };
-  Task receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w);
-  /// One item (or one source body) through timeout, retries and on_error.
-  Task runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64_t seq, bool& cancelled);
-  /// Publishes the outboxes, waiting for room; `ok` is false if the run was
-  /// cancelled first (the values not pushed stay in the outboxes).
-  Task publishWaiting(RunShared& run, Context& ctx, FastLoop& f, bool& ok);
-  /// Recent items that were counted completed but whose values did not all
-  /// go out: those with values a closed channel dropped fail (`send on
-  /// closed channel`); with `cancelled`, those still waiting are in flight.
-  void settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool cancelled);
-  /// Accounts an item that ended with `outcome` (not Cancelled); on_error stop.
-  void finishItem(RunShared& run, Context& ctx, std::uint64_t seq, int outcome, const std::string& error,
-                  std::chrono::nanoseconds latency);
-  /// Counts and logs (first 10) a failure after retries:
-  /// `error: stage NAME: item SEQ: MESSAGE`. Thread-safe.
-  void noteFailure(std::uint64_t seq, const std::string& message, bool timedOut);
-  /// Logs `error: stage NAME: MESSAGE` for failures outside an item.
-  void logError(const std::string& message) const;
-  /// Releases this worker's writer slot on every written channel.
-  void releaseWriters() noexcept;
-  /// Emits an ordered stage's finished item in input order.
-  Task completeOrdered(Context& ctx, std::uint64_t seq, ReorderBuffer::Held held, bool& cancelled);
-
-  std::string name_;
-  StageKind kind_;
-  StageOptions opts_;
-  std::vector<ChannelBase*> outputs_;
-  std::unique_ptr<ReorderBuffer> reorder_;
-  std::unique_ptr<Channel<char>> tokens_;                        // ordered: the window's tokens
-  std::atomic<std::uint64_t> tickets_{0};                        // item sequence numbers
-  std::vector<std::unique_ptr<WorkerCounters>> workerCounters_;  // one per worker, fixed by prepare()
-  WorkerCounters sharedCounters_;                                // contexts outside a worker
-  std::atomic<std::uint64_t> failed_{0}, retried_{0}, timedOut_{0}, inFlight_{0};
-  std::atomic<int> logged_{0};  // failures logged so far (first 10 are)
-  LatencyHistogram latency_;
-};
-
-}  // namespace detail
 }  // namespace flow

@@ -1,9 +1,9 @@
 // flow/detail/channel_await.h — the coroutine side of channels: awaitables
 // for send, receive (from one channel or several — fan-in) and sleep.
-// On buffered channels each tries the non-blocking path in await_ready; only
-// when it would block does it queue a waiter, arm the timer for its
-// deadline, and suspend. On locked-mode channels (rendezvous, drop_oldest)
-// a try would cost the same lock as queueing, so await_suspend does both in
+// On ring-mode channels each tries the non-blocking path in await_ready;
+// only when it would block does it queue a waiter, arm the timer for its
+// deadline, and suspend. On locked-mode channels (capacity up to
+// kLockedUpTo, drop_oldest) a try would cost the same lock as queueing, so await_suspend does both in
 // one pass, and without a deadline with an exclusive waiter (waiter.h). The
 // awaiter object lives in the coroutine frame while suspended, so queued
 // nodes and the value being sent never move. Results are status values;
@@ -35,14 +35,14 @@ class SendAwaiter {
   SendAwaiter(const SendAwaiter&) = delete;  // a queued node points into *this
   SendAwaiter& operator=(const SendAwaiter&) = delete;
 
-  // Buffered: the synchronous fast path, a send that finds room (or is
+  // Ring mode: the synchronous fast path, a send that finds room (or is
   // dropped / refused) completes here without touching the waiter or the
   // coroutine frame's suspend machinery; only Full suspends. Locked mode
-  // (rendezvous, drop_oldest) skips it: there a try costs the same mu_
+  // skips it: there a try costs the same mu_
   // round trip as the pass in await_suspend, which tries and, if it must,
   // queues in one go (without a deadline with an exclusive waiter, waiter.h).
   bool await_ready() {
-    if (!ch_.isBuffered()) return false;
+    if (!ch_.isRingMode()) return false;
     (void)ch_.sendCore(value_, nullptr, st_);  // leaves the value intact when Full
     return st_ != SendStatus::Full;
   }
@@ -107,9 +107,9 @@ class RecvAwaiter {
   RecvAwaiter(const RecvAwaiter&) = delete;  // nodes_ may point into *this
   RecvAwaiter& operator=(const RecvAwaiter&) = delete;
 
-  // When every input is buffered, a lock-free pass first: a value (or the
-  // end of every input) completes the receive without preparing the waiter.
-  // Rendezvous / drop_oldest inputs skip it, since there a try costs the
+  // When every input is in ring mode, a pass that takes only the ring end
+  // locks first: a value (or the end of every input) completes the receive
+  // without preparing the waiter. Locked-mode inputs skip it, since there a try costs the
   // same lock as the one pass in await_suspend (each input is tried and, if
   // empty, queued on, so a miss costs no second pass).
   bool await_ready();
@@ -133,7 +133,7 @@ class RecvAwaiter {
   QueuedFlags queued_{chans_.size()};
   bool allClosed_ = false;
   bool armed_ = false;
-  bool tryFirst_ = true;  // every input is buffered: await_ready tries them
+  bool tryFirst_ = true;  // every input is in ring mode: await_ready tries them
   bool ready_ = false;    // await_ready completed the receive
   Waiter waiter_;
   Received result_;
@@ -143,9 +143,9 @@ class RecvAwaiter {
 /// channel's element type, owned by the caller and outliving the awaiter):
 /// Context::recv. Fan-in's select without its machinery — one node, no
 /// per-input flags, no Lost/Retry (the waiter is solo). Locked mode
-/// (rendezvous, drop_oldest) without a deadline parks an exclusive waiter
+/// without a deadline parks an exclusive waiter
 /// (waiter.h): one mu_ round trip whether or not a value is there, a plain
-/// claim and no gate. With a deadline, or on a buffered channel, the gate
+/// claim and no gate. With a deadline, or on a ring-mode channel, the gate
 /// protocol for one input. Ends with Closed only when the channel is closed
 /// and drained.
 class RecvOneAwaiter {
@@ -161,10 +161,10 @@ class RecvOneAwaiter {
   RecvOneAwaiter(const RecvOneAwaiter&) = delete;  // a queued node points into *this
   RecvOneAwaiter& operator=(const RecvOneAwaiter&) = delete;
 
-  // Buffered: a lock-free try first. Locked mode: no try, since it would
+  // Ring mode: a try under the consumer end's lock first. Locked mode: no try, since it would
   // cost the same mu_ round trip as the pass in await_suspend.
   bool await_ready() {
-    if (!ch_.isBuffered()) return false;
+    if (!ch_.isRingMode()) return false;
     (void)ch_.recvCore(node_, false, st_);
     return st_ != RecvStatus::Empty;
   }

@@ -14,7 +14,7 @@
 
 namespace flow::detail {
 
-/// A plain body's values for one batchable channel (buffered, overflow
+/// A plain body's values for one batchable channel (ring mode, overflow
 /// block) that are not pushed yet: Context::post collects them while the
 /// worker loop batches (Context::setBatchLimit) and they go out in one
 /// Channel::trySendBatch — one end-lock acquisition and one tail publish —

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "flow/context.h"
-#include "flow/stage.h"
+#include "flow/detail/stage_core.h"
 
 namespace flow::detail {
 

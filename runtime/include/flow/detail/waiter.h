@@ -34,7 +34,7 @@ namespace flow::detail {
 
 /// A test-and-test-and-set lock for critical sections of a few dozen
 /// instructions that never block, suspend or call user code other than a
-/// value's move. Used for the two ends of a buffered channel's ring, where
+/// value's move. Used for the two ends of a ring-mode channel's ring, where
 /// each end is usually taken by a single party, so the lock's cache line
 /// stays in that party's core and locking costs one uncontended exchange.
 /// Spins with `pause`, then yields the thread (the holder may have been
@@ -109,7 +109,7 @@ class Waiter {
   void finishAndSchedule(Wake why, int which = 0) noexcept;
   /// As finishAndSchedule, but a coroutine goes to the shared queue rather
   /// than the waker's run-next: for wakes after which the waker keeps
-  /// running (a buffered channel's producer or consumer), so another thread
+  /// running (a ring-mode channel's producer or consumer), so another thread
   /// can take the woken one at once.
   void finishAndSpread(Wake why, int which = 0) noexcept;
 

@@ -1,12 +1,13 @@
-// channel_buffered_test.cpp — the buffered (lock-free ring) mode of
-// Channel<T>: exact counts and order for a lone sender and receiver from
-// plain threads and from coroutines, ring growth, parked receivers woken by
-// close and cancel, select (fan-in) over buffered inputs, batch receive with
-// tickets, and wake-up races. A lost wake-up shows up as a hang, so every
-// concurrent test runs under a watchdog that aborts the process with a
-// message instead of letting ctest time out silently. Run the `[stress]`
-// cases in a loop under ThreadSanitizer to shake out races:
-//   for i in $(seq 300); do runtime_channel_buffered_test "[stress]" || break; done
+// channel_ring_test.cpp — ring mode of Channel<T> (a ring whose two ends
+// each take their own spin lock): exact counts and order for a lone sender
+// and receiver from plain threads and from coroutines, ring growth, parked
+// receivers woken by close and cancel, select (fan-in) over ring-mode
+// inputs, batch receive with tickets, and wake-up races. A lost wake-up
+// shows up as a hang, so every concurrent test runs under a watchdog that
+// aborts the process with a message instead of letting ctest time out
+// silently. Run the `[stress]` cases in a loop under ThreadSanitizer to
+// shake out races:
+//   for i in $(seq 300); do runtime_channel_ring_test "[stress]" || break; done
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -35,24 +36,24 @@ using flowtest::Watchdog;
 // mode (ChannelBase::kLockedUpTo), and the ring's edges are at its smallest.
 constexpr flow::ChannelMode kRing = flow::ChannelMode::Ring;
 
-TEST_CASE("channels above 32 are the lock-free ring; smaller, rendezvous and drop_oldest are locked",
-          "[channel][buffered]") {
-  CHECK(Channel<int>("a", 33).isBuffered());
-  CHECK(Channel<int>("b", 1024).isBuffered());
-  CHECK(Channel<int>("c", 64, flow::Overflow::DropNewest).isBuffered());
-  CHECK_FALSE(Channel<int>("d", 0).isBuffered());
-  CHECK_FALSE(Channel<int>("e", 64, flow::Overflow::DropOldest).isBuffered());
-  CHECK_FALSE(Channel<int>("f", 1).isBuffered());
-  CHECK_FALSE(Channel<int>("g", 32).isBuffered());
-  CHECK_FALSE(Channel<int>("h", 4, flow::Overflow::DropNewest).isBuffered());
+TEST_CASE("channels above 32 run in ring mode; smaller, rendezvous and drop_oldest are locked",
+          "[channel][ring]") {
+  CHECK(Channel<int>("a", 33).isRingMode());
+  CHECK(Channel<int>("b", 1024).isRingMode());
+  CHECK(Channel<int>("c", 64, flow::Overflow::DropNewest).isRingMode());
+  CHECK_FALSE(Channel<int>("d", 0).isRingMode());
+  CHECK_FALSE(Channel<int>("e", 64, flow::Overflow::DropOldest).isRingMode());
+  CHECK_FALSE(Channel<int>("f", 1).isRingMode());
+  CHECK_FALSE(Channel<int>("g", 32).isRingMode());
+  CHECK_FALSE(Channel<int>("h", 4, flow::Overflow::DropNewest).isRingMode());
   // Asked for, the ring serves any capacity but 0 (and not drop_oldest).
-  CHECK(Channel<int>("i", 1, flow::Overflow::Block, kRing).isBuffered());
-  CHECK(Channel<int>("j", 4, flow::Overflow::DropNewest, kRing).isBuffered());
-  CHECK_FALSE(Channel<int>("k", 0, flow::Overflow::Block, kRing).isBuffered());
-  CHECK_FALSE(Channel<int>("l", 4, flow::Overflow::DropOldest, kRing).isBuffered());
+  CHECK(Channel<int>("i", 1, flow::Overflow::Block, kRing).isRingMode());
+  CHECK(Channel<int>("j", 4, flow::Overflow::DropNewest, kRing).isRingMode());
+  CHECK_FALSE(Channel<int>("k", 0, flow::Overflow::Block, kRing).isRingMode());
+  CHECK_FALSE(Channel<int>("l", 4, flow::Overflow::DropOldest, kRing).isRingMode());
 }
 
-TEST_CASE("the ring grows to its capacity and keeps FIFO across growth", "[channel][buffered]") {
+TEST_CASE("the ring grows to its capacity and keeps FIFO across growth", "[channel][ring]") {
   // 1000 is not a power of two: the ring grows 16 -> 1024 slots but never
   // holds more than the capacity.
   Channel<int> ch("c", 1000);
@@ -84,7 +85,7 @@ TEST_CASE("the ring grows to its capacity and keeps FIFO across growth", "[chann
 }
 
 TEST_CASE("stress: a lone sender thread and receiver thread see every value once, in order",
-          "[channel][buffered][stress]") {
+          "[channel][ring][stress]") {
   const int cap = GENERATE(1, 2, 3, 16, 1024);
   Watchdog dog("spsc threads", 60s);
   Channel<std::int64_t> ch("c", cap, flow::Overflow::Block, kRing);
@@ -117,7 +118,7 @@ TEST_CASE("stress: a lone sender thread and receiver thread see every value once
   CHECK(s.maxLen >= 1);
 }
 
-TEST_CASE("stress: wake-ups are never lost at the empty and full edges", "[channel][buffered][stress]") {
+TEST_CASE("stress: wake-ups are never lost at the empty and full edges", "[channel][ring][stress]") {
   // Tiny transfers through capacity 1 and 2 keep both sides parking and
   // waking on nearly every item: the store->load race the fences close.
   const int cap = GENERATE(1, 2);
@@ -143,7 +144,7 @@ TEST_CASE("stress: wake-ups are never lost at the empty and full edges", "[chann
 }
 
 TEST_CASE("stress: coroutines through a chain of buffered channels keep order and count",
-          "[channel][buffered][stress]") {
+          "[channel][ring][stress]") {
   const int cap = GENERATE(1, 4, 33, 1024);  // 1 and 4 run locked (kLockedUpTo)
   const int threads = GENERATE(1, 2, 3);
   Watchdog dog("coroutine chain", 60s);
@@ -174,8 +175,8 @@ TEST_CASE("stress: coroutines through a chain of buffered channels keep order an
   }
 }
 
-TEST_CASE("close wakes a receiver parked on an empty buffered channel, after the last value",
-          "[channel][buffered]") {
+TEST_CASE("close wakes a receiver parked on an empty ring-mode channel, after the last value",
+          "[channel][ring]") {
   Watchdog dog("close parked", 30s);
   Channel<int> ch("c", 8, flow::Overflow::Block, kRing);
   std::atomic<int> got{0};
@@ -196,8 +197,8 @@ TEST_CASE("close wakes a receiver parked on an empty buffered channel, after the
   CHECK(closedSeen.load() == 1);
 }
 
-TEST_CASE("a coroutine parked in recv on a buffered channel wakes on close and on cancel",
-          "[channel][buffered]") {
+TEST_CASE("a coroutine parked in recv on a ring-mode channel wakes on close and on cancel",
+          "[channel][ring]") {
   const bool cancel = GENERATE(false, true);
   Watchdog dog("coroutine parked", 30s);
   flow::Pipeline pl;
@@ -228,8 +229,8 @@ TEST_CASE("a coroutine parked in recv on a buffered channel wakes on close and o
   CHECK(ended.load() == (cancel ? 0 : 1));  // cancel unwinds the body instead
 }
 
-TEST_CASE("cancel wakes a sender parked on a full buffered channel and refuses later operations",
-          "[channel][buffered]") {
+TEST_CASE("cancel wakes a sender parked on a full ring-mode channel and refuses later operations",
+          "[channel][ring]") {
   Watchdog dog("cancel full", 30s);
   Channel<int> ch("c", 2, flow::Overflow::Block, kRing);
   REQUIRE(ch.trySend(1) == SendStatus::Ok);
@@ -250,8 +251,8 @@ TEST_CASE("cancel wakes a sender parked on a full buffered channel and refuses l
   CHECK(ch.trySend(4) == SendStatus::Cancelled);
 }
 
-TEST_CASE("a sender parked on a full buffered channel is let in by the next receive, in FIFO order",
-          "[channel][buffered]") {
+TEST_CASE("a sender parked on a full ring-mode channel is let in by the next receive, in FIFO order",
+          "[channel][ring]") {
   Watchdog dog("full then drain", 30s);
   Channel<int> ch("c", 1, flow::Overflow::Block, kRing);
   REQUIRE(ch.trySend(0) == SendStatus::Ok);
@@ -270,7 +271,7 @@ TEST_CASE("a sender parked on a full buffered channel is let in by the next rece
 }
 
 TEST_CASE("stress: select over buffered inputs delivers every value once, in order per input",
-          "[channel][buffered][stress]") {
+          "[channel][ring][stress]") {
   const int cap = GENERATE(1, 2, 33, 64);  // 1 and 2 run locked (kLockedUpTo)
   Watchdog dog("select", 60s);
   flow::Pipeline pl;
@@ -301,7 +302,7 @@ TEST_CASE("stress: select over buffered inputs delivers every value once, in ord
 }
 
 TEST_CASE("select wakes on whichever buffered input gets a value first, from a plain thread",
-          "[channel][buffered]") {
+          "[channel][ring]") {
   // A pipeline sink parked on two empty inputs; the host feeds only the
   // second, then closes both.
   Watchdog dog("select wake", 30s);
@@ -325,7 +326,7 @@ TEST_CASE("select wakes on whichever buffered input gets a value first, from a p
   CHECK(sum.load() == 11);
 }
 
-TEST_CASE("batch receive takes values in order and draws consecutive tickets", "[channel][buffered]") {
+TEST_CASE("batch receive takes values in order and draws consecutive tickets", "[channel][ring]") {
   Channel<int> ch("c", 64);
   for (int i = 0; i < 40; ++i) REQUIRE(ch.trySend(i) == SendStatus::Ok);
   std::atomic<std::uint64_t> tickets{100};
@@ -342,8 +343,8 @@ TEST_CASE("batch receive takes values in order and draws consecutive tickets", "
   CHECK(ch.stats().received == 40);
 }
 
-TEST_CASE("stress: several senders and receivers share a buffered channel without loss",
-          "[channel][buffered][stress]") {
+TEST_CASE("stress: several senders and receivers share a ring-mode channel without loss",
+          "[channel][ring][stress]") {
   const int cap = GENERATE(1, 8);
   Watchdog dog("mpmc", 60s);
   Channel<int> ch("c", cap, flow::Overflow::Block, kRing);
@@ -377,7 +378,7 @@ TEST_CASE("stress: several senders and receivers share a buffered channel withou
 // ---- batch send (Channel::trySendBatch) ---------------------------------------
 
 TEST_CASE("batch send pushes the prefix that fits, in order, and moves only what it pushed",
-          "[channel][buffered][batch]") {
+          "[channel][ring][batch]") {
   Channel<std::string> ch("c", 5, flow::Overflow::Block, kRing);
   REQUIRE(ch.isBatchable());
   std::vector<std::string> vals;
@@ -409,7 +410,7 @@ TEST_CASE("batch send pushes the prefix that fits, in order, and moves only what
   CHECK_FALSE(Channel<int>("d", 4, flow::Overflow::DropNewest).isBatchable());
 }
 
-TEST_CASE("batch send grows the ring to capacity in one push and keeps FIFO", "[channel][buffered][batch]") {
+TEST_CASE("batch send grows the ring to capacity in one push and keeps FIFO", "[channel][ring][batch]") {
   Channel<int> ch("c", 1000);  // starts at 16 slots
   std::vector<int> vals(1200);
   for (int i = 0; i < 1200; ++i) vals[static_cast<std::size_t>(i)] = i;
@@ -425,7 +426,7 @@ TEST_CASE("batch send grows the ring to capacity in one push and keeps FIFO", "[
   CHECK(ch.stats().maxLen == 1000);
 }
 
-TEST_CASE("batch send reports closed and cancelled without pushing", "[channel][buffered][batch]") {
+TEST_CASE("batch send reports closed and cancelled without pushing", "[channel][ring][batch]") {
   int vals[3] = {1, 2, 3};
   SendStatus st{};
   Channel<int> closed("c", 8, flow::Overflow::Block, kRing);
@@ -439,7 +440,7 @@ TEST_CASE("batch send reports closed and cancelled without pushing", "[channel][
   CHECK(closed.stats().sent == 0);
 }
 
-TEST_CASE("batch send after a blocked sender: the sender's value stays ahead", "[channel][buffered][batch]") {
+TEST_CASE("batch send after a blocked sender: the sender's value stays ahead", "[channel][ring][batch]") {
   Watchdog dog("blocked sender", 60s);
   Channel<int> ch("c", 2, flow::Overflow::Block, kRing);
   REQUIRE(ch.trySend(0) == SendStatus::Ok);
@@ -464,7 +465,7 @@ TEST_CASE("batch send after a blocked sender: the sender's value stays ahead", "
   }
 }
 
-TEST_CASE("batch send wakes a parked receiver", "[channel][buffered][batch]") {
+TEST_CASE("batch send wakes a parked receiver", "[channel][ring][batch]") {
   Watchdog dog("parked receiver", 60s);
   Channel<int> ch("c", 64);
   std::vector<int> got;
@@ -485,8 +486,8 @@ TEST_CASE("batch send wakes a parked receiver", "[channel][buffered][batch]") {
   for (int i = 0; i < 40; ++i) CHECK(got[static_cast<std::size_t>(i)] == i);
 }
 
-TEST_CASE("stress: batch senders and batch receivers share a buffered channel without loss",
-          "[channel][buffered][batch][stress]") {
+TEST_CASE("stress: batch senders and batch receivers share a ring-mode channel without loss",
+          "[channel][ring][batch][stress]") {
   const int cap = GENERATE(1, 3, 64);
   Watchdog dog("batch mpmc", 60s);
   Channel<int> ch("c", cap, flow::Overflow::Block, kRing);
