@@ -1,11 +1,12 @@
-// grammar/Flow.g4 — the syntax of Flow (LANGUAGE.md §2–§6) as an ANTLR4
-// parser grammar; its tokens are defined in grammar/FlowLexer.g4. Grammar
-// only: no actions, no predicates, no target code, so the same pair of files
-// drives any ANTLR target. The lexer uses only target-independent commands
-// (pushMode, popMode, skip, channel). Design notes: docs/design/grammar.md.
+// grammar/Flow.g4 — the syntax of Flow (docs/language.md, "Lexical rules" to
+// "Stage bodies") as an ANTLR4 parser grammar; its tokens are defined in
+// grammar/FlowLexer.g4. Grammar only: no actions, no predicates, no target
+// code, so the same pair of files drives any ANTLR target. The lexer uses only
+// target-independent commands (pushMode, popMode, skip, channel). Design notes:
+// docs/design/grammar.md.
 //
 // What this grammar does NOT do by itself:
-//  * Newline continuation (§2). The lexer emits every newline as NL; the
+//  * Newline continuation. The lexer emits every newline as NL; the
 //    token filter (compiler/parse/token_filter.cpp) drops an NL inside ( )
 //    or [ ], after a token that cannot end a statement (a binary operator,
 //    `,`, `=` `+=` `-=` `*=` `/=`, `<-`, `->`, `.`, `..`, `!`, `~`), at the

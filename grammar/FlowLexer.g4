@@ -1,14 +1,14 @@
-// grammar/FlowLexer.g4 — the tokens of Flow (LANGUAGE.md §2) for the parser
-// grammar grammar/Flow.g4. A separate lexer grammar because string
-// interpolation needs lexical modes. Grammar only: no actions, no target code.
-// Newline continuation is not done here: every newline is an NL token and the
-// token filter (compiler/parse/token_filter.cpp) drops the ones that do not
+// grammar/FlowLexer.g4 — the tokens of Flow (docs/language.md, "Lexical rules")
+// for the parser grammar grammar/Flow.g4. A separate lexer grammar because
+// string interpolation needs lexical modes. Grammar only: no actions, no target
+// code. Newline continuation is not done here: every newline is an NL token and
+// the token filter (compiler/parse/token_filter.cpp) drops the ones that do not
 // end a statement; see the comment at the top of Flow.g4.
 lexer grammar FlowLexer;
 
-// Keywords (reserved, §2). Type names and built-ins are identifiers. Keep
-// them first and TRUE/FALSE right after them: syntax_errors.cpp tells a
-// keyword by its token type being below TRUE.
+// Keywords (reserved). Type names and built-ins are identifiers. Keep them
+// first and TRUE/FALSE right after them: syntax_errors.cpp tells a keyword by
+// its token type being below TRUE.
 TYPE      : 'type' ;
 CONST     : 'const' ;
 EXTERN    : 'extern' ;

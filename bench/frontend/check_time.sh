@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # bench/frontend/check_time.sh [FLOWC] — times `flowc check` (parse + sema) on
-# generated programs of 2,000, 5,000 and 20,000 lines (gen_large.py) and
-# prints, per size, the best of 5 runs: wall time, user+sys CPU time and peak
-# memory. The goal (issue 3) is under 1 s for 20,000 lines on the 2-core
-# build machine. CPU time is printed too because wall time is meaningless
-# while other jobs load the machine. Not a test: it only reports.
+# generated programs of 2,000, 5,000 and 20,000 lines (gen_large.py) and prints,
+# per size, the best of 5 runs: wall time, user+sys CPU time and peak memory.
+# The goal is under 1 s for 20,000 lines on the 2-core build machine. CPU time
+# is printed too because wall time is meaningless while other jobs load the
+# machine. Not a test: it only reports.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

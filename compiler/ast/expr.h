@@ -1,5 +1,6 @@
-// ast/expr.h — expression nodes of the AST (LANGUAGE.md §6 expressions),
-// with the `// sema:` annotations sema fills. Part of ast.h; include that.
+// ast/expr.h — expression nodes of the AST (the expressions of
+// docs/language.md, "Stage bodies"), with the `// sema:` annotations sema
+// fills. Part of ast.h; include that.
 #pragma once
 
 #include "ast/node.h"
@@ -124,7 +125,8 @@ struct IndexExpr : Expr {
   static bool classof(const Expr* e) { return e->kind == Kind::Index; }
 };
 
-/// Built-in functions of §6, resolved by sema from the callee name.
+/// The built-in functions ("Stage bodies" in docs/language.md), resolved by
+/// sema from the callee name.
 enum class Builtin {
   None,
   Print,

@@ -1,5 +1,5 @@
-// ast/stmt.h — statement nodes of the AST (LANGUAGE.md §6 statements) and
-// Block. Part of ast.h; include that.
+// ast/stmt.h — statement nodes of the AST (the statements of docs/language.md,
+// "Stage bodies") and Block. Part of ast.h; include that.
 #pragma once
 
 #include "ast/expr.h"

@@ -1,7 +1,7 @@
-// ast/types.h — semantic types of Flow values (§3 of LANGUAGE.md), interned
-// in a TypeContext so they compare by pointer. Sema assigns one to every
-// expression; emit reads them to pick C++ types. Does not know syntax: a
-// written type is an ast::TypeRef, which sema resolves to a Type.
+// ast/types.h — semantic types of Flow values (docs/language.md, "Types and
+// values"), interned in a TypeContext so they compare by pointer. Sema assigns
+// one to every expression; emit reads them to pick C++ types. Does not know
+// syntax: a written type is an ast::TypeRef, which sema resolves to a Type.
 #pragma once
 
 #include <map>

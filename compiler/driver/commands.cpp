@@ -26,7 +26,7 @@ cl::OptionCategory flowcCategory("flowc options");
 cl::SubCommand checkCmd("check", "Check a .flow file and print diagnostics only");
 cl::SubCommand buildCmd("build", "Build a standalone executable from a .flow file");
 cl::SubCommand runCmd("run", "Build (cached) and run a .flow file; program arguments follow `--`");
-cl::SubCommand emitCmd("emit", "Write a C++ header and source for embedding (LANGUAGE.md §10)");
+cl::SubCommand emitCmd("emit", "Write a C++ header and source for embedding in a host program");
 cl::SubCommand graphCmd("graph", "Print the pipeline as a graph (dot or mermaid)");
 
 // ---- check

@@ -1,8 +1,8 @@
-// driver/commands.h — the flowc subcommands (LANGUAGE.md §11). `dispatch`
-// parses argv with llvm::cl subcommands and runs one; it returns the process
-// exit status (0 ok, 1 errors in the input or a failed build, 2 bad command
-// line). Each subcommand lives in its own file; the option structs below are
-// what they receive.
+// driver/commands.h — the flowc subcommands (docs/language.md, "The compiler").
+// `dispatch` parses argv with llvm::cl subcommands and runs one; it returns the
+// process exit status (0 ok, 1 errors in the input or a failed build, 2 bad
+// command line). Each subcommand lives in its own file; the option structs
+// below are what they receive.
 #pragma once
 
 #include <string>

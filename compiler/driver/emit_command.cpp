@@ -1,7 +1,7 @@
-// driver/emit_command.cpp — `flowc emit FILE.flow -o DIR`: writes the
-// embedding header and source of §10 (emit::emitEmbedding) into DIR, and
-// PIPELINE.flow.h, the records and extern declarations for extern .cpp files.
-// Nothing is written when the front end reports errors.
+// driver/emit_command.cpp — `flowc emit FILE.flow -o DIR`: writes the embedding
+// header and source (docs/language.md, "Embedding"; emit::emitEmbedding) into
+// DIR, and PIPELINE.flow.h, the records and extern declarations for extern .cpp
+// files. Nothing is written when the front end reports errors.
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
 #include <llvm/Support/Process.h>

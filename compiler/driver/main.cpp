@@ -1,6 +1,6 @@
-// driver/main.cpp — the `flowc` command line (LANGUAGE.md §11): dispatches to
-// one subcommand. Each subcommand lives in its own file (commands.h); this
-// file only parses flags with llvm::cl.
+// driver/main.cpp — the `flowc` command line (docs/language.md, "The
+// compiler"): dispatches to one subcommand. Each subcommand lives in its own
+// file (commands.h); this file only parses flags with llvm::cl.
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/InitLLVM.h>
 #include <llvm/Support/raw_ostream.h>

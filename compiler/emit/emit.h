@@ -1,9 +1,10 @@
 // emit/emit.h — lowers one checked pipeline to C++ on the flow runtime, as
 // specified by docs/design/generated_code.md: a standalone program (records,
-// Params, build() and a main() on flow::Program) or, for embedding (§10), a
-// header + source with a pipeline class. Call only when the front end
-// reported no errors: the emitter trusts sema's annotations and never
-// diagnoses. Output is deterministic text; it does not run a C++ compiler.
+// Params, build() and a main() on flow::Program) or, for embedding
+// (docs/language.md, "Embedding"), a header + source with a pipeline class.
+// Call only when the front end reported no errors: the emitter trusts sema's
+// annotations and never diagnoses. Output is deterministic text; it does not
+// run a C++ compiler.
 #pragma once
 
 #include <llvm/Support/SourceMgr.h>
@@ -39,7 +40,7 @@ struct EmitOptions {
 [[nodiscard]] std::string emitSharedHeader(const ast::Module& module, const ir::Graph& graph,
                                            const EmitOptions& options);
 
-/// The embedding files of §10.
+/// The files `flowc emit` writes for a host program.
 struct EmbedFiles {
   std::string headerName;  // `NAME.h`
   std::string header;

@@ -1,10 +1,11 @@
-// emit/emit_embed.cpp — `flowc emit` (§10): a header and a source a host
-// program compiles in. The header has the records, Params, the extern
-// function declarations (for the host to define) and a class named after the
-// pipeline that the host constructs with Params, start()s, feeds through its
-// `input` ports (blocking send from any thread, then close()), drains through
-// its `output` ports (recv until Closed), cancel()s and wait()s on for the
-// final flow::Report. The source has build() and the class's members.
+// emit/emit_embed.cpp — `flowc emit` (docs/language.md, "Embedding"): a header
+// and a source a host program compiles in. The header has the records, Params,
+// the extern function declarations (for the host to define) and a class named
+// after the pipeline that the host constructs with Params, start()s, feeds
+// through its `input` ports (blocking send from any thread, then close()),
+// drains through its `output` ports (recv until Closed), cancel()s and wait()s
+// on for the final flow::Report. The source has build() and the class's
+// members.
 #include "emit/emit_internal.h"
 #include "emit/emit_shared.h"
 
@@ -110,7 +111,8 @@ void emitExternDecls(const Emitter& em, CppWriter& w) {
          ": the host defines them (the header named in the");
   w.line("// extern block must declare them with these signatures). They run on the");
   w.line("// pipeline's worker threads, possibly concurrently. A thrown std::exception");
-  w.line("// fails the current item with its what() as the message (LANGUAGE.md §8).");
+  w.line("// fails the current item with its what() as the message: the stage's retry");
+  w.line("// and on_error apply, and the failure is counted and logged like any other.");
   w.line("// The running item is flow::Context::current() (null outside a stage body):");
   w.line("//   ->deadline()     the item's deadline (flow::kNoDeadline without `timeout`)");
   w.line("//   ->isExpired(), ->isCancelled(), ->checkpoint() (throws to stop the item)");

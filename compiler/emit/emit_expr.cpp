@@ -1,10 +1,10 @@
-// emit/emit_expr.cpp — lowering of Flow expressions (§3, §6) to C++
-// expressions: literals with their exact C++ types, names by family
-// (names.h), records as designated initialisers in declaration order, string
-// interpolation as flow::concat, and every operation whose Flow meaning
-// differs from C++ (int wrap-around, checked division, indexing and
-// conversion, int → float promotion) through the runtime's helpers in
-// flow/builtins.h. Does not write statements (emit_stmt.cpp).
+// emit/emit_expr.cpp — lowering of Flow expressions (docs/language.md, "Types
+// and values" and "Stage bodies") to C++ expressions: literals with their exact
+// C++ types, names by family (names.h), records as designated initialisers in
+// declaration order, string interpolation as flow::concat, and every operation
+// whose Flow meaning differs from C++ (int wrap-around, checked division,
+// indexing and conversion, int → float promotion) through the runtime's helpers
+// in flow/builtins.h. Does not write statements (emit_stmt.cpp).
 #include <llvm/Support/Casting.h>
 
 #include <cstdio>
@@ -121,7 +121,8 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
       return "co_await ctx.sleep(" + lowerExpr(s, *c.args.at(0), true) + ")";
     case ast::Builtin::Print:
     case ast::Builtin::Eprint: {
-      // print(const T&) formats any value by the rules of §3.
+      // print(const T&) formats any value as docs/language.md, "Types and
+      // values" says.
       return std::string(builtinName(c.builtin)) + "(" + lowerExpr(s, *c.args.at(0), true) + ")";
     }
     case ast::Builtin::Float:
@@ -304,7 +305,7 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
         if (!p.expr) {
           // As string_view, not char[N]: every literal then shares one
           // instantiation of the formatting templates (a char[N] costs one
-          // per length N, ~10% of a small program's C++ compile).
+          // per length N, a visible share of a small program's C++ compile).
           if (!p.text.empty()) parts.push_back("std::string_view(" + cppStringLiteral(p.text) + ")");
           continue;
         }

@@ -91,7 +91,7 @@ inline void lowerBlock(Scope& scope, CppWriter& w, const ast::Block& block) {
   lowerStmts(scope, w, block, 0, block.stmts.size());
 }
 
-/// Records as structs with `==` and flow_format (§3).
+/// Records as structs with `==` and flow_format (how a record prints).
 void emitRecords(const Emitter& em, CppWriter& w);
 /// `const` declarations (before records: field defaults may use them).
 void emitConsts(const Emitter& em, CppWriter& w);

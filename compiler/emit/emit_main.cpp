@@ -3,7 +3,8 @@
 // records, extern declarations; written alone as PIPELINE.flow.h by
 // emitSharedHeader), the user's extern headers, the generated namespace
 // (Params, build) and a main() that hands the command line to flow::Program
-// (§9 flags, report, exit status). Also the Emitter's source-location helpers.
+// (flags, report, exit status: docs/language.md, "The generated program"). Also
+// the Emitter's source-location helpers.
 #include "emit/emit_internal.h"
 #include "emit/emit_shared.h"
 

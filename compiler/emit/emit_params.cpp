@@ -1,9 +1,9 @@
-// emit/emit_params.cpp — params (§5, §9): the Params struct with the
-// defaults of the .flow file, and their registration with flow::Program so
-// the generated executable accepts `--NAME=VALUE` (the runtime parses and
-// validates the value; a bad one is exit status 2). A param without a
-// default is registered as required: the program refuses to run without it.
-// Does not parse anything.
+// emit/emit_params.cpp — params (docs/language.md, "Pipeline members" and "The
+// generated program"): the Params struct with the defaults of the .flow file,
+// and their registration with flow::Program so the generated executable accepts
+// `--NAME=VALUE` (the runtime parses and validates the value; a bad one is exit
+// status 2). A param without a default is registered as required: the program
+// refuses to run without it. Does not parse anything.
 #include "emit/emit_internal.h"
 #include "emit/emit_shared.h"
 

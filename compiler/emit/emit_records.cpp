@@ -1,9 +1,10 @@
 // emit/emit_records.cpp — every `type` declaration as a C++ aggregate: the
-// fields with their defaults, a defaulted `operator==` (§3: records compare
-// field by field) and a `flow_format` overload found by ADL, so the runtime's
-// §3 printing (`Job{id: 1, processed: false}`, nested strings quoted) works
-// through flow::str, flow::concat and print. Records come out in dependency
-// order (a record used by a field is defined first).
+// fields with their defaults, a defaulted `operator==` (records compare field
+// by field) and a `flow_format` overload found by ADL, so the runtime's
+// printing (docs/language.md, "Types and values": `Job{id: 1, processed:
+// false}`, nested strings quoted) works through flow::str, flow::concat and
+// print. Records come out in dependency order (a record used by a field is
+// defined first).
 #include <functional>
 #include <set>
 
@@ -58,7 +59,7 @@ void emitStruct(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
 
 void emitFormat(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
   const std::string& name = em.names.record(&decl);
-  w.line("// §3 printing; found by ADL from flow::str, flow::concat and print.");
+  w.line("// How this record prints; found by ADL from flow::str, flow::concat and print.");
   std::string param = decl.fields.empty() ? "const " + name + "&" : "const " + name + "& v";
   w.line("inline void flow_format(std::string& out, " + param + ") {");
   w.indent();

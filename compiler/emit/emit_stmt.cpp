@@ -1,9 +1,10 @@
-// emit/emit_stmt.cpp — lowering of Flow statements (§6) inside a stage
-// lambda: let/var/assign, if/for/while/break/continue/return, sends (`co_await
-// ctx.send`, `ctx.trySend` for `try … else`), `sleep`, `fail`, calls. Each
-// statement is preceded by a `#line` to its .flow line. `state` and
-// `finally` are not lowered here: emit_pipeline.cpp splits them off the body
-// and wires them as the runtime's per-worker state overloads.
+// emit/emit_stmt.cpp — lowering of Flow statements (docs/language.md, "Stage
+// bodies") inside a stage lambda: let/var/assign,
+// if/for/while/break/continue/return, sends (`co_await ctx.send`, `ctx.trySend`
+// for `try … else`), `sleep`, `fail`, calls. Each statement is preceded by a
+// `#line` to its .flow line. `state` and `finally` are not lowered here:
+// emit_pipeline.cpp splits them off the body and wires them as the runtime's
+// per-worker state overloads.
 #include <llvm/Support/Casting.h>
 
 #include "emit/emit_internal.h"

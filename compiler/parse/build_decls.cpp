@@ -1,10 +1,11 @@
 // parse/build_decls.cpp — the AST builder for the module and its top-level
-// declarations (LANGUAGE.md §4) and pipeline members (§5). The grammar is
-// deliberately loose where a precise message helps more than "unexpected
-// token": the words after `on_error` and `overflow`, one `deadline`/`monitor`
-// per pipeline (the AST has one slot for each) are checked here as
-// SyntaxErrors. Which stage kinds take inputs/outputs, name resolution and
-// "at most once" for stage attributes are sema's.
+// declarations and pipeline members (docs/language.md, "Top-level declarations"
+// and "Pipeline members"). The grammar is deliberately loose where a precise
+// message helps more than "unexpected token": the words after `on_error` and
+// `overflow`, one `deadline`/`monitor` per pipeline (the AST has one slot for
+// each) are checked here as SyntaxErrors. Which stage kinds take
+// inputs/outputs, name resolution and "at most once" for stage attributes are
+// sema's.
 #include <string>
 
 #include "parse/parse_internal.h"

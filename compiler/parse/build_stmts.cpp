@@ -1,8 +1,8 @@
 // parse/build_stmts.cpp — the AST builder for blocks and the statements of
-// LANGUAGE.md §6. `else if` chains, parsed as a loop, become IfStmts nested
-// in `otherwise` blocks as ast.h describes; `ch <- e` and the assignments,
-// parsed as one alternative, are told apart here and their left side
-// checked. Placement rules (`state` first, `finally` last) are sema's.
+// docs/language.md, "Stage bodies". `else if` chains, parsed as a loop, become
+// IfStmts nested in `otherwise` blocks as ast.h describes; `ch <- e` and the
+// assignments, parsed as one alternative, are told apart here and their left
+// side checked. Placement rules (`state` first, `finally` last) are sema's.
 #include <llvm/Support/Casting.h>
 
 #include <string>

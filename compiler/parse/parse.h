@@ -1,6 +1,7 @@
 // parse/parse.h — turns one .flow buffer into an ast::Module. ANTLR is used
 // only behind this header (compiler/parse/*.cpp); syntax errors go to the
-// DiagnosticEngine in the §11 format. Does not resolve names or check types.
+// DiagnosticEngine as `file:line:col: error: message` with a caret. Does not
+// resolve names or check types.
 #pragma once
 
 #include <memory>

@@ -65,9 +65,10 @@ class SyntaxErrorLog {
   unsigned count_ = 0;
 };
 
-/// Lexes the whole buffer and applies the newline rules of §2 (see
-/// token_filter.cpp). Returns the tokens the parser sees, EOF last. Returns
-/// an empty vector when the nesting limit was exceeded (already reported).
+/// Lexes the whole buffer and applies the newline rules (docs/language.md,
+/// "Lexical rules"; see token_filter.cpp). Returns the tokens the parser sees,
+/// EOF last. Returns an empty vector when the nesting limit was exceeded
+/// (already reported).
 auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors) -> std::vector<std::unique_ptr<antlr4::Token>>;
 
 /// The error strategy of the second (full-LL) parse: ANTLR's recovery with

@@ -1,9 +1,9 @@
 // parse/syntax_errors.cpp — syntax errors a user can act on. ANTLR's default
 // strategy recovers well (single-token insertion and deletion, resync to the
-// enclosing loop) but words its messages for grammar authors ("mismatched
-// input 'x' expecting {…}"). FlowErrorStrategy keeps the recovery and
-// rewrites every message as "unexpected X; expected Y [to close Z]" in the
-// terms of LANGUAGE.md, and SyntaxErrorLog keeps one error per line so one
+// enclosing loop) but words its messages for grammar authors ("mismatched input
+// 'x' expecting {…}"). FlowErrorStrategy keeps the recovery and rewrites every
+// message as "unexpected X; expected Y [to close Z]" in the terms a user knows
+// from docs/language.md, and SyntaxErrorLog keeps one error per line so one
 // typo is one message. Nothing here prints; everything goes to the
 // DiagnosticEngine.
 #include <algorithm>
@@ -65,7 +65,7 @@ std::string describeToken(const antlr4::Token* tok) {
     default:
       break;
   }
-  // Keywords are reserved (§2): say so, since `in` or `state` look like names.
+  // Keywords are reserved: say so, since `in` or `state` look like names.
   std::string text = tok->getText();
   if (tok->getType() >= Flow::TYPE && tok->getType() < Flow::TRUE) return "keyword `" + text + "`";
   return "`" + printable(text) + "`";

@@ -1,9 +1,9 @@
 // parse/token_filter.cpp — between the ANTLR lexer and the parser: applies the
-// newline rules of LANGUAGE.md §2 so the grammar sees NL only where a
-// statement ends, reports the lexical errors (bad characters, unterminated
-// strings and comments) so the lexer itself never reports anything, and
-// rejects nesting deep enough to overflow the parser's stack. Does not parse:
-// it only tracks which brackets are open.
+// newline rules (docs/language.md, "Lexical rules") so the grammar sees NL only
+// where a statement ends, reports the lexical errors (bad characters,
+// unterminated strings and comments) so the lexer itself never reports
+// anything, and rejects nesting deep enough to overflow the parser's stack.
+// Does not parse: it only tracks which brackets are open.
 //
 // The newline rules: an NL is dropped when it is
 //   - inside ( ) or [ ] (the innermost open bracket decides, so a block
@@ -26,7 +26,7 @@
 namespace flow::parse {
 namespace {
 
-/// Tokens after which a newline continues the statement (§2).
+/// Tokens after which a newline continues the statement.
 bool isContinuationToken(std::size_t type) {
   switch (type) {
     case FlowLexer::PLUS:

@@ -1,7 +1,8 @@
-// sema/builtins.cpp — calls: the built-in functions of LANGUAGE.md §6 (arity
-// and argument types of each) and extern functions (arity and argument
-// types from their `fn` declaration). Sets CallExpr::builtin / externFn and
-// the call's type. Decisions the contract leaves open (docs/design/semantics.md):
+// sema/builtins.cpp — calls: the built-in functions (docs/language.md, "Stage
+// bodies"; arity and argument types of each) and extern functions (arity and
+// argument types from their `fn` declaration). Sets CallExpr::builtin /
+// externFn and the call's type. Decisions the contract leaves open
+// (docs/design/semantics.md):
 //   - int(x) takes a string, a float (truncates toward zero) or an int;
 //     float(x) takes a string, an int or a float;
 //   - contains(s, sub) on strings and contains(list, x) on lists;

@@ -1,9 +1,9 @@
-// sema/check_expr.cpp — type checking of expressions (LANGUAGE.md §6): names,
-// field access, indexing, unary and binary operators, list, record and
-// string literals. Sets Expr::type on every expression it visits (the Error
-// type after a reported mistake, so one mistake gives one message) and the
-// resolved declarations (NameExpr::ref, RecordLit::decl). Calls are checked
-// in builtins.cpp; constant folding is const_eval.cpp's.
+// sema/check_expr.cpp — type checking of expressions (docs/language.md, "Stage
+// bodies"): names, field access, indexing, unary and binary operators, list,
+// record and string literals. Sets Expr::type on every expression it visits
+// (the Error type after a reported mistake, so one mistake gives one message)
+// and the resolved declarations (NameExpr::ref, RecordLit::decl). Calls are
+// checked in builtins.cpp; constant folding is const_eval.cpp's.
 //
 // Operator typing (no implicit conversions but int → float next to a float):
 //   + - * / %   int·int → int; float·float, int·float, float·int → float;

@@ -1,11 +1,11 @@
-// sema/check_graph.cpp — the whole-graph checks of LANGUAGE.md §11, run once
-// per pipeline after every stage's wiring is resolved: a channel with no
-// writer (its readers would wait forever), with no reader (its writers would
-// block once it is full), and cycles of channels (a channel closes when all
-// its writers finish, so channels on a cycle wait for each other and the
-// pipeline can never shut down). Linear in stages + channels: the graph is
-// bipartite (channel → reading stage → written channel) and cycles are found
-// as strongly connected components (iterative Tarjan), one diagnostic per
+// sema/check_graph.cpp — the whole-graph checks (docs/language.md, "The
+// compiler"), run once per pipeline after every stage's wiring is resolved: a
+// channel with no writer (its readers would wait forever), with no reader (its
+// writers would block once it is full), and cycles of channels (a channel
+// closes when all its writers finish, so channels on a cycle wait for each
+// other and the pipeline can never shut down). Linear in stages + channels: the
+// graph is bipartite (channel → reading stage → written channel) and cycles are
+// found as strongly connected components (iterative Tarjan), one diagnostic per
 // component naming the channels of one cycle through it.
 //
 // Host ends count: an `input` channel is written by the host program, an

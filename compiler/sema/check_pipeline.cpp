@@ -1,9 +1,9 @@
-// sema/check_pipeline.cpp — one pipeline's members (LANGUAGE.md §5): the
-// shared namespace of params, channels and stages; param types and defaults;
-// channel element types and capacities; `deadline` and `monitor`; each
-// stage's shape (a source has no inputs, a sink no outputs), its wiring
-// (StageDecl::inputChannels / outputChannels / itemType / routeChannel) and
-// its attributes. Then the bodies (check_stmt.cpp), the whole graph
+// sema/check_pipeline.cpp — one pipeline's members (docs/language.md, "Pipeline
+// members"): the shared namespace of params, channels and stages; param types
+// and defaults; channel element types and capacities; `deadline` and `monitor`;
+// each stage's shape (a source has no inputs, a sink no outputs), its wiring
+// (StageDecl::inputChannels / outputChannels / itemType / routeChannel) and its
+// attributes. Then the bodies (check_stmt.cpp), the whole graph
 // (check_graph.cpp) and the warnings (warnings.cpp). Does not look inside
 // bodies itself.
 #include <unordered_map>

@@ -1,8 +1,8 @@
-// sema/check_stmt.cpp — stage bodies (LANGUAGE.md §6): statements, block
-// scopes, `state` first and `finally` last, loops and `break`/`continue`,
-// assignments (only to `var` and `state`), sends and `emit` (the channel
-// must be one of the stage's outputs; `emit` needs exactly one), `fail`.
-// Sets SendStmt::target and ForStmt::varType. Expressions are
+// sema/check_stmt.cpp — stage bodies (docs/language.md, "Stage bodies"):
+// statements, block scopes, `state` first and `finally` last, loops and
+// `break`/`continue`, assignments (only to `var` and `state`), sends and `emit`
+// (the channel must be one of the stage's outputs; `emit` needs exactly one),
+// `fail`. Sets SendStmt::target and ForStmt::varType. Expressions are
 // check_expr.cpp's; which channels a stage may write is resolved before, in
 // check_pipeline.cpp.
 //

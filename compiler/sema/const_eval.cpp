@@ -168,7 +168,8 @@ ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
       return known(durationValue(llvm::cast<ast::DurationLit>(expr)->nanoseconds));
     case ast::Expr::Kind::StringLit: {
       auto* s = llvm::cast<ast::StringLit>(expr);
-      // Interpolation would need §3's float formatting: valid, not folded.
+      // Interpolation would need the runtime's float formatting: valid, not
+      // folded.
       if (s->isPlain()) return known({ConstValue::Kind::String, 0, 0, s->plainText()});
       ConstResult r = runtime();
       for (const auto& p : s->pieces)

@@ -1,7 +1,7 @@
 // sema/sema.h — semantic analysis of a parsed module: name resolution, type
-// checking, constant evaluation and the graph checks of LANGUAGE.md §11.
-// Fills the annotation fields of the AST in place. Reports every error it can
-// find in one run; never stops at the first.
+// checking, constant evaluation and the graph checks (docs/language.md, "The
+// compiler"). Fills the annotation fields of the AST in place. Reports every
+// error it can find in one run; never stops at the first.
 #pragma once
 
 #include "ast/ast.h"

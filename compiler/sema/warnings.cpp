@@ -2,7 +2,7 @@
 // what the author meant:
 //   UnusedParam       a param that no expression reads (still a CLI flag);
 //   UselessTimeout    a `timeout` on a body with no point where a timeout is
-//                     checked (timeouts are cooperative, §8: only sends,
+//                     checked (timeouts are cooperative: only sends,
 //                     `sleep`, reading lines and extern calls stop at it);
 //   OversizedChannel  a constant capacity larger than the number of items
 //                     that can ever reach the channel, when that number is

@@ -44,7 +44,7 @@ int main() {
   // Two workers price the orders; `ordered` keeps the quotes in order.
   gen::Quote quote;
   while (pipeline.quotes().recv(quote) == flow::RecvStatus::Ok) {
-    std::printf("%s\n", flow::str(quote).c_str());  // §3 formatting of the record
+    std::printf("%s\n", flow::str(quote).c_str());  // Quote{...}, as print shows it
   }
   feeder.join();
 

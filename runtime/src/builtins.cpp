@@ -1,6 +1,6 @@
-// builtins.cpp — §6 built-ins and the checked operations that fail an item
-// with the §8 messages (`division by zero`, `index 5 out of range for list
-// of length 3`, `cannot convert "abc" to int`).
+// builtins.cpp — the built-in functions and the checked operations that fail an
+// item with the messages docs/language.md ("Errors") gives (`division by zero`,
+// `index 5 out of range for list of length 3`, `cannot convert "abc" to int`).
 #include "flow/builtins.h"
 
 #include <charconv>

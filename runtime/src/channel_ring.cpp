@@ -22,11 +22,12 @@ struct ChannelBase::Woken {
     which[n] = wh;
     ++n;
   }
-  /// The waker of a ring-mode channel keeps running until the ring is full
-  /// (a producer) or empty (a consumer): more than kLockedUpTo items. So
-  /// the woken go to the shared queue, where an idle thread takes them at
-  /// once, rather than waiting in the waker's run-next (W3 fan-in: -8% wall
-  /// with the run-next, W2 -40%). Locked-mode hand-offs keep the run-next.
+  /// The waker of a ring-mode channel keeps running until the ring is full (a
+  /// producer) or empty (a consumer): more than kLockedUpTo items. So the woken
+  /// go to the shared queue, where an idle thread takes them at once, rather
+  /// than waiting in the waker's run-next behind a producer that keeps running
+  /// (fan-in and worker pools were slower that way; bench/RESULTS.md).
+  /// Locked-mode hand-offs keep the run-next.
   void finishAll() noexcept {
     for (int i = 0; i < n; ++i) waiter[i]->finishAndSpread(why[i], which[i]);
   }

@@ -43,12 +43,12 @@ void Context::notePushed(std::size_t k) noexcept {
 }
 
 detail::Outbox* Context::findOutbox(ChannelBase& ch) {
-  // A lone writer's end lock stays in its core: batching saves little there
-  // and makes the stream bursty (W1: -25% on a quiet machine). Several
-  // writers share the lock's cache line, and batching cuts that traffic.
-  // An existing box is found first, whatever writers() says now: the count
-  // drops as other workers finish, and a value sent around a box that
-  // still holds values would overtake them.
+  // A lone writer's end lock stays in its core: batching saves little there and
+  // makes the stream bursty, which slows the consumer. Several writers share
+  // the lock's cache line, and batching cuts that traffic. An existing box is
+  // found first, whatever writers() says now: the count drops as other workers
+  // finish, and a value sent around a box that still holds values would
+  // overtake them.
   for (const auto& box : outboxes_) {
     if (box->channel() == &ch) {
       lastOutbox_ = box.get();

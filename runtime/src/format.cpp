@@ -1,5 +1,5 @@
-// format.cpp — §3 value printing (numbers, durations, quoting) and the
-// line-atomic writers behind print/eprint.
+// format.cpp — value printing (docs/language.md, "Types and values": numbers,
+// durations, quoting) and the line-atomic writers behind print/eprint.
 #include "flow/format.h"
 
 #include <atomic>

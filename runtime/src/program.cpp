@@ -1,8 +1,9 @@
-// program.cpp — the generated executable's main(): the §9 command line,
-// signal handling, running the pipeline and printing its report.
-// SIGINT/SIGTERM only set a flag (async-signal-safe); Pipeline::wait()
-// polls it and cancels the run, so every finally still runs and every
-// thread is joined before the exit status 130 is returned.
+// program.cpp — the generated executable's main(): the command line of
+// docs/language.md, "The generated program", signal handling, running the
+// pipeline and printing its report. SIGINT/SIGTERM only set a flag
+// (async-signal-safe); Pipeline::wait() polls it and cancels the run, so every
+// finally still runs and every thread is joined before the exit status 130 is
+// returned.
 #include "flow/program.h"
 
 #include <algorithm>

@@ -1,5 +1,6 @@
-// report.cpp — rendering a Report: the --stats table, the --stats-json
-// document (exactly the §9 keys) and the monitor line.
+// report.cpp — rendering a Report: the --stats table, the --stats-json document
+// (exactly the keys of docs/language.md, "The generated program") and the
+// monitor line.
 #include "flow/report.h"
 
 #include <cstdio>

@@ -40,8 +40,8 @@ constexpr auto kStealRunNextAfter = std::chrono::microseconds(2);
 // A spinner reads the other threads' run-next slots only every
 // kScanOthersEvery-th poll (a poll is 16 pauses, ~0.3 µs here): their owners
 // write those lines on every hand-off, and each read costs the owner a cache
-// miss. Scanning every poll made a ping-pong on the other core 2.3x slower
-// (W4: 110 -> 250 ns per round trip); every 4th poll costs it ~15%.
+// miss: scanning every poll would more than double the round trip of a
+// ping-pong on the other core (bench/RESULTS.md has the figures).
 constexpr int kScanOthersEvery = 4;
 // Run-next wake back-off: the first period, and the cap (see the header).
 constexpr auto kBackoffFirst = std::chrono::microseconds(100);
@@ -104,8 +104,8 @@ void Scheduler::schedule(std::coroutine_handle<> h) noexcept {
     }
     old = mine.runNext.exchange(h.address(), std::memory_order_seq_cst);
     // The displaced one goes to this thread's local queue (the shared
-    // queue sent it to the other core on every hop of a three-coroutine
-    // rendezvous chain: 7x slower than one thread), or the shared queue if
+    // queue would send it to the other core on every hop of a rendezvous
+    // chain of three or more coroutines), or the shared queue if
     // that is full. Either way an idle thread is told, as for a run-next.
     if (old == nullptr || pushLocal(mine, old)) {
       wakeIdleForRunNext();

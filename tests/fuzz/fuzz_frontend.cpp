@@ -1,9 +1,10 @@
 // tests/fuzz/fuzz_frontend.cpp — libFuzzer entry over the whole front end:
 // parse (lexer, token filter, ANTLR parser with recovery, AST builder), sema
 // (flow::checkModule), the AST dump and diagnostic rendering, on arbitrary
-// bytes. The property checked is the one LANGUAGE.md §11 promises: no input
-// crashes, asserts, hangs or leaks (ASan), and nothing is printed — all
-// output goes to a null stream. Build and run: tests/fuzz/run_fuzz.sh.
+// bytes. The property checked is the one docs/language.md, "The compiler"
+// promises: no input crashes, asserts, hangs or leaks (ASan), and nothing is
+// printed — all output goes to a null stream. Build and run:
+// tests/fuzz/run_fuzz.sh.
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/SourceMgr.h>
 #include <llvm/Support/raw_ostream.h>

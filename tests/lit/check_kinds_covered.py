@@ -7,7 +7,7 @@ looks, in the FileCheck lines (CHECK:, CHECK-NEXT:, a custom prefix such as
 UNKNOWN:, … but not -NOT:) of every *.flow and *.test file under the roots,
 for the rendered tag `[Kind]`. An
 error kind must be expected by a test whose file name starts with `fail_`,
-a warning kind by one whose name starts with `warn_` (STYLE.md, Tests).
+a warning kind by one whose name starts with `warn_` (tests/README.md).
 Prints every kind without a test and exits 1 if there is one.
 """
 import pathlib

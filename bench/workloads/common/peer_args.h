@@ -1,8 +1,8 @@
 // peer_args.h — the command line shared by every C++ peer: `--name=value`
-// integer flags, the same spelling the Flow programs (§9 `--PARAM=V`) and the
-// Go peers (package flag) accept, so bench/run.py passes one argument list to
-// every implementation of a workload. Does not validate beyond "is an
-// integer": the harness is the only caller.
+// integer flags, the same spelling the Flow programs (`--PARAM=V`) and the Go
+// peers (package flag) accept, so bench/run.py passes one argument list to
+// every implementation of a workload. Does not validate beyond "is an integer":
+// the harness is the only caller.
 #pragma once
 
 #include <cstdint>

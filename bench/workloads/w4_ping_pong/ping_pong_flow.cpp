@@ -1,13 +1,13 @@
 // ping_pong_flow.cpp — W4 for Flow. A `.flow` graph cannot have a cycle, so
 // this is written by hand in the shape flowc generates (docs/design/
 // generated_code.md: a Params struct, an inline build() wiring a
-// flow::Pipeline, flow::Program as main), with two sources that each write
-// one capacity-0 channel and read the other through Context::recv, the
-// runtime's API for hand-written C++. `pinger` sends i on `ping` and waits
-// for the answer on `pong`; `ponger` answers i+1 until `ping` is closed (its
-// owner, pinger, finishing closes it, §7). Both are coroutines on the
-// runtime's scheduler, so a round trip is two rendezvous hand-offs between
-// coroutines. Prints `checksum S` = n(n+1)/2, like ping_pong.go.
+// flow::Pipeline, flow::Program as main), with two sources that each write one
+// capacity-0 channel and read the other through Context::recv, the runtime's
+// API for hand-written C++. `pinger` sends i on `ping` and waits for the answer
+// on `pong`; `ponger` answers i+1 until `ping` is closed (its owner, pinger,
+// finishing closes it). Both are coroutines on the runtime's scheduler, so a
+// round trip is two rendezvous hand-offs between coroutines. Prints `checksum
+// S` = n(n+1)/2, like ping_pong.go.
 #include <flow/flow.h>
 
 #include <cstdint>

@@ -1,9 +1,10 @@
-// flow/builtins.h — the §6 built-in functions and the run-time checked
-// operations generated code calls: Go-style wrap-around int arithmetic,
-// div/rem/at/to_int/to_float that fail the item (flow::ItemFailed) with the
-// §8 message instead of crashing. Pure functions except now() (reads the
-// running context) and read_lines() (reads a file). Does not format values:
-// see format.h (str() lives there).
+// flow/builtins.h — the built-in functions (docs/language.md, "Stage bodies")
+// and the run-time checked operations generated code calls: Go-style
+// wrap-around int arithmetic, div/rem/at/to_int/to_float that fail the item
+// (flow::ItemFailed) with the messages of docs/language.md ("Errors") instead
+// of crashing. Pure functions except now() (reads the running context) and
+// read_lines() (reads a file). Does not format values: see format.h (str()
+// lives there).
 #pragma once
 
 #include <chrono>
@@ -142,8 +143,8 @@ template <class T, class U>
   return xs;
 }
 
-/// `hash(x)`: FNV-1a 64 of x's nested §3 form; stable across runs and
-/// machines.
+/// `hash(x)`: FNV-1a 64 of x's nested printed form (strings quoted); stable
+/// across runs and machines.
 [[nodiscard]] std::int64_t hashBytes(std::string_view bytes) noexcept;
 template <class T>
 [[nodiscard]] std::int64_t hash(const T& v) {

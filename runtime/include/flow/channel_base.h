@@ -136,16 +136,14 @@ class ChannelBase {
   [[nodiscard]] std::int64_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] Overflow overflow() const noexcept { return overflow_; }
   [[nodiscard]] const std::type_info& elementType() const noexcept { return type_; }
-  /// A channel of at most this capacity runs in locked mode (Go's hchan:
-  /// one lock, values handed straight to a waiting party, which resumes on
-  /// the waker's core). A small ring is full or empty every few operations,
-  /// and each such edge cost the ring a park, a settle under mu_ and a wake
-  /// on the other core. Measured (1M-10M items, 2 threads): W1's shape at
-  /// capacity 17-32 took 3.5-4.3 and 1.1-2.6 s as a ring, 0.7-0.97 s locked
-  /// (Go 1.3-1.4 s); a 3-coroutine chain at capacity 1, 260 vs 150 ns per
-  /// item (Go 225). Work-heavy pools still prefer the ring (W2's shape at
-  /// 32: 0.5-0.8 s ring, 0.8-1.2 s locked, Go ~1.25 s), and at 64 the ring
-  /// is the better of the two for them by 2x, so the line is drawn at 32.
+  /// A channel of at most this capacity runs in locked mode (Go's hchan: one
+  /// lock, values handed straight to a waiting party, which resumes on the
+  /// waker's core). A small ring is full or empty every few operations, and
+  /// each such edge costs the ring a park, a settle under mu_ and a wake on the
+  /// other core, so streams over small channels run faster locked; work-heavy
+  /// pools keep the ring's advantage (a value pushed without mu_) from about
+  /// this size up. The measurements behind the line are in bench/RESULTS.md
+  /// ("Figures behind the runtime's constants").
   static constexpr std::int64_t kLockedUpTo = 32;
   /// True in ring mode: capacity > kLockedUpTo (or > 0 with
   /// ChannelMode::Ring) and overflow block or drop_newest. Then a send that
@@ -285,12 +283,12 @@ class ChannelBase {
   //   push/pop instead of an mfence — and ThreadSanitizer understands them.)
   //   The seq_cst stores/loads also give the release/acquire that publishes
   //   a slot's value (tail) and hands a slot back (head).
-  // Lock order: mu_, then prod_.lock, then cons_.lock. The fast paths take
-  // one end lock and never mu_ while holding it.
-  // A spin lock, not a std::mutex: every critical section is a few dozen
-  // instructions that never block (waiters are finished after it is
-  // dropped), and a pthread mutex pair cost ~100 instructions of the ~1,600
-  // of a rendezvous round trip, four times over.
+  // Lock order: mu_, then prod_.lock, then cons_.lock. The fast paths take one
+  // end lock and never mu_ while holding it. A spin lock, not a std::mutex:
+  // every critical section is a few dozen instructions that never block
+  // (waiters are finished after it is dropped), and a rendezvous round trip
+  // takes the lock four times, so a pthread mutex pair would be a large share
+  // of it.
   mutable detail::SpinLock mu_;           // Guards sendq_, recvq_, the locked-mode
                                           // buffer and the transitions of closed_/
                                           // cancelled_ (read without a lock by the ring

@@ -12,7 +12,8 @@
 
 namespace flow {
 
-/// Fails the current item with `what()` as the logged message (§8).
+/// Fails the current item with `what()` as the logged message
+/// (docs/language.md, "Errors").
 class ItemFailed : public std::runtime_error {
  public:
   explicit ItemFailed(const std::string& message) : std::runtime_error(message) {}

@@ -1,10 +1,10 @@
-// flow/format.h — how values print (§3) and line-atomic output.
-// format(out, v) appends v as print() shows it (strings bare);
-// format_nested(out, v) appends v as it appears inside a list or record
+// flow/format.h — how values print (docs/language.md, "Types and values") and
+// line-atomic output. format(out, v) appends v as print() shows it (strings
+// bare); format_nested(out, v) appends v as it appears inside a list or record
 // (strings quoted). Records print through a `flow_format(std::string&, const
-// R&)` overload that generated code declares next to the struct, found by
-// ADL. print/eprint write one whole line with a single write so lines of
-// different workers never interleave. Does not parse values (builtins.h).
+// R&)` overload that generated code declares next to the struct, found by ADL.
+// print/eprint write one whole line with a single write so lines of different
+// workers never interleave. Does not parse values (builtins.h).
 #pragma once
 
 #include <chrono>

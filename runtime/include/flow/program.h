@@ -1,9 +1,10 @@
 // flow/program.h — flow::Program, the main() of a generated executable
-// (§9): parses the command line into the params and run options, builds
-// the pipeline, runs it under SIGINT/SIGTERM handlers, prints the report
-// (--stats, --stats-json) and returns the exit status. A bad flag or value
-// prints one clear line to stderr and returns 2. Does not know any
-// particular pipeline: generated code registers params and passes build().
+// (docs/language.md, "The generated program"): parses the command line into the
+// params and run options, builds the pipeline, runs it under SIGINT/SIGTERM
+// handlers, prints the report (--stats, --stats-json) and returns the exit
+// status. A bad flag or value prints one clear line to stderr and returns 2.
+// Does not know any particular pipeline: generated code registers params and
+// passes build().
 #pragma once
 
 #include <chrono>
@@ -63,7 +64,9 @@ class Program {
   /// The --help text.
   [[nodiscard]] std::string usage() const;
 
-  /// Everything: parse, build, run, report. Returns the §9 exit status.
+  /// Everything: parse, build, run, report. Returns the exit status: 0, 1
+  /// (on_error stop or a fault), 2 (bad command line), 124 (deadline), 130
+  /// (interrupted).
   int main(int argc, char** argv, const std::function<void(Pipeline&)>& build);
 
  private:

@@ -1,7 +1,8 @@
-// flow/report.h — the final report of a run (§9): per-stage and per-channel
-// metrics, elapsed time and exit status, and the two renderings the
-// executable prints: the --stats table and the --stats-json document.
-// Does not collect anything itself: Pipeline::wait() fills it in.
+// flow/report.h — the final report of a run (docs/language.md, "The generated
+// program"): per-stage and per-channel metrics, elapsed time and exit status,
+// and the two renderings the executable prints: the --stats table and the
+// --stats-json document. Does not collect anything itself: Pipeline::wait()
+// fills it in.
 #pragma once
 
 #include <chrono>
@@ -15,7 +16,7 @@
 namespace flow {
 
 struct Report {
-  int exitCode = 0;  // §9: 0 ok, 1 on_error stop, 124 deadline, 130 interrupted
+  int exitCode = 0;  // 0 ok, 1 on_error stop, 124 deadline, 130 interrupted
   std::chrono::nanoseconds elapsed{0};
   std::vector<StageStats> stages;
   std::vector<ChannelStats> channels;
@@ -27,7 +28,8 @@ struct Report {
 
 /// The --stats table (stages, then channels), one line per row.
 [[nodiscard]] std::string formatStatsTable(const Report& report);
-/// The --stats-json document with exactly the §9 keys.
+/// The --stats-json document with exactly the keys of docs/language.md, "The
+/// generated program".
 [[nodiscard]] std::string formatStatsJson(const Report& report);
 /// One monitor line: `monitor: a 3/100 b 0/0`.
 [[nodiscard]] std::string formatMonitorLine(const std::vector<ChannelStats>& channels);

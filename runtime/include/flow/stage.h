@@ -1,7 +1,7 @@
-// flow/stage.h — what a host or generated code says about a stage: its
-// options (the §5 attributes), its kind and a snapshot of its metrics. The
-// machinery that runs one — the type-independent worker loop
-// (detail/stage_core.h) and the typed half per stage
+// flow/stage.h — what a host or generated code says about a stage: its options
+// (the stage attributes of docs/language.md, "Pipeline members"), its kind and
+// a snapshot of its metrics. The machinery that runs one — the type-independent
+// worker loop (detail/stage_core.h) and the typed half per stage
 // (detail/stage_runner.h) — is internal.
 #pragma once
 
@@ -15,7 +15,7 @@ namespace flow {
 
 enum class OnError : std::uint8_t { Drop, Stop, Route };
 
-/// §5 stage attributes. Members are in this order so that designated
+/// The stage attributes. Members are in this order so that designated
 /// initializers can name any subset in declaration order:
 /// `{.workers = 10, .timeout = 100ms, .retries = 2, .backoff = 10ms,
 ///   .onError = OnError::Route, .routeTo = &ch, .ordered = true}`.
@@ -45,7 +45,8 @@ struct StageStats {
   std::uint64_t inFlight = 0;   // items abandoned when the run was cancelled
   std::int64_t p50ns = 0;
   std::int64_t p99ns = 0;
-  /// §3 accounting: nothing is silently lost.
+  /// Every item is accounted for: nothing is silently lost (docs/language.md,
+  /// "Errors").
   [[nodiscard]] bool isBalanced() const noexcept {
     return kind == StageKind::Source || in == completed + failed + inFlight;
   }

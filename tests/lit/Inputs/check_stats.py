@@ -1,10 +1,11 @@
-"""Checks a generated program's --stats-json file (LANGUAGE.md §9).
+"""Checks a generated program's --stats-json file (docs/language.md, "The
+generated program").
 
 Usage (in a lit RUN line):
     %python check_stats.py STATS.json CHECK...
 
-First checks that the file has every key §9 promises: "stages" (each with
-name, workers, in, out, failed, retried, timed_out, p50_ms, p99_ms),
+First checks that the file has every key the reference promises: "stages"
+(each with name, workers, in, out, failed, retried, timed_out, p50_ms, p99_ms),
 "channels" (each with name, capacity, sent, received, dropped, max_len),
 "elapsed_ms" and "exit_code". Then each CHECK compares numbers:
 

@@ -1,9 +1,9 @@
 """Runs a command and succeeds only if it exits with the given status.
 
 Usage (in a lit RUN line): %expect_exit STATUS cmd args... [2>file]
-lit's `not` only says "non-zero"; the contract (LANGUAGE.md §9/§11) fixes
-exact statuses (1, 2, 124, 130), so tests assert them exactly. Standard
-streams pass through unchanged.
+lit's `not` only says "non-zero"; docs/language.md ("The generated program",
+"The compiler") fixes exact statuses (1, 2, 124, 130), so tests assert them
+exactly. Standard streams pass through unchanged.
 """
 import subprocess
 import sys

@@ -1,5 +1,6 @@
-// format_test.cpp — §3 value printing and the §6 built-ins, including the
-// run-time errors that fail an item with the §8 messages.
+// format_test.cpp — value printing (docs/language.md, "Types and values") and
+// the built-in functions, including the run-time errors that fail an item with
+// the messages of docs/language.md, "Errors".
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -40,7 +41,7 @@ std::string failureOf(auto&& f) {
 }
 }  // namespace
 
-TEST_CASE("ints, bools and floats print as §3 says", "[format]") {
+TEST_CASE("ints, bools and floats print as the reference says", "[format]") {
   CHECK(flow::str(std::int64_t{42}) == "42");
   CHECK(flow::str(std::int64_t{-7}) == "-7");
   CHECK(flow::str(std::numeric_limits<std::int64_t>::min()) == "-9223372036854775808");
@@ -88,7 +89,7 @@ TEST_CASE("interpolation joins values by the top-level rules", "[format]") {
   CHECK(flow::concat("s=", std::string("x")) == "s=x");
 }
 
-TEST_CASE("checked int operations fail the item with §8 messages", "[builtins]") {
+TEST_CASE("checked int operations fail the item with the documented messages", "[builtins]") {
   CHECK(failureOf([] { (void)flow::div(1, 0); }) == "division by zero");
   CHECK(failureOf([] { (void)flow::rem(1, 0); }) == "division by zero");
   const std::vector<std::int64_t> xs{1, 2, 3};
@@ -156,7 +157,7 @@ TEST_CASE("string built-ins", "[builtins]") {
 }
 
 TEST_CASE("hash is stable across runs", "[builtins]") {
-  // FNV-1a 64 of the nested §3 form; these values must never change.
+  // FNV-1a 64 of the nested printed form; these values must never change.
   CHECK(flow::hash(std::string("")) == flow::hashBytes("\"\""));
   CHECK(flow::hashBytes("") == static_cast<std::int64_t>(14695981039346656037ULL));
   CHECK(flow::hash(std::int64_t{1}) == flow::hashBytes("1"));

@@ -1,6 +1,7 @@
-// program_test.cpp — the generated executable's command line (§9): params
-// of every type, run flags, clear errors with exit status 2, --help, the
-// --stats-json keys, and SIGINT through the real signal handler.
+// program_test.cpp — the generated executable's command line (docs/language.md,
+// "The generated program"): params of every type, run flags, clear errors with
+// exit status 2, --help, the --stats-json keys, and SIGINT through the real
+// signal handler.
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -182,7 +183,7 @@ TEST_CASE("main returns 2 for a bad command line and 0 for --help", "[program]")
   CHECK(prog.usage().find("--n=int  (default 5)") != std::string::npos);
 }
 
-TEST_CASE("main runs the pipeline and writes --stats-json with the §9 keys", "[program]") {
+TEST_CASE("main runs the pipeline and writes --stats-json with every documented key", "[program]") {
   Params p;
   flow::Program prog = makeProgram(p);
   flowtest::CapturedOutput capture;

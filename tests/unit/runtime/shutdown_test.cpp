@@ -1,8 +1,9 @@
-// shutdown_test.cpp — every way a run ends (§7, §9): normal completion,
-// the deadline (124), an interrupt (130, via the flag a signal handler sets
-// or Pipeline::cancel), `on_error stop` (1), and a host that embeds the
-// pipeline (§10). On each path: no hang, every finally runs, every blocked
-// operation wakes, and the accounting check holds (nothing silently lost).
+// shutdown_test.cpp — every way a run ends (docs/language.md, "Channels and
+// shutdown"): normal completion, the deadline (124), an interrupt (130, via the
+// flag a signal handler sets or Pipeline::cancel), `on_error stop` (1), and a
+// host that embeds the pipeline. On each path: no hang, every finally runs,
+// every blocked operation wakes, and the accounting check holds (nothing
+// silently lost).
 #include <atomic>
 #include <thread>
 #include <vector>

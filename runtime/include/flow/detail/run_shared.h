@@ -39,7 +39,7 @@ struct RunShared {
 
   std::mutex mu;               // Guards exitCode and live. Never held while waking waiters.
   std::condition_variable cv;  // signalled when live drops to 0 or on cancel
-  int exitCode = 0;            // the first cancel reason (§9 status), 0 if none
+  int exitCode = 0;            // the first cancel reason (its exit status), 0 if none
   std::int64_t live = 0;       // spawned workers not yet finished
 };
 

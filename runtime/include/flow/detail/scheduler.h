@@ -23,7 +23,7 @@
 //
 // Run-next wake back-off. In a ping-pong the owner always claims its slot
 // itself, so each run-next wake is wasted: it costs the waker a futex call
-// and the pair the woken thread's polling (W4: 250 vs 110 ns per round
+// and the pair the woken thread's polling (it can double a round
 // trip). So when a thread woken for a run-next spins without finding work,
 // run-next fills stop waking anyone while a parked thread probes: it wakes
 // itself after a period (100 µs, doubling to 2 ms) and spins if a wake was
