@@ -1,6 +1,7 @@
 // driver/main.cpp — the `flowc` command line (docs/language.md, "The
-// compiler"): dispatches to one subcommand. Each subcommand lives in its own
-// file (commands.h); this file only parses flags with llvm::cl.
+// compiler"): sets up LLVM's signal handlers and argv, then hands over to
+// dispatch() (commands.cpp), which parses the flags with llvm::cl subcommands
+// and runs one; each subcommand lives in its own file (commands.h).
 #include <llvm/Support/CommandLine.h>
 #include <llvm/Support/InitLLVM.h>
 #include <llvm/Support/raw_ostream.h>

@@ -68,7 +68,9 @@ class Graph {
 /// Flow spelling of a constant expression (`10`, `n * 2`, `100ms`) for labels.
 [[nodiscard]] std::string flowText(const ast::Expr& expr);
 
-/// Go-style spelling of a duration in nanoseconds (`1.5s`, `250ms`, `2m0s`).
+/// A duration in nanoseconds spelled as a Flow literal, in the largest unit
+/// that divides it exactly (`1500ms`, `250ms`, `2m`, `0s`): exact, for
+/// labels. (Run-time printing is Go's form, `1.5s`: runtime/src/format.cpp.)
 [[nodiscard]] std::string durationText(std::int64_t nanoseconds);
 
 }  // namespace flow::ir

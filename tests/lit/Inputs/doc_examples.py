@@ -1,24 +1,41 @@
-"""Runs the examples in a Markdown document and checks what they print.
+"""Runs the code blocks of the documentation and checks what they print.
 
 Usage (in a lit RUN line):
-    %python doc_examples.py DOC.md --examples DIR --workdir DIR [--flowc PATH]
+    %python doc_examples.py --root SRC --examples DIR --workdir DIR [--flowc PATH] [DOC.md ...]
 
-Keeps the user documentation truthful. Two kinds of fenced blocks are run:
+Keeps the user documentation truthful. Without DOC arguments it reads
+README.md and every docs/**/*.md under SRC, so a new page is covered the day
+it is added. In each page:
 
-  ```flow   a complete program (it has a top-level `pipeline NAME {` line and
-            no `…` elision) must pass `flowc check`. If the block is followed
-            by a paragraph ending in "prints" and then a ```text block, the
-            program is also built and run, and its stdout must be exactly
-            that text. If instead the paragraph says "`flowc check NAME.flow`"
-            and the block after it is ```text, the program is saved as
-            NAME.flow and `flowc check NAME.flow` must print exactly that text
-            on stderr (and exit with status 1 if the paragraph says
-            "status 1", else 0).
+  ```flow   every block is checked, one of three ways:
+            - a whole program (a top-level `pipeline NAME {` line and no `…`
+              elision) must pass `flowc check`. If the block is followed by
+              a paragraph ending in "prints" and then a ```text block, the
+              program is also built and run, and its stdout must be exactly
+              that text. If instead the paragraph says "`flowc check
+              NAME.flow`" and the block after it is ```text, the program is
+              saved as NAME.flow and `flowc check NAME.flow` must print
+              exactly that text on stderr (and exit with status 1 if the
+              paragraph says "status 1", else 0).
+            - an excerpt: its lines, in runs separated by `…` lines, appear
+              in that order (each run as consecutive lines) in one of the
+              programs under examples/ or in a whole program of the docs.
+              Those programs are checked and run, so the excerpt is too.
+            - otherwise a fragment that stands alone: `…` elisions dropped,
+              declarations (`type`, `const`, `extern`, `pipeline`) as they
+              are, pipeline members inside a `pipeline`, statements inside a
+              source body; it must pass `flowc check`.
+            A block that is none of these fails: write syntax sketches as
+            ```text.
   ```console
             every line starting with `$ ` is a shell command (run by bash in
             WORKDIR, where `examples` links to the examples directory and
-            `flowc` is on PATH, and $XDG_CACHE_HOME is inside WORKDIR); the lines up to the next `$ ` are its exact
-            stdout. Each command must exit with status 0.
+            `flowc` is on PATH, and $XDG_CACHE_HOME is inside WORKDIR); the
+            lines up to the next `$ ` are its exact stdout. Each command must
+            exit with status 0.
+  any block right after an HTML comment `<!-- same-as: PATH -->` must be
+            exactly the file PATH (relative to SRC): a page that shows a
+            golden file cannot drift from it.
 
 Other blocks (```text, ```cpp, ```sh …) are not run. Silent on success; on
 failure prints every mismatch and exits 1.
@@ -65,9 +82,82 @@ def compare(where, want, got):
     return f"{where}: output differs:\n{diff}"
 
 
+TOP_LEVEL = {"type", "const", "extern", "pipeline", "fn"}
+MEMBERS = {"param", "deadline", "monitor", "channel", "input", "output", "source", "stage", "sink"}
+SAME_AS = re.compile(r"<!--\s*same-as:\s*(\S+)\s*-->")
+ELISION = "…"
+
+
+def is_whole_program(body):
+    return PIPELINE.search(body) is not None and ELISION not in body
+
+
+def excerpt_runs(body):
+    """The fragment's lines in runs: a line that holds `…` separates runs."""
+    runs, run = [], []
+    for line in body.rstrip("\n").split("\n"):
+        if ELISION in line:
+            runs.append(run)
+            run = []
+        else:
+            run.append(line.rstrip())
+    runs.append(run)
+    out = []
+    for r in runs:
+        while r and not r[0].strip():
+            r.pop(0)
+        while r and not r[-1].strip():
+            r.pop()
+        if r:
+            out.append(r)
+    return out
+
+
+def is_excerpt(runs, source_lines):
+    """True if every run appears as consecutive lines of the source, in order."""
+    if not runs:
+        return False
+    pos = 0
+    for run in runs:
+        n = len(run)
+        at = next((i for i in range(pos, len(source_lines) - n + 1) if source_lines[i:i + n] == run), None)
+        if at is None:
+            return False
+        pos = at + n
+    return True
+
+
+def standalone(body):
+    """The fragment as a file flowc can check, and how it was wrapped."""
+    text = "\n".join(l.replace(ELISION, "") for l in body.split("\n"))
+    first = ""
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("//"):
+            first = re.split(r"[^\w]", stripped, 1)[0]
+            break
+    if first in TOP_LEVEL:
+        return text, "as it is"
+    if first in MEMBERS:
+        return "pipeline doc_fragment {\n" + text + "\n}\n", "inside a pipeline"
+    return ("pipeline doc_fragment {\n  channel doc_out: int[1]\n  source doc_source -> doc_out {\n" + text +
+            "\n  }\n  sink doc_sink(x from doc_out) {}\n}\n", "inside a source body")
+
+
+def doc_files(root, docs):
+    if docs:
+        return docs
+    found = [os.path.join(root, "README.md")]
+    for dirpath, dirnames, filenames in os.walk(os.path.join(root, "docs")):
+        dirnames.sort()
+        found.extend(os.path.join(dirpath, f) for f in sorted(filenames) if f.endswith(".md"))
+    return [f for f in found if os.path.isfile(f)]
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("doc")
+    ap.add_argument("docs", nargs="*")
+    ap.add_argument("--root", required=True)
     ap.add_argument("--examples", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--flowc", default="flowc")
@@ -77,75 +167,114 @@ def main():
     link = os.path.join(args.workdir, "examples")
     if not os.path.islink(link):
         os.symlink(os.path.abspath(args.examples), link)
-    env_path = os.path.dirname(os.path.abspath(args.flowc)) if os.sep in args.flowc else None
+    if os.sep in args.flowc:
+        args.flowc = os.path.abspath(args.flowc)
+    env_path = os.path.dirname(args.flowc) if os.sep in args.flowc else None
     if env_path:
         os.environ["PATH"] = env_path + os.pathsep + os.environ.get("PATH", "")
     # `flowc run` caches builds under $XDG_CACHE_HOME/flowc: keep it in the test's directory.
     os.environ["XDG_CACHE_HOME"] = os.path.join(os.path.abspath(args.workdir), "cache")
 
-    with open(args.doc) as f:
-        text = f.read()
-    name = os.path.basename(args.doc)
+    pages = []
+    for path in doc_files(args.root, args.docs):
+        with open(path) as f:
+            pages.append((os.path.relpath(path, args.root), list(blocks(f.read()))))
+    # What an excerpt may come from: the examples and the docs' whole programs.
+    sources = []
+    for dirpath, _, filenames in os.walk(args.examples):
+        for fname in sorted(filenames):
+            if fname.endswith(".flow"):
+                with open(os.path.join(dirpath, fname)) as f:
+                    sources.append([l.rstrip() for l in f.read().split("\n")])
+    for _, items in pages:
+        sources.extend([l.rstrip() for l in body.split("\n")] for lang, body, _, _ in items
+                       if lang == "flow" and is_whole_program(body))
+
     errors = []
-    items = list(blocks(text))
     checked = 0
-    for k, (lang, body, line, prose) in enumerate(items):
-        where = f"{name}:{line}"
-        if lang == "flow" and PIPELINE.search(body) and "…" not in body:
-            nxt = items[k + 1] if k + 1 < len(items) else None
-            diag = CHECK_PROSE.search(nxt[3]) if nxt and nxt[0] == "text" else None
-            if diag:
-                # A program shown with its diagnostics: `flowc check NAME.flow`
-                # must print exactly that text on stderr.
-                with open(os.path.join(args.workdir, diag.group(1)), "w") as f:
+    for name, items in pages:
+        for k, (lang, body, line, prose) in enumerate(items):
+            where = f"{name}:{line}"
+            same = SAME_AS.findall(prose)
+            if same:
+                checked += 1
+                golden = os.path.join(args.root, same[-1])
+                try:
+                    with open(golden) as f:
+                        err = compare(f"{where} (same-as {same[-1]})", f.read(), body)
+                except OSError as e:
+                    err = f"{where}: same-as {same[-1]}: {e}"
+                if err:
+                    errors.append(err)
+            if lang == "flow" and not is_whole_program(body):
+                checked += 1
+                if any(is_excerpt(excerpt_runs(body), src) for src in sources):
+                    continue
+                text, how = standalone(body)
+                src = os.path.join(args.workdir, f"fragment_{name.replace('/', '_')}_{line}.flow")
+                with open(src, "w") as f:
+                    f.write(text)
+                r = run([args.flowc, "check", src], args.workdir)
+                if r.returncode != 0:
+                    errors.append(f"{where}: a `flow` block that is neither a whole program nor an excerpt of "
+                                  f"examples/ or of a whole program in the docs, and `flowc check` of it ({how}) "
+                                  f"failed ({r.returncode}):\n{r.stderr}")
+                continue
+            if lang == "flow":
+                nxt = items[k + 1] if k + 1 < len(items) else None
+                diag = CHECK_PROSE.search(nxt[3]) if nxt and nxt[0] == "text" else None
+                if diag:
+                    # A program shown with its diagnostics: `flowc check` of it
+                    # must print exactly that text on stderr.
+                    with open(os.path.join(args.workdir, diag.group(1)), "w") as f:
+                        f.write(body)
+                    r = run([args.flowc, "check", diag.group(1)], args.workdir)
+                    checked += 1
+                    want_status = 1 if "status 1" in nxt[3] else 0
+                    if r.returncode != want_status:
+                        errors.append(f"{where}: `flowc check` exited with {r.returncode}, not {want_status}")
+                    err = compare(where, nxt[1], r.stderr)
+                    if err:
+                        errors.append(err)
+                    continue
+                src = os.path.join(args.workdir, f"snippet_{name.replace('/', '_')}_{line}.flow")
+                with open(src, "w") as f:
                     f.write(body)
-                r = run([args.flowc, "check", diag.group(1)], args.workdir)
-                checked += 1
-                want_status = 1 if "status 1" in nxt[3] else 0
-                if r.returncode != want_status:
-                    errors.append(f"{where}: `flowc check` exited with {r.returncode}, not {want_status}")
-                err = compare(where, nxt[1], r.stderr)
-                if err:
-                    errors.append(err)
-                continue
-            src = os.path.join(args.workdir, f"snippet_{line}.flow")
-            with open(src, "w") as f:
-                f.write(body)
-            r = run([args.flowc, "check", src], args.workdir)
-            checked += 1
-            if r.returncode != 0:
-                errors.append(f"{where}: `flowc check` failed ({r.returncode}):\n{r.stderr}")
-                continue
-            if nxt and nxt[0] == "text" and nxt[3].strip().endswith("prints"):
-                exe = os.path.join(args.workdir, f"snippet_{line}")
-                r = run([args.flowc, "build", src, "-o", exe], args.workdir)
-                if r.returncode != 0:
-                    errors.append(f"{where}: `flowc build` failed ({r.returncode}):\n{r.stderr}")
-                    continue
-                r = run([exe], args.workdir)
-                if r.returncode != 0:
-                    errors.append(f"{where}: the program exited with {r.returncode}:\n{r.stderr}")
-                err = compare(where, nxt[1], r.stdout)
-                if err:
-                    errors.append(err)
-        elif lang == "console":
-            cmds = []
-            for i, l in enumerate(body.rstrip("\n").split("\n")):
-                if l.startswith("$ "):
-                    cmds.append([line + 1 + i, l[2:], ""])
-                elif cmds:
-                    cmds[-1][2] += l + "\n"
-            for cline, cmd, want in cmds:
-                r = run(cmd, args.workdir)
+                r = run([args.flowc, "check", src], args.workdir)
                 checked += 1
                 if r.returncode != 0:
-                    errors.append(f"{name}:{cline}: `{cmd}` exited with {r.returncode}:\n{r.stderr}")
+                    errors.append(f"{where}: `flowc check` failed ({r.returncode}):\n{r.stderr}")
                     continue
-                err = compare(f"{name}:{cline}: `{cmd}`", want, r.stdout)
-                if err:
-                    errors.append(err)
+                if nxt and nxt[0] == "text" and nxt[3].strip().endswith("prints"):
+                    exe = src[:-len(".flow")]
+                    r = run([args.flowc, "build", src, "-o", exe], args.workdir)
+                    if r.returncode != 0:
+                        errors.append(f"{where}: `flowc build` failed ({r.returncode}):\n{r.stderr}")
+                        continue
+                    r = run([exe], args.workdir)
+                    if r.returncode != 0:
+                        errors.append(f"{where}: the program exited with {r.returncode}:\n{r.stderr}")
+                    err = compare(where, nxt[1], r.stdout)
+                    if err:
+                        errors.append(err)
+            elif lang == "console":
+                cmds = []
+                for i, l in enumerate(body.rstrip("\n").split("\n")):
+                    if l.startswith("$ "):
+                        cmds.append([line + 1 + i, l[2:], ""])
+                    elif cmds:
+                        cmds[-1][2] += l + "\n"
+                for cline, cmd, want in cmds:
+                    r = run(cmd, args.workdir)
+                    checked += 1
+                    if r.returncode != 0:
+                        errors.append(f"{name}:{cline}: `{cmd}` exited with {r.returncode}:\n{r.stderr}")
+                        continue
+                    err = compare(f"{name}:{cline}: `{cmd}`", want, r.stdout)
+                    if err:
+                        errors.append(err)
     if checked == 0:
-        errors.append(f"{name}: no runnable example found")
+        errors.append("no code block found in " + ", ".join(name for name, _ in pages))
     for e in errors:
         sys.stderr.write(f"doc_examples: {e}\n")
     return 1 if errors else 0

@@ -11,8 +11,10 @@
 // await_suspend) and the finishing side both decrement it; whoever brings it
 // to zero resumes the coroutine. So a waiter may be finished while its owner
 // is still registering it elsewhere, without a resume racing await_suspend.
-// An *exclusive* waiter (prepareExclusive: a plain send or receive on a
-// rendezvous / drop_oldest channel, no deadline) skips both atomics: it is
+// An *exclusive* waiter (prepareExclusive: a coroutine's single-channel send
+// or receive, SendAwaiter or RecvOneAwaiter, with no deadline, on a
+// locked-mode channel: capacity 0 to ChannelBase::kLockedUpTo, or
+// drop_oldest at any capacity) skips both atomics: it is
 // queued on that one channel and nowhere else (no timer), so every claim is
 // made under that channel's mu_ and a plain flag will do; and its owner
 // gives the awaiter up the moment it is queued (await_suspend returns true
