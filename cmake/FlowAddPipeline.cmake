@@ -21,9 +21,9 @@
 #   FLOW_GENERATED_HEADER   full path of the generated header
 #   FLOW_GENERATED_SOURCE   full path of the generated source
 #
-# flowc is taken from FLOWC_EXECUTABLE (FlowConfig.cmake sets it to the flowc
-# that belongs to the runtime found); if that is unset, the imported target
-# Flow::flowc, and otherwise `find_program(flowc)`.
+# flowc is the target Flow::flowc (which find_package(Flow) imports: the
+# flowc that belongs to the runtime found), unless FLOWC_EXECUTABLE is set to
+# override it; without either, `find_program(flowc)`.
 include_guard(GLOBAL)
 
 function(_flow_find_flowc out_var)
@@ -88,12 +88,8 @@ function(flowc_add_pipeline target flow_file)
   endforeach()
   list(APPEND flowc_args ${arg_FLOWC_ARGS})
 
-  set(flowc_depends "${flow_file}")
-  if(NOT flowc MATCHES "^\\$<")
-    list(APPEND flowc_depends "${flowc}")
-  elseif(TARGET Flow::flowc)
-    list(APPEND flowc_depends Flow::flowc)
-  endif()
+  # A path or $<TARGET_FILE:Flow::flowc>: generation reruns when flowc changes.
+  set(flowc_depends "${flow_file}" "${flowc}")
   cmake_path(RELATIVE_PATH flow_file BASE_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE flow_rel)
   add_custom_command(
     OUTPUT "${header}" "${source}" "${shared_header}"
