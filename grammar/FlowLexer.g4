@@ -46,6 +46,10 @@ EMIT      : 'emit' ;
 TRY       : 'try' ;
 FAIL      : 'fail' ;
 FINALLY   : 'finally' ;
+KEY       : 'key' ;
+BATCH     : 'batch' ;
+WITHIN    : 'within' ;
+EVERY     : 'every' ;
 TRUE      : 'true' ;
 FALSE     : 'false' ;
 

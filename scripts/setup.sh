@@ -35,6 +35,8 @@ PACKAGES=(
   # LLVM 14: Support library for flowc (its CMake package needs zlib's), lit +
   # FileCheck for the tests
   llvm-14-dev llvm-14-tools zlib1g-dev
+  # runtime: flow::Map is a tsl::robin_map; from_json decodes with simdjson
+  robin-map-dev libsimdjson-dev
   # tests and benchmarks
   catch2 libbenchmark-dev libtbb-dev golang-go
 )

@@ -19,6 +19,8 @@ std::string Type::str() const {
       return "duration";
     case Kind::List:
       return "[" + element_->str() + "]";
+    case Kind::Map:
+      return "{" + key_->str() + ": " + element_->str() + "}";
     case Kind::Record:
       return record_->name;
     case Kind::Void:
@@ -41,6 +43,12 @@ TypeContext::TypeContext()
 const Type* TypeContext::listOf(const Type* element) {
   auto& slot = lists_[element];
   if (!slot) slot.reset(new Type(Type::Kind::List, element, nullptr));
+  return slot.get();
+}
+
+const Type* TypeContext::mapOf(const Type* key, const Type* value) {
+  auto& slot = maps_[{key, value}];
+  if (!slot) slot.reset(new Type(Type::Kind::Map, value, nullptr, key));
   return slot.get();
 }
 

@@ -217,7 +217,9 @@ bool compileProgram(const CompileJob& job) {
     cmd.push_back("-fuse-ld=lld");
   cmd.push_back(job.generatedCpp);
   cmd.insert(cmd.end(), objects.begin(), objects.end());
-  cmd.insert(cmd.end(), {job.debugInfo ? job.runtime.library : job.runtime.linkLibrary, "-o", job.output});
+  cmd.push_back(job.debugInfo ? job.runtime.library : job.runtime.linkLibrary);
+  for (const auto& lib : job.libraries) cmd.push_back("-l" + lib);
+  cmd.insert(cmd.end(), {"-o", job.output});
   int status = runTool(cmd, log, job.verbose);
   if (status == 0) return true;
   if (status < 0) return false;

@@ -91,6 +91,20 @@ const char* builtinName(ast::Builtin b) {
       return "flow::abs";
     case ast::Builtin::Append:
       return "flow::append";
+    case ast::Builtin::Get:
+      return "flow::get";
+    case ast::Builtin::Has:
+      return "flow::has";
+    case ast::Builtin::Keys:
+      return "flow::keys";
+    case ast::Builtin::Values:
+      return "flow::values";
+    case ast::Builtin::Delete:
+      return "flow::erase";
+    case ast::Builtin::ToJson:
+      return "flow::to_json";
+    case ast::Builtin::FromJson:
+      return "flow::from_json";
     case ast::Builtin::ReadLines:
       return "flow::read_lines";
     case ast::Builtin::Print:
@@ -135,6 +149,20 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
       // Mixed int/float arguments are promoted to float (the call's type).
       for (const auto& a : c.args) args.push_back(lowerAs(s, *a, c.type, /*typedTarget=*/false));
       return std::string(builtinName(c.builtin)) + "(" + joinArgs(args) + ")";
+    case ast::Builtin::FromJson:
+      // The type to decode is a template argument; its Flow spelling names it in messages.
+      return "flow::from_json<" + s.em.names.type(c.typeArg) + ">(" + lowerExpr(s, *c.args.at(1), true) +
+             ", " + cppStringLiteral(c.typeArg ? c.typeArg->str() : std::string("?")) + ")";
+    case ast::Builtin::Delete:
+      // `delete(m, k)` writes its first argument, like an assignment.
+      return "flow::erase(" + lowerTarget(s, *c.args.at(0)) + ", " + lowerExpr(s, *c.args.at(1), true) + ")";
+    case ast::Builtin::Get:
+      if (c.args.size() == 3 && c.args[0]->type && c.args[0]->type->is(TK::Map)) {
+        const ast::Type* m = c.args[0]->type;
+        return "flow::get(" + lowerExpr(s, *c.args[0], true) + ", " + lowerAs(s, *c.args[1], m->key()) +
+               ", " + lowerAs(s, *c.args[2], m->element()) + ")";
+      }
+      break;
     case ast::Builtin::Append:
       if (c.args.size() == 2 && c.args[0]->type && c.args[0]->type->element()) {
         args.push_back(lowerExpr(s, *c.args[0]));
@@ -197,6 +225,15 @@ std::string lowerRecord(Scope& s, const ast::RecordLit& r) {
     first = false;
   }
   return out + "}";
+}
+
+std::string lowerMap(Scope& s, const ast::MapLit& m) {
+  const ast::Type* t = m.type;
+  std::vector<std::string> parts;
+  for (const auto& e : m.entries)
+    parts.push_back("{" + lowerAs(s, *e.key, t ? t->key() : nullptr) + ", " +
+                    lowerAs(s, *e.value, t ? t->element() : nullptr) + "}");
+  return s.em.names.type(t) + "{" + joinArgs(parts) + "}";
 }
 
 std::string lowerBinary(Scope& s, const ast::BinaryExpr& b) {
@@ -274,6 +311,17 @@ std::string groupedDigits(std::int64_t v) {
 
 std::string durationLiteral(std::int64_t ns) { return "std::chrono::nanoseconds(" + intLiteral(ns) + ")"; }
 
+std::string lowerTarget(Scope& s, const ast::Expr& target) {
+  auto* index = dyn_cast<ast::IndexExpr>(&target);
+  if (!index) return lowerExpr(s, target, true);
+  std::string base = lowerTarget(s, *index->base);
+  const ast::Type* bt = index->base->type;
+  // A map element is made from the zero value when missing (Go's rule); a
+  // list element must exist.
+  if (isKind(bt, TK::Map)) return base + "[" + lowerAs(s, *index->index, bt->key()) + "]";
+  return "flow::at(" + base + ", " + lowerExpr(s, *index->index, true) + ")";
+}
+
 std::string lowerAs(Scope& s, const ast::Expr& e, const ast::Type* to, bool typedTarget) {
   if (isKind(to, TK::Float) && isKind(e.type, TK::Int)) {
     if (auto* lit = dyn_cast<ast::IntLit>(&e)) return intLiteral(lit->value) + ".0";
@@ -320,6 +368,8 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
       for (const auto& e : list.elements) parts.push_back(lowerAs(s, *e, elem));
       return s.em.names.type(expr.type) + "{" + joinArgs(parts) + "}";
     }
+    case ast::Expr::Kind::MapLit:
+      return lowerMap(s, cast<ast::MapLit>(expr));
     case ast::Expr::Kind::RecordLit:
       return lowerRecord(s, cast<ast::RecordLit>(expr));
     case ast::Expr::Kind::Name:
@@ -333,6 +383,7 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
       return base + "." + member;
     }
     case ast::Expr::Kind::Index: {
+      // flow::at fails the item on a bad list index or a missing map key.
       const auto& i = cast<ast::IndexExpr>(expr);
       return "flow::at(" + lowerExpr(s, *i.base, true) + ", " + lowerExpr(s, *i.index, true) + ")";
     }

@@ -44,6 +44,8 @@ struct BodyFacts {
   bool hasListLiteral = false;      // g++ 12 cannot co_await over an initializer_list
   bool hasSleep = false;            // `sleep(d)`: the body must be able to suspend
   bool sendInLoop = false;          // a blocking send inside for/while
+  bool usesToJson = false;          // to_json(…): records need their encoders
+  bool usesFromJson = false;        // from_json(…): records need their decoders
   int loopDepth = 0;                // scan state: loops around the current statement
   std::set<const void*> readDecls;  // LetStmt/ForStmt/StateStmt read at least once
 };
@@ -78,6 +80,9 @@ struct Scope {
 /// otherwise literals are spelled with their exact C++ type
 /// (`std::int64_t{42}`, `std::string("x")`) for template deduction.
 std::string lowerExpr(Scope& scope, const ast::Expr& expr, bool typedTarget = false);
+/// The place an assignment or `delete` writes: a name, `m[k]` (inserting
+/// the zero value when missing) or `xs[i]` (checked), as a C++ lvalue.
+std::string lowerTarget(Scope& scope, const ast::Expr& target);
 /// lowerExpr converted to `to` (int → float is the only implicit conversion).
 std::string lowerAs(Scope& scope, const ast::Expr& expr, const ast::Type* to, bool typedTarget = true);
 /// `std::chrono::nanoseconds(50'000'000)`.
@@ -91,8 +96,11 @@ inline void lowerBlock(Scope& scope, CppWriter& w, const ast::Block& block) {
   lowerStmts(scope, w, block, 0, block.stmts.size());
 }
 
-/// Records as structs with `==` and flow_format (how a record prints).
+/// Records as structs with `==` and flow_format (how a record prints), and
+/// their JSON encoders / decoders when the pipeline uses to_json / from_json.
 void emitRecords(const Emitter& em, CppWriter& w);
+/// Scans every body of the pipeline being emitted.
+BodyFacts pipelineFacts(const Emitter& em);
 /// `const` declarations (before records: field defaults may use them).
 void emitConsts(const Emitter& em, CppWriter& w);
 /// The Params struct: one field per `param`, with its default.

@@ -3,8 +3,9 @@
 // by field) and a `flow_format` overload found by ADL, so the runtime's
 // printing (docs/language.md, "Types and values": `Job{id: 1, processed:
 // false}`, nested strings quoted) works through flow::str, flow::concat and
-// print. Records come out in dependency order (a record used by a field is
-// defined first).
+// print; with to_json / from_json in the pipeline, a `flow_to_json` and a
+// `flow_from_json` per record (generated code, not reflection). Records come
+// out in dependency order (a record used by a field is defined first).
 #include <functional>
 #include <set>
 
@@ -75,12 +76,68 @@ void emitFormat(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
   w.line("}");
 }
 
+/// to_json: `{"a":1,"b":"x"}`, every field in declaration order (found by ADL).
+void emitToJson(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
+  const std::string& name = em.names.record(&decl);
+  std::string param = decl.fields.empty() ? "const " + name + "&" : "const " + name + "& v";
+  w.line("inline void flow_to_json(std::string& out, " + param + ") {");
+  w.indent();
+  std::string pending = "{";
+  for (size_t i = 0; i < decl.fields.size(); ++i) {
+    pending += (i ? ",\"" : "\"") + decl.fields[i].name.name + "\":";
+    w.line("out += std::string_view(" + cppStringLiteral(pending) + ");");
+    w.line("flow::json::write(out, v." + em.names.field(&decl, i) + ");");
+    pending.clear();
+  }
+  w.line("out += std::string_view(" + cppStringLiteral(pending + "}") + ");");
+  w.dedent();
+  w.line("}");
+}
+
+/// from_json: the object's fields by name, unknown ones skipped; a field
+/// without a default must be there (found by ADL).
+void emitFromJson(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
+  const std::string& name = em.names.record(&decl);
+  bool anyRequired = false;
+  for (const auto& f : decl.fields) anyRequired = anyRequired || !f.defaultValue;
+  w.line("inline void flow_from_json(flow::json::Decoder& d, " +
+         std::string(decl.fields.empty() ? "[[maybe_unused]] " : "") + name + "& v) {");
+  w.indent();
+  w.line(std::string(anyRequired ? "" : "[[maybe_unused]] ") + "const std::size_t at = d.beginObject();");
+  for (size_t i = 0; i < decl.fields.size(); ++i)
+    if (!decl.fields[i].defaultValue) w.line("bool seen" + std::to_string(i) + " = false;");
+  w.line("std::string_view key;");
+  w.line("while (d.nextField(key)) {");
+  w.indent();
+  for (size_t i = 0; i < decl.fields.size(); ++i) {
+    const ast::FieldDecl& f = decl.fields[i];
+    w.line(std::string(i ? "} else " : "") + "if (key == std::string_view(" + cppStringLiteral(f.name.name) +
+           ")) {");
+    w.indent();
+    w.line("flow::json::read(d, v." + em.names.field(&decl, i) + ");");
+    if (!f.defaultValue) w.line("seen" + std::to_string(i) + " = true;");
+    w.dedent();
+  }
+  if (!decl.fields.empty()) w.line("}");
+  w.dedent();
+  w.line("}");
+  for (size_t i = 0; i < decl.fields.size(); ++i)
+    if (!decl.fields[i].defaultValue)
+      w.line("if (!seen" + std::to_string(i) + ") d.missing(" + cppStringLiteral(decl.fields[i].name.name) +
+             ", at);");
+  w.dedent();
+  w.line("}");
+}
+
 }  // namespace
 
 void emitRecords(const Emitter& em, CppWriter& w) {
+  const BodyFacts uses = pipelineFacts(em);
   for (const ast::TypeDecl* decl : dependencyOrder(em.module)) {
     emitStruct(em, w, *decl);
     emitFormat(em, w, *decl);
+    if (uses.usesToJson) emitToJson(em, w, *decl);
+    if (uses.usesFromJson) emitFromJson(em, w, *decl);
     w.line("");
   }
 }

@@ -26,6 +26,13 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
       f.hasListLiteral = true;
       for (const auto& e : cast<ast::ListLit>(expr).elements) scanExpr(*e, f);
       return;
+    case ast::Expr::Kind::MapLit:
+      f.hasListLiteral = true;  // an initializer_list, like a list literal
+      for (const auto& e : cast<ast::MapLit>(expr).entries) {
+        scanExpr(*e.key, f);
+        scanExpr(*e.value, f);
+      }
+      return;
     case ast::Expr::Kind::RecordLit:
       for (const auto& fi : cast<ast::RecordLit>(expr).fields) scanExpr(*fi.value, f);
       return;
@@ -67,6 +74,13 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
       const auto& c = cast<ast::CallExpr>(expr);
       if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep) f.usesCtx = true;
       if (c.builtin == ast::Builtin::Sleep) f.hasSleep = true;
+      if (c.builtin == ast::Builtin::ToJson) f.usesToJson = true;
+      if (c.builtin == ast::Builtin::FromJson) {
+        f.usesFromJson = true;
+        // The first argument is a type, not a value.
+        for (size_t i = 1; i < c.args.size(); ++i) scanExpr(*c.args[i], f);
+        return;
+      }
       for (const auto& a : c.args) scanExpr(*a, f);
       return;
     }
@@ -89,10 +103,12 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
       return;
     case ast::Stmt::Kind::Assign: {
       const auto& a = cast<ast::AssignStmt>(stmt);
-      // The target is written, not read (g++/clang++ warn "set but not
-      // used"), but a state target still needs the state object.
+      // A name target is written, not read (g++/clang++ warn "set but not
+      // used"), but a state target still needs the state object. An
+      // element target `m[k]` reads its map and its key.
       if (auto* n = dyn_cast<ast::NameExpr>(a.target.get()); n && n->ref.kind == ast::NameRef::Kind::State)
         f.usesState = true;
+      if (llvm::isa<ast::IndexExpr>(*a.target)) scanExpr(*a.target, f);
       scanExpr(*a.value, f);
       return;
     }
@@ -138,6 +154,9 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
     case ast::Stmt::Kind::Finally:
       scanBlock(cast<ast::FinallyStmt>(stmt).body, f);
       return;
+    case ast::Stmt::Kind::Every:
+      scanBlock(cast<ast::EveryStmt>(stmt).body, f);
+      return;
     case ast::Stmt::Kind::Expr:
       scanExpr(*cast<ast::ExprStmt>(stmt).expr, f);
       return;
@@ -150,6 +169,21 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
 
 void scanBlock(const ast::Block& block, BodyFacts& f) {
   for (const auto& s : block.stmts) scanStmt(*s, f);
+}
+
+bool usesJsonDecoding(const ast::Module& module, const ir::Graph& graph) {
+  EmitOptions options;
+  return pipelineFacts(Emitter(module, graph, options)).usesFromJson;
+}
+
+BodyFacts pipelineFacts(const Emitter& em) {
+  BodyFacts f;
+  for (const auto& st : em.graph.pipeline().stages) {
+    scanBlock(st->body, f);
+    for (const auto& a : st->attrs)
+      if (a.value) scanExpr(*a.value, f);
+  }
+  return f;
 }
 
 }  // namespace flow::emit

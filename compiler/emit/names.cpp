@@ -102,6 +102,8 @@ std::string Names::type(const ast::Type* t) const {
       return "std::chrono::nanoseconds";
     case ast::Type::Kind::List:
       return "std::vector<" + type(t->element()) + ">";
+    case ast::Type::Kind::Map:
+      return "flow::Map<" + type(t->key()) + ", " + type(t->element()) + ">";
     case ast::Type::Kind::Record:
       return record(t->record());
     case ast::Type::Kind::Void:

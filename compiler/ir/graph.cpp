@@ -57,6 +57,10 @@ Graph buildGraph(const ast::PipelineDecl& pipeline) {
     s.name = decl->name.name;
     s.decl = decl.get();
     s.kind = decl->kind;
+    s.batch = decl->batchSize.get();
+    s.batchWithin = decl->batchWithin.get();
+    for (const auto& st : decl->body.stmts)
+      if (auto* every = llvm::dyn_cast_or_null<ast::EveryStmt>(st.get())) s.every = every;
     for (const auto& attr : decl->attrs) {
       switch (attr.kind) {
         case ast::StageAttr::Kind::Workers:
@@ -77,6 +81,9 @@ Graph buildGraph(const ast::PipelineDecl& pipeline) {
           break;
         case ast::StageAttr::Kind::Ordered:
           s.ordered = true;
+          break;
+        case ast::StageAttr::Kind::Key:
+          s.key = attr.value.get();
           break;
       }
     }

@@ -12,6 +12,8 @@
 //     recorded as `[string]`, but it is a lazy stream, never a list value);
 //   - sleep(d) and print/eprint return nothing (`void`), so they can only be
 //     statements.
+#include <functional>
+
 #include "sema/sema_impl.h"
 
 namespace flow::sema {
@@ -51,6 +53,13 @@ constexpr BuiltinEntry kBuiltins[] = {
     {"now", Builtin::Now},
     {"read_lines", Builtin::ReadLines},
     {"sleep", Builtin::Sleep},
+    {"get", Builtin::Get},
+    {"has", Builtin::Has},
+    {"keys", Builtin::Keys},
+    {"values", Builtin::Values},
+    {"delete", Builtin::Delete},
+    {"to_json", Builtin::ToJson},
+    {"from_json", Builtin::FromJson},
 };
 
 std::string plural(std::size_t n, const char* word) {
@@ -69,6 +78,96 @@ std::string_view builtinName(Builtin b) {
   for (const auto& e : kBuiltins)
     if (e.builtin == b) return e.name;
   return "";
+}
+
+namespace {
+
+/// `Reading`, `[int]`, `{string: [int]}` written as an expression, as a type.
+std::optional<ast::TypeRef> typeOf(const ast::Expr& e) {
+  ast::TypeRef ref;
+  ref.range = e.range;
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(&e)) {
+    ref.name = n->name;
+    return ref;
+  }
+  if (auto* l = llvm::dyn_cast<ast::ListLit>(&e)) {
+    if (l->elements.size() != 1) return std::nullopt;
+    std::optional<ast::TypeRef> element = typeOf(*l->elements.front());
+    if (!element) return std::nullopt;
+    ref.kind = ast::TypeRef::Kind::List;
+    ref.element = std::make_unique<ast::TypeRef>(std::move(*element));
+    return ref;
+  }
+  if (auto* m = llvm::dyn_cast<ast::MapLit>(&e)) {
+    if (m->entries.size() != 1) return std::nullopt;
+    std::optional<ast::TypeRef> key = typeOf(*m->entries.front().key);
+    std::optional<ast::TypeRef> value = typeOf(*m->entries.front().value);
+    if (!key || !value) return std::nullopt;
+    ref.kind = ast::TypeRef::Kind::Map;
+    ref.key = std::make_unique<ast::TypeRef>(std::move(*key));
+    ref.element = std::make_unique<ast::TypeRef>(std::move(*value));
+    return ref;
+  }
+  return std::nullopt;
+}
+
+/// Sets the type of every expression of a type argument (they are types,
+/// not values: nothing else visits them).
+void annotateTypeArg(ast::Expr& e, const ast::Type* t) {
+  e.type = t;
+  if (auto* l = llvm::dyn_cast<ast::ListLit>(&e)) {
+    for (auto& x : l->elements) annotateTypeArg(*x, t->is(ast::Type::Kind::List) ? t->element() : t);
+  } else if (auto* m = llvm::dyn_cast<ast::MapLit>(&e)) {
+    for (auto& entry : m->entries) {
+      annotateTypeArg(*entry.key, t->is(ast::Type::Kind::Map) ? t->key() : t);
+      annotateTypeArg(*entry.value, t->is(ast::Type::Kind::Map) ? t->element() : t);
+    }
+  }
+}
+
+/// The first name in a type argument that is not a type.
+const ast::NameExpr* firstValueName(const ast::Expr& e,
+                                    const std::function<bool(const std::string&)>& isType) {
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(&e)) return isType(n->name) ? nullptr : n;
+  if (auto* l = llvm::dyn_cast<ast::ListLit>(&e))
+    return l->elements.empty() ? nullptr : firstValueName(*l->elements.front(), isType);
+  if (auto* m = llvm::dyn_cast<ast::MapLit>(&e)) {
+    if (m->entries.empty()) return nullptr;
+    if (auto* k = firstValueName(*m->entries.front().key, isType)) return k;
+    return firstValueName(*m->entries.front().value, isType);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const Type* Sema::checkTypeArg(ast::CallExpr& call, ast::Expr& arg) {
+  std::optional<ast::TypeRef> ref = typeOf(arg);
+  auto isType = [this](const std::string& n) {
+    return n == "int" || n == "float" || n == "bool" || n == "string" || n == "duration" ||
+           typeDecls_.count(n) || isErrorName(n);
+  };
+  const ast::NameExpr* value = ref ? firstValueName(arg, isType) : nullptr;
+  // A name of a value (a local, a param, a const) where the type goes.
+  bool isValueName = false;
+  if (value) {
+    isValueName = consts_.count(value->name) > 0 ||
+                  (context_ == ExprContext::Body && lookupLocal(value->name)) ||
+                  (context_ != ExprContext::Module && members_.count(value->name) > 0);
+  }
+  if (!ref || isValueName) {
+    std::string what = isValueName ? "`" + value->name + "` is a value, not a type" : "this is not a type";
+    diags_.report(DiagKind::NotAType, isValueName ? value->range : arg.range,
+                  what + "; `" + call.callee.name +
+                      "` takes the type to decode first, as written in a declaration: `from_json(Reading, "
+                      "line)`, `from_json([int], s)`, `from_json({string: float}, s)`");
+    annotateTypeArg(arg, types_.errorType());
+    return types_.errorType();
+  }
+  const Type* t = resolveType(*ref);
+  annotateTypeArg(arg, t);
+  call.typeArg = t;
+  return t;
 }
 
 bool Sema::checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max) {
@@ -161,7 +260,7 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
     case Builtin::Len: {
       if (!checkArgCount(e, 1, 1)) return types_.intType();
       const Type* t = checkValue(arg(0));
-      expectOneOf(0, t, {K::String, K::List}, "a string or a list");
+      expectOneOf(0, t, {K::String, K::List, K::Map}, "a string, a list or a map");
       return types_.intType();
     }
     case Builtin::Int:
@@ -264,6 +363,22 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
       allStrings(nullptr);
       return lines;
     }
+    case Builtin::ToJson:
+      if (!checkArgCount(e, 1, 1)) return types_.stringType();
+      checkValue(arg(0));
+      return types_.stringType();
+    case Builtin::FromJson: {
+      if (!checkArgCount(e, 2, 2)) return err;
+      const Type* t = checkTypeArg(e, *arg(0));
+      expectType(types_.stringType(), arg(1), argWhat(1));
+      return t;
+    }
+    case Builtin::Get:
+    case Builtin::Has:
+    case Builtin::Keys:
+    case Builtin::Values:
+    case Builtin::Delete:
+      return checkMapBuiltin(e, b);
     case Builtin::Sleep: {
       if (!checkArgCount(e, 1, 1)) return types_.voidType();
       if (expectType(types_.durationType(), arg(0), argWhat(0)))

@@ -12,8 +12,20 @@ namespace flow::sema {
 using ast::Type;
 
 bool Sema::isErrorish(const Type* t) const {
+  if (t && t->is(Type::Kind::Map)) return isErrorish(t->key()) || isErrorish(t->element());
   while (t && t->is(Type::Kind::List)) t = t->element();
+  if (t && t->is(Type::Kind::Map)) return isErrorish(t);
   return t == nullptr || t->isError();
+}
+
+bool isMapKeyType(const Type* t) {
+  return t->is(Type::Kind::Int) || t->is(Type::Kind::String) || t->is(Type::Kind::Bool);
+}
+
+void Sema::reportMapKey(const Type* key, SourceRange range) {
+  diags_.report(DiagKind::UnsupportedMapKey, range,
+                "a map key must be an `int`, a `string` or a `bool`, found `" + key->str() + "`" +
+                    (key->is(Type::Kind::Record) ? "; key by one of its fields, or by `str(…)` of it" : ""));
 }
 
 const Type* Sema::resolveType(ast::TypeRef& ref) {
@@ -21,6 +33,16 @@ const Type* Sema::resolveType(ast::TypeRef& ref) {
   if (ref.kind == ast::TypeRef::Kind::List) {
     const Type* element = ref.element ? resolveType(*ref.element) : types_.errorType();
     ref.resolved = element->isError() ? element : types_.listOf(element);
+    return ref.resolved;
+  }
+  if (ref.kind == ast::TypeRef::Kind::Map) {
+    const Type* key = ref.key ? resolveType(*ref.key) : types_.errorType();
+    const Type* value = ref.element ? resolveType(*ref.element) : types_.errorType();
+    if (!key->isError() && !isMapKeyType(key)) {
+      reportMapKey(key, ref.key->range);
+      key = types_.errorType();
+    }
+    ref.resolved = key->isError() || value->isError() ? types_.errorType() : types_.mapOf(key, value);
     return ref.resolved;
   }
   const std::string& n = ref.name;

@@ -117,6 +117,8 @@ class Sema {
   void checkRecursiveRecords();
   const ast::FieldDecl* findField(const ast::TypeDecl& decl, std::string_view name) const;
   bool isErrorish(const Type* t) const;
+  /// Reports UnsupportedMapKey for a map key of type `key` written at `range`.
+  void reportMapKey(const Type* key, SourceRange range);
   /// Reports TypeMismatch unless `got` fits `want`; `what` starts the message.
   bool expectType(const Type* want, ast::Expr* expr, const std::string& what);
 
@@ -140,6 +142,9 @@ class Sema {
   const Type* checkBinary(ast::BinaryExpr& e);
   const Type* binaryResult(ast::BinaryOp op, const Type* l, const Type* r) const;
   const Type* checkList(ast::ListLit& e, const Type* expected);
+  /// check_maps.cpp: map literals and the map built-ins.
+  const Type* checkMap(ast::MapLit& e, const Type* expected);
+  const Type* checkMapBuiltin(ast::CallExpr& e, ast::Builtin b);
   const Type* checkRecordLit(ast::RecordLit& e);
   const Type* checkString(ast::StringLit& e);
   /// checkExpr + reports a `void` call used as a value.
@@ -150,13 +155,28 @@ class Sema {
   const Type* checkBuiltin(ast::CallExpr& e, ast::Builtin b);
   const Type* checkExternCall(ast::CallExpr& e, const ast::ExternFn& fn);
   bool checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max);
+  /// `from_json`'s first argument: a type written as an expression.
+  /// Reports NotAType (or UnknownType); sets CallExpr::typeArg.
+  const Type* checkTypeArg(ast::CallExpr& call, ast::Expr& arg);
 
   // ---- check_stmt.cpp
   void checkBody(ast::StageDecl& stage);
+  /// `key EXPR`: sets StageDecl::key and checks it over the item alone.
+  void checkKey(ast::StageDecl& stage);
+  /// `every` at `index` of the body: last (or last before `finally`), not in a source.
+  void checkEveryPlace(ast::StageDecl& stage, ast::EveryStmt& every, std::size_t index);
+  void checkEveryPeriod(ast::EveryStmt& every);
   void checkBlock(ast::Block& block);
   void checkStmt(ast::Stmt& stmt);
   void checkLet(ast::LetStmt& s);
+  /// The type of a `let`/`var`/`state` named `name`: the written type when
+  /// there is one (the initializer must have it), else the initializer's.
+  const Type* checkInit(std::optional<ast::TypeRef>& declType, ast::Expr* init, const std::string& name);
   void checkAssign(ast::AssignStmt& s);
+  /// The type of an assignment's (or `delete`'s) target: a `var`/`state`
+  /// name or an element `m[k]`/`xs[i]` of one. Reports a read-only name.
+  /// `what` names the operation in messages (`=`, `+=`, `delete`).
+  const Type* checkAssignTarget(ast::Expr* target, const std::string& what);
   void checkFor(ast::ForStmt& s);
   void checkSend(ast::SendStmt& s);
   void checkExprStmt(ast::ExprStmt& s);
@@ -170,6 +190,8 @@ class Sema {
   void checkStageShape(ast::StageDecl& stage);
   void resolveStageChannels(ast::StageDecl& stage);
   void checkStageAttrs(ast::StageDecl& stage);
+  /// `batch N [within D]` on the inputs: constants, N >= 1, D > 0.
+  void checkBatch(ast::StageDecl& stage);
   const ast::ChannelDecl* lookupChannel(const ast::Ident& id, std::string_view role);
 
   // ---- check_graph.cpp
@@ -199,11 +221,15 @@ class Sema {
   std::vector<LocalInfo> locals_;         // every local of the body, in declaration order
   std::vector<std::size_t> scopeStarts_;  // locals_[scopeStarts_.back()..] is the innermost scope
   int loopDepth_ = 0;
-  bool inFinally_ = false;
+  bool inFinally_ = false;  // checking `finally` or `every` (outside any item)
+  bool inEvery_ = false;    // … and it is `every`
   const ast::CallExpr* readLinesOk_ =
       nullptr;                   // the one read_lines call allowed right now (a `for` iterable)
   bool hadParseErrors_ = false;  // the tree may be partial: skip whole-graph checks
 };
+
+/// True for the types a map can be keyed by: int, string, bool.
+bool isMapKeyType(const ast::Type* t);
 
 /// The built-in function called `name`, or Builtin::None (builtins.cpp).
 ast::Builtin builtinByName(std::string_view name);

@@ -46,6 +46,10 @@ bool exprBlocks(const ast::Expr* e) {
       return false;
     case ast::Expr::Kind::ListLit:
       return anyBlocks(llvm::cast<ast::ListLit>(e)->elements);
+    case ast::Expr::Kind::MapLit:
+      for (const auto& entry : llvm::cast<ast::MapLit>(e)->entries)
+        if (exprBlocks(entry.key.get()) || exprBlocks(entry.value.get())) return true;
+      return false;
     case ast::Expr::Kind::RecordLit:
       for (const auto& f : llvm::cast<ast::RecordLit>(e)->fields)
         if (exprBlocks(f.value.get())) return true;
@@ -95,8 +99,10 @@ bool stmtBlocks(const ast::Stmt& s) {
     case ast::Stmt::Kind::Break:
     case ast::Stmt::Kind::Continue:
     case ast::Stmt::Kind::Return:
-    // `finally` runs after the last item, outside any item's timeout.
+    // `finally` runs after the last item, `every` between items: both
+    // outside any item's timeout.
     case ast::Stmt::Kind::Finally:
+    case ast::Stmt::Kind::Every:
       return false;
     case ast::Stmt::Kind::Send: {
       auto& snd = llvm::cast<ast::SendStmt>(s);
@@ -197,6 +203,10 @@ void Sema::warnOversizedChannels(ast::PipelineDecl& p) {
           break;
         case ast::Stmt::Kind::Finally:
           // Counted per worker by the caller, not per item.
+          break;
+        case ast::Stmt::Kind::Every:
+          // Runs as often as the clock says: no bound.
+          n = sendsIn(llvm::cast<ast::EveryStmt>(s).body.stmts, ch) ? kUnbounded : 0;
           break;
         case ast::Stmt::Kind::Let:
         case ast::Stmt::Kind::Assign:

@@ -2,6 +2,7 @@
 // item with the messages docs/language.md ("Errors") gives (`division by zero`,
 // `index 5 out of range for list of length 3`, `cannot convert "abc" to int`).
 #include "flow/builtins.h"
+#include "flow/map.h"
 
 #include <charconv>
 #include <cmath>
@@ -20,6 +21,10 @@ void throwDivisionByZero() { throw ItemFailed("division by zero"); }
 void throwIndexOutOfRange(std::int64_t i, std::size_t length) {
   throw ItemFailed(concat("index ", i, " out of range for list of length ", length));
 }
+
+namespace detail {
+void throwMissingKey(const std::string& shownKey) { throw ItemFailed("key " + shownKey + " not in map"); }
+}  // namespace detail
 
 namespace {
 [[noreturn]] void cannotConvert(std::string_view s, const char* type) {

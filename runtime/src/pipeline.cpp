@@ -83,6 +83,12 @@ bool Pipeline::validate() {
     if (o.retries < 0)
       noteConfigError(where + "retry count must not be negative, got " + std::to_string(o.retries));
     if (o.backoff.count() < 0) noteConfigError(where + "backoff must not be negative");
+    if (o.batch < 0) noteConfigError(where + "batch size must be at least 1, got " + std::to_string(o.batch));
+    if ((o.batch > 0) != s->isBatched())
+      noteConfigError(where + (s->isBatched() ? "a body that takes lists needs a batch size"
+                                              : "a batch size needs a body that takes lists"));
+    if (o.batchWithin.count() < 0) noteConfigError(where + "batch `within` must not be negative");
+    if (o.every.count() < 0) noteConfigError(where + "`every` must not be negative");
     if (o.onError == OnError::Route && o.routeTo == nullptr)
       noteConfigError(where + "on_error route without a channel");
     if (o.routeTo != nullptr && s->kind() != StageKind::Source) {
@@ -113,6 +119,7 @@ StartStatus Pipeline::start() {
   run_->sched.start();
   for (const auto& s : stages_) {
     for (std::int64_t w = 0; w < s->options().workers; ++w) run_->spawn(s->runWorker(*run_, w));
+    if (s->isKeyed() && s->kind() != StageKind::Source) run_->spawn(s->runDispatcher(*run_));
   }
   return StartStatus::Ok;
 }

@@ -6,6 +6,8 @@
 #include "flow/context.h"
 #include "flow/errors.h"
 #include "flow/format.h"
+#include "flow/json.h"
+#include "flow/map.h"
 #include "flow/pipeline.h"
 #include "flow/program.h"
 #include "flow/report.h"

@@ -101,6 +101,29 @@ class Pipeline {
                     std::move(body), std::move(fin));
   }
 
+  /// The form for every attribute — `key`, `batch`, `every` included:
+  /// init(Context&) -> S; body(Context&, S&, In) -> Task or void, taking a
+  /// std::vector<In> instead with `opts.batch`; fin(Context&, S&) -> Task or
+  /// nullptr; tick (`every`, every `opts.every`): (Context&, S&) -> Task or
+  /// nullptr; key: (Context&, const In&) -> std::uint64_t (the key's hash:
+  /// equal keys, equal hashes) or nullptr.
+  template <class In, class S, class Init, class Body, class Fin, class Tick, class Key>
+  void stage(std::string name, StageOptions opts, std::vector<Channel<In>*> ins,
+             std::vector<ChannelBase*> outs, Init init, Body body, Fin fin, Tick tick, Key key) {
+    adoptStage(new detail::StageImpl<In, S, Init, Body, Fin, Tick, Key>(
+                   std::move(name), StageKind::Stage, opts, inputsOf(ins), std::move(init), std::move(body),
+                   std::move(fin), std::move(tick), std::move(key)),
+               std::move(outs));
+  }
+  template <class In, class S, class Init, class Body, class Fin, class Tick, class Key>
+  void sink(std::string name, StageOptions opts, std::vector<Channel<In>*> ins, Init init, Body body, Fin fin,
+            Tick tick, Key key) {
+    adoptStage(new detail::StageImpl<In, S, Init, Body, Fin, Tick, Key>(
+                   std::move(name), StageKind::Sink, opts, inputsOf(ins), std::move(init), std::move(body),
+                   std::move(fin), std::move(tick), std::move(key)),
+               {});
+  }
+
   // ---- command-line overrides (flow::Program) ---------------------------
   /// Take precedence over setDeadline/setMonitor/StageOptions::workers.
   void overrideDeadline(std::chrono::nanoseconds d) noexcept;

@@ -18,7 +18,8 @@ enum class OnError : std::uint8_t { Drop, Stop, Route };
 /// The stage attributes. Members are in this order so that designated
 /// initializers can name any subset in declaration order:
 /// `{.workers = 10, .timeout = 100ms, .retries = 2, .backoff = 10ms,
-///   .onError = OnError::Route, .routeTo = &ch, .ordered = true}`.
+///   .onError = OnError::Route, .routeTo = &ch, .ordered = true,
+///   .batch = 500, .batchWithin = 200ms, .every = 1s}`.
 struct StageOptions {
   std::int64_t workers = 1;
   std::chrono::nanoseconds timeout{0};  // 0 = no per-item limit
@@ -27,6 +28,14 @@ struct StageOptions {
   OnError onError = OnError::Drop;
   ChannelBase* routeTo = nullptr;  // with OnError::Route; must carry the input type
   bool ordered = false;
+  /// `batch N`: the body gets lists of up to N items (its item parameter is
+  /// a std::vector<In>); 0 = one item at a time.
+  std::int64_t batch = 0;
+  /// `batch N within D`: a list goes out D after its first item arrived,
+  /// full or not; 0 = only when full or when the input is drained.
+  std::chrono::nanoseconds batchWithin{0};
+  /// `every D { … }`: the tick body runs every D on each worker; 0 = none.
+  std::chrono::nanoseconds every{0};
 };
 
 enum class StageKind : std::uint8_t { Source, Stage, Sink };
