@@ -27,6 +27,7 @@ func fnv32a(s string) uint32 {
 
 func main() {
 	path := flag.String("path", "", "text file")
+	flag.Int("mb", 0, "input size in MB (informational)")
 	pool := flag.Int("pool", 2, "counting goroutines")
 	flag.Parse()
 
