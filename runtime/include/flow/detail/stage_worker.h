@@ -82,7 +82,7 @@ class StageWorker final : public WorkerSlot {
  public:
   StageWorker(Stage& stage, std::int64_t worker)
       : stage_(stage),
-        batchMax_(scratchSize(stage.options())),
+        batchMax_(scratchSize(stage.options(), stage.isKeyed())),
         scratch_(kSource ? nullptr : new Item[batchMax_]) {
     if constexpr (!kSource) {
       if (stage.isKeyed()) {
@@ -104,11 +104,12 @@ class StageWorker final : public WorkerSlot {
   /// cuts the contention on the shared input's lock without starving the
   /// others; a coroutine body may sleep on an item, so it takes one at a
   /// time, and `ordered` takes a window token per item first. A keyed
-  /// worker's lane is its own, and a batch is taken in runs of up to 64.
-  static std::size_t scratchSize(const StageOptions& o) {
+  /// worker's lane is its own (a plain body takes 32 at a time from it), and
+  /// a batch is taken in runs of up to 64.
+  static std::size_t scratchSize(const StageOptions& o, bool keyed) {
     if (o.batch > 0) return static_cast<std::size_t>(std::min<std::int64_t>(o.batch, 64));
     if (o.ordered) return 1;
-    if (o.workers == 1) return kRecvBatch;
+    if (o.workers == 1 || (keyed && Stage::kPlain)) return kRecvBatch;  // a lane has one reader
     return Stage::kPlain ? kSharedRecvBatch : 1;
   }
 
