@@ -58,40 +58,42 @@ void emitStruct(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
   w.line("};");
 }
 
-void emitFormat(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
+/// A function `FN(std::string& out, const Record& v)` that appends, for each
+/// field, the text `label(i)` (after `open` for the first) and then `write(v.field)`;
+/// then `close`. Printing and to_json differ only in these pieces.
+template <class Label>
+void emitFieldWriter(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl, const std::string& fn,
+                     std::string open, Label label, const std::string& write, const std::string& close) {
   const std::string& name = em.names.record(&decl);
-  w.line("// How this record prints; found by ADL from flow::str, flow::concat and print.");
   std::string param = decl.fields.empty() ? "const " + name + "&" : "const " + name + "& v";
-  w.line("inline void flow_format(std::string& out, " + param + ") {");
+  w.line("inline void " + fn + "(std::string& out, " + param + ") {");
   w.indent();
-  std::string pending = decl.name + "{";
+  std::string pending = std::move(open);
   for (size_t i = 0; i < decl.fields.size(); ++i) {
-    pending += (i ? ", " : "") + decl.fields[i].name.name + ": ";
+    pending += label(i);
     w.line("out += std::string_view(" + cppStringLiteral(pending) + ");");
-    w.line("flow::format_nested(out, v." + em.names.field(&decl, i) + ");");
+    w.line(write + "(out, v." + em.names.field(&decl, i) + ");");
     pending.clear();
   }
-  w.line("out += std::string_view(" + cppStringLiteral(pending + "}") + ");");
+  w.line("out += std::string_view(" + cppStringLiteral(pending + close) + ");");
   w.dedent();
   w.line("}");
 }
 
+void emitFormat(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
+  w.line("// How this record prints; found by ADL from flow::str, flow::concat and print.");
+  emitFieldWriter(
+      em, w, decl, "flow_format", decl.name + "{",
+      [&](size_t i) { return (i ? ", " : "") + decl.fields[i].name.name + ": "; }, "flow::format_nested",
+      "}");
+}
+
 /// to_json: `{"a":1,"b":"x"}`, every field in declaration order (found by ADL).
 void emitToJson(const Emitter& em, CppWriter& w, const ast::TypeDecl& decl) {
-  const std::string& name = em.names.record(&decl);
-  std::string param = decl.fields.empty() ? "const " + name + "&" : "const " + name + "& v";
-  w.line("inline void flow_to_json(std::string& out, " + param + ") {");
-  w.indent();
-  std::string pending = "{";
-  for (size_t i = 0; i < decl.fields.size(); ++i) {
-    pending += (i ? ",\"" : "\"") + decl.fields[i].name.name + "\":";
-    w.line("out += std::string_view(" + cppStringLiteral(pending) + ");");
-    w.line("flow::json::write(out, v." + em.names.field(&decl, i) + ");");
-    pending.clear();
-  }
-  w.line("out += std::string_view(" + cppStringLiteral(pending + "}") + ");");
-  w.dedent();
-  w.line("}");
+  emitFieldWriter(
+      em, w, decl, "flow_to_json", "{",
+      [&](size_t i) { return (i ? ",\"" : "\"") + decl.fields[i].name.name + "\":"; }, "flow::json::write",
+      "}");
 }
 
 /// from_json: the object's fields by name, unknown ones skipped; a field
