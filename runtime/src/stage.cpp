@@ -90,6 +90,14 @@ Task drainPending(Context& ctx, ItemOutcome& outcome, std::string& error) {
   ctx.pending().clear();
 }
 
+/// co_await Requeue{s}: continue later, from the back of s's shared queue.
+struct Requeue {
+  Scheduler& sched;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) const noexcept { sched.scheduleShared(h); }
+  void await_resume() const noexcept {}
+};
+
 /// Sleeps out a retry backoff; false if the run was cancelled meanwhile.
 Task sleepBackoff(Context& ctx, std::chrono::nanoseconds d, bool& cancelled) {
   if (d.count() <= 0) co_return;
@@ -109,6 +117,18 @@ bool sampleLatency(std::uint64_t nth) noexcept { return nth < 1024 || nth % 64 =
 /// consumer waiting behind a slow body: a body slower than half of it sends
 /// each value at once, as without batching.
 constexpr std::int64_t kPublishHoldNs = 20'000;
+
+/// Several workers share an input: each takes at most about this much work
+/// (by the sampled body time) per take, so items never wait in one worker's
+/// batch while another worker is idle, and cheap bodies still take up to
+/// the batch size under one lock.
+constexpr std::int64_t kTakeHoldNs = 20'000;
+
+std::size_t takeLimitFor(std::chrono::nanoseconds body) noexcept {
+  const std::int64_t ns = body.count() > 0 ? body.count() : 1;
+  return static_cast<std::size_t>(
+      std::max<std::int64_t>(1, std::min<std::int64_t>(kTakeHoldNs / ns, 1 << 20)));
+}
 
 /// Values per channel to collect before a push, for a body that took `body`.
 std::size_t batchLimitFor(std::chrono::nanoseconds body) noexcept {
@@ -234,7 +254,9 @@ Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
     }
     ItemOutcome outcome = ItemOutcome::Ok;
     std::string error;
+    ctx.setInFinally(true);
     co_await runGuarded(ctx, w->runFinally(ctx), outcome, error);
+    ctx.setInFinally(false);
     if (outcome == ItemOutcome::Failed) logError("worker " + std::to_string(worker) + ": finally: " + error);
   }
   releaseWriters();
@@ -251,9 +273,19 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
   bool shared = false;
   for (ChannelBase* ch : outputs_) shared = shared || ch->writers() > 1;
   const bool batching = simple && shared;
+  const bool sizeTakes = w.sharesBatches();
+  const bool adapt = batching || sizeTakes;  // the loop samples body times to size batches
   FastLoop fast;
   bool cancelled = false;
-  while (!run.isCancelled()) {
+  for (;;) {
+    // A preemption point per item, whatever the body. It also sees the
+    // run's cancellation: cancel() sets every thread's check-in word for
+    // good (Scheduler::requestCheckIns).
+    if (tPreempt->load(std::memory_order_relaxed) != 0) [[unlikely]] {
+      if (run.isCancelled()) break;
+      if (Scheduler* sched = Scheduler::current(); sched != nullptr && sched->checkInBetweenItems())
+        co_await Requeue{*sched};
+    }
     std::uint64_t seq = 0;
     if (tokens != nullptr) {  // `ordered`: a window token before each item
       std::optional<char> token;
@@ -288,18 +320,24 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
     const auto started = timed ? Clock::now() : Clock::time_point{};
     ItemOutcome outcome = ItemOutcome::Ok;
     try {
-      ctx.makeCurrent();
+      tCurrentContext = &ctx;  // makeCurrent() without a deadline to publish
       w.runPlain(ctx, false);
     } catch (...) {
       outcome = classifyFailure(fast.error);
     }
-    if (batching) {
-      if (timed) ctx.setBatchLimit(batchLimitFor(Clock::now() - started));
-      if (ctx.outboxed() == 0) {
-        fast.heldFor = 0;
-      } else if (++fast.heldFor >= ctx.batchLimit()) {
-        (void)ctx.tryPublish();  // held back for `limit` items: out they go
-        if (ctx.outboxed() == 0) fast.heldFor = 0;
+    if (adapt) {
+      if (timed) {
+        const std::chrono::nanoseconds took = Clock::now() - started;
+        if (sizeTakes) w.setTakeLimit(takeLimitFor(took));
+        if (batching) ctx.setBatchLimit(batchLimitFor(took));
+      }
+      if (batching) {
+        if (ctx.outboxed() == 0) {
+          fast.heldFor = 0;
+        } else if (++fast.heldFor >= ctx.batchLimit()) {
+          (void)ctx.tryPublish();  // held back for `limit` items: out they go
+          if (ctx.outboxed() == 0) fast.heldFor = 0;
+        }
       }
     }
     if (outcome == ItemOutcome::Ok && !ctx.needsPublish() &&
@@ -445,7 +483,9 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
   }
   ReorderBuffer::Held held = std::move(ctx.held());
   ctx.held().clear();
-  finishItem(run, ctx, seq, outcome, error, timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+  const std::chrono::nanoseconds took = timed ? Clock::now() - started : std::chrono::nanoseconds(-1);
+  if (timed && w.sharesBatches()) w.setTakeLimit(takeLimitFor(took));
+  finishItem(run, ctx, seq, outcome, error, took);
   if (outcome != ItemOutcome::Ok) {
     held.clear();  // a failed item emits nothing
     if (opts_.onError == OnError::Route) {

@@ -21,6 +21,8 @@
 #include "flow/channel.h"
 #include "flow/detail/channel_await.h"
 #include "flow/detail/outbox.h"
+#include "flow/detail/preempt.h"
+#include "flow/detail/scheduler.h"
 #include "flow/detail/worker_counters.h"
 #include "flow/errors.h"
 #include "flow/task.h"
@@ -106,8 +108,25 @@ class Context {
   void checkpoint() const;
 
   // ---- runtime internals (stage runner) ---------------------------------
-  void makeCurrent() noexcept { detail::tCurrentContext = this; }
-  void setDeadline(Deadline d) noexcept { deadline_ = d; }
+  /// This context's body runs on the calling thread now (also after every
+  /// resume): Context::current(), and the item deadline the scheduler's
+  /// monitor watches on this thread.
+  void makeCurrent() noexcept {
+    detail::tCurrentContext = this;
+    if (timed_) detail::Scheduler::noteDeadline(deadline_);
+  }
+  void setDeadline(Deadline d) noexcept {
+    deadline_ = d;
+    timed_ = d != kNoDeadline;
+    if (timed_) detail::Scheduler::noteDeadline(d);
+  }
+  /// While `finally` runs: a preemption point does not end it on
+  /// cancellation (sends still do), so a summary it prints comes out whole.
+  void setInFinally(bool on) noexcept { inFinally_ = on; }
+  /// flow::poll()'s slow path, after the scheduler took the check-in:
+  /// throws RunCancelled (the run is being cancelled, outside `finally`) or
+  /// ItemTimedOut (the item's deadline has passed).
+  void afterCheckIn() const;
   void setHolding(bool on) noexcept { holding_ = on; }
   /// Items this worker has started so far (counts up on each call).
   std::uint64_t countItem() noexcept { return items_++; }
@@ -172,6 +191,13 @@ class Context {
   struct HeldSend;
 
   void noteUnsent(SendStatus st) const;  // the rare outcomes of noteSent
+  /// A send never goes out after the item's deadline, even into room: throws
+  /// ItemTimedOut then. One flag test for an item without a `timeout`.
+  void checkSendDeadline() const {
+    if (timed_) [[unlikely]]
+      if (Clock::now() >= deadline_) throwTimedOut();
+  }
+  [[noreturn]] static void throwTimedOut();
   /// Take ownership of a fresh held (`ordered`) / deferred (post) send;
   /// out of line, so no vector code is instantiated per element type.
   void hold(detail::PendingSend* send);
@@ -197,7 +223,9 @@ class Context {
   detail::TimerQueue* timers_;        // the run's (inline for every send's awaiter)
   std::int64_t worker_;
   Deadline deadline_ = kNoDeadline;
+  bool timed_ = false;    // deadline_ != kNoDeadline
   bool holding_ = false;  // an ordered stage is running an item: hold sends
+  bool inFinally_ = false;
   std::uint64_t items_ = 0;
   std::vector<std::unique_ptr<detail::PendingSend>> held_;
   std::vector<std::unique_ptr<detail::PendingSend>> pending_;
@@ -284,11 +312,13 @@ class Context::SleepOp {
 
 template <class T, class U>
 auto Context::send(Channel<T>& ch, U&& value) {
+  checkSendDeadline();
   return SendOp<T>(*this, ch, T(std::forward<U>(value)));
 }
 
 template <class T, class U>
 void Context::post(Channel<T>& ch, U&& value) {
+  checkSendDeadline();
   T v(std::forward<U>(value));
   if (holding_) {
     hold(new HeldSend<T>(ch, std::move(v)));
@@ -316,6 +346,7 @@ void Context::post(Channel<T>& ch, U&& value) {
 
 template <class T, class U>
 bool Context::trySend(Channel<T>& ch, U&& value) {
+  checkSendDeadline();
   if (!pending_.empty()) return false;
   if (outboxed_ > 0) {  // batched values go first; if some cannot, this one waits too
     (void)tryPublish();

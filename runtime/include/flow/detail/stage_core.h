@@ -67,6 +67,11 @@ class WorkerSlot {
   /// Items already taken from the channel but never started (counted in
   /// flight when a worker stops early); forgets them.
   virtual std::size_t discardTaken() noexcept = 0;
+  /// Whether several workers share the inputs and this one takes items in
+  /// batches (then the worker loop sizes the batches: setTakeLimit()).
+  [[nodiscard]] virtual bool sharesBatches() const noexcept = 0;
+  /// At most `n` (>= 1) items per take from now on, capped by the batch size.
+  virtual void setTakeLimit(std::size_t n) noexcept = 0;
   /// Plain bodies: runs the body on the current item, copying the item when
   /// `keep` (it may be retried or routed). Throws what the body throws.
   virtual void runPlain(Context& ctx, bool keep) = 0;

@@ -85,6 +85,7 @@ class StageImpl final : public StageCore {
     explicit Worker(StageImpl& stage)
         : stage_(stage),
           batchMax_(batchSize(stage.options())),
+          takeLimit_(sharesBatches() ? 1 : batchMax_),
           batch_(kSource ? nullptr : new Item[batchMax_]) {}
     ~Worker() override { delete[] batch_; }
     Worker(const Worker&) = delete;
@@ -93,10 +94,12 @@ class StageImpl final : public StageCore {
     bool isPlain() const noexcept override { return kPlain; }
 
     /// Values taken per channel lock. A lone worker takes up to 32. Several
-    /// workers of a plain body (CPU-bound: no sleep) take a few each, which
-    /// cuts the contention on the shared input's lock without starving the
-    /// others; a coroutine body may sleep on an item, so it takes one at a
-    /// time, and `ordered` takes a window token per item first.
+    /// workers of a plain body (CPU-bound: no sleep) take up to 16 each,
+    /// which cuts the contention on the shared input's lock; the worker loop
+    /// lowers that to what the body runs in ~20 µs (setTakeLimit), so a
+    /// worker never sits on items another could start; a coroutine body may
+    /// sleep on an item, so it takes one at a time, and `ordered` takes a
+    /// window token per item first.
     static std::size_t batchSize(const StageOptions& o) {
       if (o.ordered) return 1;
       if (o.workers == 1) return kRecvBatch;
@@ -120,7 +123,7 @@ class StageImpl final : public StageCore {
         const auto& inputs = stage_.inputs_;
         for (std::size_t i = 0; i < inputs.size(); ++i) {
           ChannelBase* in = inputs[(rotation_ + i) % inputs.size()];
-          batchLen_ = in->tryRecvBatch(batch_, batchMax_, &stage_.ticketCounter(), firstSeq_);
+          batchLen_ = in->tryRecvBatch(batch_, takeLimit_, &stage_.ticketCounter(), firstSeq_);
           if (batchLen_ > 0) {
             rotation_ += i + 1;  // fan-in: the next take starts at the next input
             return takeBatched(seq);
@@ -139,6 +142,11 @@ class StageImpl final : public StageCore {
         return waitForItem(std::span<ChannelBase* const>(stage_.inputs_.data(), stage_.inputs_.size()),
                            ctx.timers(), &stage_.ticketCounter(), rotation_++, &item_, st, seq);
       }
+    }
+
+    bool sharesBatches() const noexcept override { return batchMax_ > 1 && stage_.options().workers > 1; }
+    void setTakeLimit(std::size_t n) noexcept override {
+      takeLimit_ = n < batchMax_ ? (n > 0 ? n : 1) : batchMax_;
     }
 
     std::size_t discardTaken() noexcept override {
@@ -206,6 +214,7 @@ class StageImpl final : public StageCore {
 
     StageImpl& stage_;
     const std::size_t batchMax_;
+    std::size_t takeLimit_;  // <= batchMax_: items per take now
     std::optional<S> state_;
     std::optional<Item> item_;  // the current item
     Item* batch_;               // batchMax_ slots; [next_, batchLen_) taken, not started yet
