@@ -91,7 +91,8 @@ struct Scheduler::MonitorSeen {
   Clock::time_point since{};     // when it first saw this coroutine run with its current turn
   bool asked = false;            // it asked this coroutine's thread to check in
   bool blocked = false;          // it gave this thread's turn away
-  bool ranLastTick = false;      // blocked: it checked in during the last tick
+  bool ranSinceMark = false;     // blocked: it checked in since the last kBlocked
+  int quietTicks = 0;            // blocked: ticks in a row without a check-in
 };
 
 void Scheduler::releaseTurnLocked() noexcept {
@@ -153,6 +154,10 @@ std::uint32_t Scheduler::takeCheckIn(Slot& mine) noexcept {
       mine.turnless = true;
     }
   }
+  // Without a turn, every preemption point looks, so that the thread takes
+  // a turn (or waits for one) as soon as its grace is over — not at the
+  // monitor's next tick, which may be up to kMaxPeriod away.
+  if (mine.turnless) mine.preempt.fetch_or(kCheckIn, std::memory_order_relaxed);
   return word;
 }
 
@@ -300,22 +305,27 @@ bool Scheduler::monitorTick(std::vector<MonitorSeen>& seen, Clock::time_point no
     const std::uint32_t checkIns = s.checkIns.load(std::memory_order_relaxed);
     const std::uint32_t turnsTaken = s.turnsTaken.load(std::memory_order_relaxed);
     if (progress != m.progress) {  // a coroutine started since the last tick
-      m = MonitorSeen{progress, checkIns, turnsTaken, now, true, false, false};
+      m = MonitorSeen{progress, checkIns, turnsTaken, now, true, false, false, 0};
       s.preempt.fetch_or(kCheckIn);
       continue;
     }
     if (turnsTaken != m.turnsTaken) m.since = now;  // a turn again: its slice starts
     if (m.blocked && turnsTaken == m.turnsTaken) {
       // Without a turn: still in its call, waiting for a turn, or back from
-      // the call and running on (asked to check in, so that it gets a turn
-      // once its grace is over).
-      // It checked in during the last tick but not during this one, and the
-      // kernel has it waiting: in a call again, so its next check-in starts
-      // a new grace. (One kept off a core by the machine's load is not.)
-      const bool ran = checkIns != m.checkIns;
-      const bool again = !ran && m.ranLastTick && !isRunnable(s.tid.load(std::memory_order_relaxed));
-      s.preempt.fetch_or(again ? kCheckIn | kBlocked : kCheckIn);
-      m.ranLastTick = ran;
+      // the call and running on (checking in at every preemption point until
+      // its grace is over: takeCheckIn). Having run since it was marked, it has not
+      // checked in for two ticks and the kernel has it waiting: in a call
+      // again, so its next check-in starts a new grace. (Not one kept off a
+      // core by the machine's load, nor one that waited on a lock briefly.)
+      if (checkIns != m.checkIns) {
+        m.ranSinceMark = true;
+        m.quietTicks = 0;
+      } else if (m.ranSinceMark && ++m.quietTicks >= 2 &&
+                 !isRunnable(s.tid.load(std::memory_order_relaxed))) {
+        s.preempt.fetch_or(kBlocked);
+        m.ranSinceMark = false;
+      }
+      s.preempt.fetch_or(kCheckIn);
       m.checkIns = checkIns;
       continue;
     }
@@ -328,9 +338,14 @@ bool Scheduler::monitorTick(std::vector<MonitorSeen>& seen, Clock::time_point no
       // in, or that the machine's load keeps off a core, keeps its turn).
       m.blocked = true;
       m.asked = false;
-      m.ranLastTick = false;
+      m.ranSinceMark = false;
+      m.quietTicks = 0;
       std::unique_lock<std::mutex> lock(mu_);
-      if (s.turn != Turn::Running || s.progress.load(std::memory_order_relaxed) != progress) continue;
+      // Re-checked under mu_: a thread that waited for a turn and got one
+      // since the reads above is running, not blocked.
+      if (s.turn != Turn::Running || s.progress.load(std::memory_order_relaxed) != progress ||
+          s.turnsTaken.load(std::memory_order_relaxed) != turnsTaken)
+        continue;
       s.turn = Turn::Blocked;
       s.preempt.fetch_or(kBlocked | kCheckIn);
       m.turnsTaken = s.turnsTaken.load(std::memory_order_relaxed);

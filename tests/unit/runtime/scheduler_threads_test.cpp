@@ -2,9 +2,10 @@
 // scheduler_monitor.cpp): a thread blocked in a call loses its turn and the
 // other coroutines keep running; blocked calls run side by side however few
 // the turns; when they come back and compute, no more than `threads`
-// coroutines run at once (after a tick's grace); a coroutine that computes and reaches preemption points
-// keeps its turn; a computing one passes its turn to a thread back from a call; idle extra threads retire;
-// the thread cap holds. "Blocked" is a sleep_for without a preemption point, as an extern C++ call that waits
+// coroutines run at once (after their grace); a coroutine that computes and
+// reaches preemption points keeps its turn; a computing one passes its turn
+// to a thread back from a call; idle extra threads retire; the thread cap
+// holds. "Blocked" is a sleep_for without a preemption point, as an extern C++ call that waits
 // would be. Bounds on time are loose (loaded and sanitizer runs); what they separate is "ran side by side"
 // from "one after another".
 #include <flow/detail/preempt.h>
@@ -37,17 +38,18 @@ Detached blockFor(Scheduler& s, Clock::duration d, Gauge& inside, flowtest::Latc
 }
 
 /// Computes for `d`, reaching a preemption point every few µs, as a
-/// generated loop does. From `countAfter` on, `computing` counts the
-/// threads between two points (a thread back from a call runs on without a
-/// turn for a short grace).
-void computeFor(Clock::duration d, Gauge* computing = nullptr, Clock::duration countAfter = {}) {
+/// generated loop does. Once the clock reaches `countFrom`, `computing`
+/// counts the threads between two points.
+void computeFor(Clock::duration d, Gauge* computing = nullptr,
+                const std::atomic<Clock::rep>* countFrom = nullptr) {
   const Clock::time_point start = Clock::now();
   volatile std::uint64_t sink = 0;
   for (Clock::time_point now = start; now < start + d; now = Clock::now()) {
     flow::poll();
-    const bool count = computing != nullptr && now - start >= countAfter;
+    const bool count =
+        computing != nullptr && now.time_since_epoch().count() >= countFrom->load(std::memory_order_relaxed);
     if (count) computing->enter();
-    for (int k = 0; k < 2000; ++k) sink = sink + static_cast<std::uint64_t>(k);
+    for (int k = 0; k < 200; ++k) sink = sink + static_cast<std::uint64_t>(k);
     if (count) computing->leave();
   }
 }
@@ -110,17 +112,25 @@ TEST_CASE("when blocked calls come back, no more than `threads` coroutines run a
   sched.start();
   Gauge computing;
   constexpr int kWorkers = 8;
+  // Each thread back from its call runs on without a turn for a grace, and
+  // on a loaded machine the calls start (and so come back) spread out: the
+  // gauge counts from 30 ms after the last one is back.
+  std::atomic<int> back{0};
+  std::atomic<Clock::rep> countFrom{Clock::duration::max().count()};
   flowtest::Latch done(kWorkers);
   for (int i = 0; i < kWorkers; ++i) {
-    [](Scheduler& s, Gauge& c, flowtest::Latch& d) -> Detached {
+    [](Scheduler& s, Gauge& c, std::atomic<int>& b, std::atomic<Clock::rep>& from,
+       flowtest::Latch& d) -> Detached {
       co_await OnScheduler{s};
       std::this_thread::sleep_for(50ms);  // blocked: the turn goes elsewhere
-      computeFor(200ms, &c, 50ms);        // back: runs on until asked to get a turn
+      if (b.fetch_add(1) + 1 == kWorkers) from.store((Clock::now() + 30ms).time_since_epoch().count());
+      computeFor(300ms, &c, &from);  // back: runs on until asked to get a turn
       d.countDown();
-    }(sched, computing, done);
+    }(sched, computing, back, countFrom, done);
   }
   REQUIRE(done.waitFor(30s));
   CHECK(sched.threadStats().peakThreads > 2);  // the calls did get threads
+  CHECK(computing.max() >= 1);                 // the last one back counted
   CHECK(computing.max() <= 2);                 // without turns: up to 8
 }
 
