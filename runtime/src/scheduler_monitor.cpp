@@ -165,8 +165,25 @@ bool Scheduler::graceOver(const Slot& mine) const noexcept {
   return mine.turnless && Clock::now() >= mine.graceUntil;
 }
 
+namespace {
+/// Marks the owner as inside a check-in (Slot::inCheckIn) for its scope.
+class InCheckIn {
+ public:
+  explicit InCheckIn(std::atomic<bool>& flag) noexcept : flag_(flag) {
+    flag_.store(true, std::memory_order_relaxed);
+  }
+  ~InCheckIn() { flag_.store(false, std::memory_order_relaxed); }
+  InCheckIn(const InCheckIn&) = delete;
+  InCheckIn& operator=(const InCheckIn&) = delete;
+
+ private:
+  std::atomic<bool>& flag_;
+};
+}  // namespace
+
 void Scheduler::checkIn() noexcept {
   Slot& mine = *tSlot;
+  const InCheckIn inside(mine.inCheckIn);
   const std::uint32_t word = takeCheckIn(mine);
   if (mine.turnless) {
     if (!graceOver(mine)) return;
@@ -185,6 +202,7 @@ void Scheduler::checkIn() noexcept {
 
 bool Scheduler::checkInBetweenItems() noexcept {
   Slot& mine = *tSlot;
+  const InCheckIn inside(mine.inCheckIn);
   const std::uint32_t word = takeCheckIn(mine);
   if (mine.turnless ? !graceOver(mine) : (word & kYield) == 0) return false;
   std::lock_guard<std::mutex> lock(mu_);
@@ -320,7 +338,7 @@ bool Scheduler::monitorTick(std::vector<MonitorSeen>& seen, Clock::time_point no
       if (checkIns != m.checkIns) {
         m.ranSinceMark = true;
         m.quietTicks = 0;
-      } else if (m.ranSinceMark && ++m.quietTicks >= 2 &&
+      } else if (m.ranSinceMark && ++m.quietTicks >= 2 && !s.inCheckIn.load(std::memory_order_relaxed) &&
                  !isRunnable(s.tid.load(std::memory_order_relaxed))) {
         s.preempt.fetch_or(kBlocked);
         m.ranSinceMark = false;
@@ -332,10 +350,12 @@ bool Scheduler::monitorTick(std::vector<MonitorSeen>& seen, Clock::time_point no
     if (m.blocked) {  // it has a turn again
       m.blocked = false;
     } else if (m.asked && checkIns == m.checkIns && turnsTaken == m.turnsTaken &&
+               !s.inCheckIn.load(std::memory_order_relaxed) &&
                !isRunnable(s.tid.load(std::memory_order_relaxed))) {
       // Asked a tick ago, no check-in since, it held its turn all along, and
       // the kernel has it waiting (a thread that computes without checking
-      // in, or that the machine's load keeps off a core, keeps its turn).
+      // in, or that the machine's load keeps off a core, keeps its turn; one
+      // waiting for mu_ inside a check-in is not in a call).
       m.blocked = true;
       m.asked = false;
       m.ranSinceMark = false;

@@ -11,10 +11,13 @@
 #include <flow/detail/preempt.h>
 #include <flow/detail/scheduler.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "sched_support.h"
 #include "test_support.h"
@@ -37,20 +40,47 @@ Detached blockFor(Scheduler& s, Clock::duration d, Gauge& inside, flowtest::Latc
   done.countDown();
 }
 
+/// The stretches of time a thread spent computing: between two preemption
+/// points, and from one point to the next when it went on at once. Kept
+/// per thread and overlapped afterwards, not counted live: shared counters
+/// in the loop would make the threads queue on a sanitizer's internal lock.
+using Stretches = std::vector<std::pair<Clock::time_point, Clock::time_point>>;
+
+/// The most stretches in `all` that overlap at one time.
+int mostAtOnce(const std::vector<Stretches>& all) {
+  std::vector<std::pair<Clock::time_point, int>> edges;
+  for (const Stretches& s : all)
+    for (const auto& [from, to] : s) {
+      edges.emplace_back(from, 1);
+      edges.emplace_back(to, -1);
+    }
+  std::sort(edges.begin(), edges.end());  // at a tie an end (-1) comes first
+  int now = 0;
+  int most = 0;
+  for (const auto& e : edges) most = std::max(most, now += e.second);
+  return most;
+}
+
 /// Computes for `d`, reaching a preemption point every few µs, as a
-/// generated loop does. Once the clock reaches `countFrom`, `computing`
-/// counts the threads between two points.
-void computeFor(Clock::duration d, Gauge* computing = nullptr,
+/// generated loop does. From the time `countFrom` holds on, the stretches
+/// it computes go to `computing`.
+void computeFor(Clock::duration d, Stretches* computing = nullptr,
                 const std::atomic<Clock::rep>* countFrom = nullptr) {
   const Clock::time_point start = Clock::now();
   volatile std::uint64_t sink = 0;
-  for (Clock::time_point now = start; now < start + d; now = Clock::now()) {
+  // A point that returned within this long did not wait for a turn.
+  constexpr auto kNoWait = std::chrono::microseconds(5);
+  for (Clock::time_point now = start; now < start + d;) {
     flow::poll();
-    const bool count =
-        computing != nullptr && now.time_since_epoch().count() >= countFrom->load(std::memory_order_relaxed);
-    if (count) computing->enter();
+    const Clock::time_point from = Clock::now();
     for (int k = 0; k < 200; ++k) sink = sink + static_cast<std::uint64_t>(k);
-    if (count) computing->leave();
+    now = Clock::now();
+    if (computing == nullptr || from.time_since_epoch().count() < countFrom->load(std::memory_order_relaxed))
+      continue;
+    if (!computing->empty() && from - computing->back().second < kNoWait)
+      computing->back().second = now;
+    else
+      computing->emplace_back(from, now);
   }
 }
 
@@ -110,28 +140,36 @@ TEST_CASE("when blocked calls come back, no more than `threads` coroutines run a
   flowtest::Watchdog dog("turns bound the running threads", 60s);
   Scheduler sched(2);
   sched.start();
-  Gauge computing;
   constexpr int kWorkers = 8;
+  std::vector<Stretches> computing(kWorkers);
   // Each thread back from its call runs on without a turn for a grace, and
-  // on a loaded machine the calls start (and so come back) spread out: the
-  // gauge counts from 30 ms after the last one is back.
+  // on a loaded machine the calls start (and so come back) spread out:
+  // stretches count from 30 ms after the last one is back.
   std::atomic<int> back{0};
   std::atomic<Clock::rep> countFrom{Clock::duration::max().count()};
   flowtest::Latch done(kWorkers);
   for (int i = 0; i < kWorkers; ++i) {
-    [](Scheduler& s, Gauge& c, std::atomic<int>& b, std::atomic<Clock::rep>& from,
+    computing[static_cast<std::size_t>(i)].reserve(4096);
+    [](Scheduler& s, Stretches& c, std::atomic<int>& b, std::atomic<Clock::rep>& from,
        flowtest::Latch& d) -> Detached {
       co_await OnScheduler{s};
       std::this_thread::sleep_for(50ms);  // blocked: the turn goes elsewhere
       if (b.fetch_add(1) + 1 == kWorkers) from.store((Clock::now() + 30ms).time_since_epoch().count());
       computeFor(300ms, &c, &from);  // back: runs on until asked to get a turn
       d.countDown();
-    }(sched, computing, back, countFrom, done);
+    }(sched, computing[static_cast<std::size_t>(i)], back, countFrom, done);
   }
   REQUIRE(done.waitFor(30s));
-  CHECK(sched.threadStats().peakThreads > 2);  // the calls did get threads
-  CHECK(computing.max() >= 1);                 // the last one back counted
-  CHECK(computing.max() <= 2);                 // without turns: up to 8
+  const Scheduler::ThreadStats st = sched.threadStats();
+  const int most = mostAtOnce(computing);
+  INFO("found blocked " << st.blocked << " times, " << st.yielded << " yields");
+  CHECK(st.peakThreads > 2);  // the calls did get threads
+  CHECK(most >= 1);           // the last one back counted
+  // Without turns: up to 8. A thread that computes but that the kernel had
+  // waiting for a tick (on a sanitizer's internal lock) is taken for blocked
+  // too, and runs on for a grace: one more at once while it lasts.
+  const std::uint64_t misread = st.blocked > kWorkers ? st.blocked - kWorkers : 0;
+  CHECK(most <= 2 + static_cast<int>(std::min<std::uint64_t>(misread, 1)));
 }
 
 TEST_CASE("a coroutine that computes and reaches preemption points keeps its turn", "[scheduler][threads]") {

@@ -189,6 +189,9 @@ class Scheduler {
     alignas(64) std::atomic<std::uint32_t> progress{0};
     std::atomic<std::uint32_t> preempt{0};
     std::atomic<std::uint32_t> checkIns{0};
+    // True while the owner is inside checkIn()/checkInBetweenItems(): at a
+    // preemption point, so not blocked in a call even while it waits for mu_.
+    std::atomic<bool> inCheckIn{false};
     std::atomic<std::uint32_t> turnsTaken{0};
     std::atomic<long> tid{0};  // the owner's kernel thread id
     std::atomic<Clock::rep> deadline{Clock::duration::max().count()};
