@@ -101,7 +101,9 @@ TEST_CASE("the deadline ends a run whose bodies compute without waiting (124)", 
   flowtest::Watchdog dog("CPU-bound deadline", 60s);
   flowtest::CapturedOutput capture;
   flow::Pipeline pl;
-  pl.setDeadline(100ms);
+  // Long enough for a body to have started on a loaded machine under TSan
+  // (inFlight below): the deadline has to cut a computation short.
+  pl.setDeadline(300ms);
   auto& ids = pl.channel<std::int64_t>("ids", 4);
   auto& out = pl.channel<std::int64_t>("out", 4);
   flowtest::addCounter(pl, ids, 8);
@@ -114,7 +116,7 @@ TEST_CASE("the deadline ends a run whose bodies compute without waiting (124)", 
   const flow::Report r = pl.run();
   const auto took = flow::Clock::now() - t0;
   CHECK(r.exitCode == 124);
-  CHECK(took < 100ms + 400ms);
+  CHECK(took < 300ms + 400ms);
   const flow::StageStats& s = flowtest::stageNamed(r, "spin");
   CHECK(s.inFlight >= 1);
   CHECK(s.completed == 0);
