@@ -157,8 +157,8 @@ void Context::hold(detail::PendingSend* send) { held_.emplace_back(send); }
 
 void Context::defer(detail::PendingSend* send) { pending_.emplace_back(send); }
 
-Task Context::sendOwned(ChannelBase& ch, void* value) {
-  detail::SendAwaiter send(ch, value, deadline_, timers());
+Task Context::sendOwned(ChannelBase& ch, void* value, bool counted) {
+  detail::SendAwaiter send(ch, value, deadline_, timers(), counted);
   const SendStatus st = co_await send;
   makeCurrent();
   noteSent(st);
