@@ -118,7 +118,8 @@ void bottleneck(const Report& r, const ChannelStats& c, double seconds, std::vec
     const double offered = static_cast<double>(c.sent) / active;
     const double taken = static_cast<double>(c.received) / seconds;
     const double workers = static_cast<double>(s.workers);
-    double want = taken > 0 ? std::ceil(workers * offered / taken * kHeadroom) : workers * kMaxGrowth;
+    // (- 1e-9: a product that is whole but for rounding does not round up.)
+    double want = taken > 0 ? std::ceil(workers * offered / taken * kHeadroom - 1e-9) : workers * kMaxGrowth;
     want = std::clamp(want, workers + 1, workers * kMaxGrowth);
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.0f", want);
