@@ -1,7 +1,8 @@
 // advice.cpp — the rules behind `advice:` lines. Thresholds, and why:
-//   - a bottleneck: a channel whose writers spent more than half of the
-//     run waiting for room in it (ChannelStats::blockedNs over writers ×
-//     elapsed), over at least kMinValues values. That is the robust form of
+//   - a bottleneck: a channel whose writers spent more than half of their
+//     time waiting for room in it (ChannelStats::blockedNs over writers ×
+//     the time they ran: the run less the readers' time to drain the
+//     highest fill), over at least kMinValues values. That is the robust form of
 //     "full on most sends": a reader that takes a batch at a time empties
 //     the channel now and then, so the writers' sends find room, then fill
 //     it again at once — the share of sends that found it full (or filled
@@ -81,10 +82,21 @@ std::int64_t writerWorkers(const Report& r, const ChannelStats& c) {
 }
 
 /// The share of its writers' time spent waiting for room in `c`.
+/// How long `c`'s writers ran, about: the run, less the time the readers
+/// then needed to drain what was left buffered (at most its highest fill,
+/// at the pace they kept) — a writer that has finished waits no more.
+double writersSeconds(const ChannelStats& c, double seconds) {
+  const double taken = seconds > 0 ? static_cast<double>(c.received) / seconds : 0;
+  const double drain = taken > 0 ? static_cast<double>(c.maxLen) / taken : 0;
+  return std::max(seconds - drain, seconds / 2);
+}
+
+/// The share of its writers' time spent waiting for room in `c`.
 double writersWaiting(const Report& r, const ChannelStats& c, double seconds) {
   const std::int64_t writers = writerWorkers(r, c);
   if (writers == 0 || seconds <= 0) return 0;
-  return std::min(1.0, static_cast<double>(c.blockedNs) / 1e9 / (static_cast<double>(writers) * seconds));
+  return std::min(1.0, static_cast<double>(c.blockedNs) / 1e9 /
+                           (static_cast<double>(writers) * writersSeconds(c, seconds)));
 }
 
 /// Backpressure: its writers waited for room most of the time.
@@ -114,7 +126,8 @@ void bottleneck(const Report& r, const ChannelStats& c, double seconds, std::vec
   for (const StageStats& s : r.stages) {
     if (s.kind == StageKind::Source || !has(s.inputs, c.name) || heldUpDownstream(r, s, seconds)) continue;
     // The writers' own pace: their values over the time they did not wait.
-    const double active = std::max(seconds * (1 - waiting), seconds / kMaxGrowth);
+    const double lived = writersSeconds(c, seconds);
+    const double active = std::max(lived * (1 - waiting), lived / kMaxGrowth);
     const double offered = static_cast<double>(c.sent) / active;
     const double taken = static_cast<double>(c.received) / seconds;
     const double workers = static_cast<double>(s.workers);

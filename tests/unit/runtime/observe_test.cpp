@@ -189,6 +189,7 @@ TEST_CASE("advice: silent on a healthy report, one line per finding otherwise", 
   // The source waited for room 90% of the run: work is the bottleneck.
   // Offered 1000 / 0.1 s = 10,000/s, taken 1,000/s: 4 × 10 × 1.25 = 50.
   r.channels[0].blockedNs = 900'000'000;
+  r.channels[0].maxLen = 0;  // nothing left to drain: the source ran the whole second
   r.channels[0].fullSends = 950;
   auto advice = flow::adviseFrom(r);
   REQUIRE(advice.size() == 1);
