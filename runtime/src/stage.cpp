@@ -426,11 +426,12 @@ void StageCore::noteItemTime(Context& ctx, std::uint64_t seq, Clock::time_point 
   const auto ended = Clock::now();
   const std::uint64_t nth = ctx.currentItem();
   if (sampleLatency(nth)) latency_.record((ended - started).count());
-  if (tracesItem(ctx, nth)) ctx.traceBuffer()->span(seq, started, ended, outcome);
+  if (tracesItem(ctx, nth)) ctx.traceBuffer()->span(nth, seq, started, ended, outcome);
 }
 
 void StageCore::traceItem(Context& ctx, std::uint64_t seq, Clock::time_point started, TraceOutcome outcome) {
-  if (tracesItem(ctx, ctx.currentItem())) ctx.traceBuffer()->span(seq, started, Clock::now(), outcome);
+  const std::uint64_t nth = ctx.currentItem();
+  if (tracesItem(ctx, nth)) ctx.traceBuffer()->span(nth, seq, started, Clock::now(), outcome);
 }
 
 void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, ItemOutcome outcome,

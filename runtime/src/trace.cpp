@@ -8,6 +8,7 @@
 // the run started, with nanosecond decimals.
 #include "flow/detail/trace.h"
 
+#include <charconv>
 #include <cstdio>
 #include <memory>
 
@@ -34,13 +35,21 @@ const char* outcomeName(TraceOutcome o) {
   return "ok";
 }
 
-/// Microseconds with three decimals, from nanoseconds.
+void appendUnsigned(std::string& out, std::uint64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+/// Microseconds with three decimals, from nanoseconds (no printf: a trace
+/// has millions of these).
 void appendMicros(std::string& out, std::int64_t ns) {
-  if (ns < 0) ns = 0;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(ns / 1000),
-                static_cast<long long>(ns % 1000));
-  out += buf;
+  const std::uint64_t v = ns < 0 ? 0 : static_cast<std::uint64_t>(ns);
+  appendUnsigned(out, v / 1000);
+  const auto frac = static_cast<unsigned>(v % 1000);
+  const char digits[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
+                          static_cast<char>('0' + frac % 10)};
+  out.append(digits, 4);
 }
 
 /// Buffered writing of the (possibly large) file, one event at a time.
@@ -63,8 +72,9 @@ class JsonOut {
 
 }  // namespace
 
-void TraceBuffer::span(std::uint64_t item, Clock::time_point started, Clock::time_point ended,
-                       TraceOutcome outcome) {
+void TraceBuffer::span(std::uint64_t nth, std::uint64_t item, Clock::time_point started,
+                       Clock::time_point ended, TraceOutcome outcome) {
+  next_ = nth + sampleEvery_;
   if (room_ == 0 && !reserve()) return;
   --room_;
   TraceEvent e;
@@ -163,32 +173,44 @@ bool TraceRecorder::write(const std::string& path, const std::string& pipeline, 
     e = "{\"name\": \"thread_sort_index\", \"ph\": \"M\", \"pid\": 1, \"tid\": " + tid +
         ", \"args\": {\"sort_index\": " + tid + "}}";
     out.event();
+    // Per worker, once: the parts every event of its track repeats.
+    std::string quotedStage;
+    appendQuoted(quotedStage, w.stage);
+    const std::string spanHead = "{\"name\": " + quotedStage + ", \"cat\": \"item\", \"ph\": \"X\", \"ts\": ";
+    const std::string onTrack = ", \"pid\": 1, \"tid\": " + tid;
     for (const TraceEvent& ev : w.buffer->events()) {
-      e = "{\"name\": ";
       switch (ev.kind) {
         case TraceEvent::Kind::Span:
-          appendQuoted(e, w.stage);
-          e += ", \"cat\": \"item\", \"ph\": \"X\", \"ts\": ";
+          e = spanHead;
           appendMicros(e, ev.start);
           e += ", \"dur\": ";
           appendMicros(e, ev.duration);
-          e += ", \"pid\": 1, \"tid\": " + tid + ", \"args\": {\"item\": " + std::to_string(ev.item) +
-               ", \"outcome\": \"" + outcomeName(ev.outcome) + "\"}}";
+          e += onTrack;
+          e += ", \"args\": {\"item\": ";
+          appendUnsigned(e, ev.item);
+          e += ", \"outcome\": \"";
+          e += outcomeName(ev.outcome);
+          e += "\"}}";
           break;
         case TraceEvent::Kind::Retry:
         case TraceEvent::Kind::Timeout:
-          e += ev.kind == TraceEvent::Kind::Retry ? "\"retry\"" : "\"timeout\"";
+          e = ev.kind == TraceEvent::Kind::Retry ? "{\"name\": \"retry\"" : "{\"name\": \"timeout\"";
           e += ", \"cat\": \"item\", \"ph\": \"i\", \"s\": \"t\", \"ts\": ";
           appendMicros(e, ev.start);
-          e += ", \"pid\": 1, \"tid\": " + tid + ", \"args\": {\"stage\": ";
-          appendQuoted(e, w.stage);
-          e += ", \"item\": " + std::to_string(ev.item) + ", \"attempt\": " + std::to_string(ev.duration) +
-               "}}";
+          e += onTrack;
+          e += ", \"args\": {\"stage\": ";
+          e += quotedStage;
+          e += ", \"item\": ";
+          appendUnsigned(e, ev.item);
+          e += ", \"attempt\": ";
+          appendUnsigned(e, static_cast<std::uint64_t>(ev.duration));
+          e += "}}";
           break;
         case TraceEvent::Kind::Drop:
-          e += "\"drop\", \"cat\": \"channel\", \"ph\": \"i\", \"s\": \"t\", \"ts\": ";
+          e = "{\"name\": \"drop\", \"cat\": \"channel\", \"ph\": \"i\", \"s\": \"t\", \"ts\": ";
           appendMicros(e, ev.start);
-          e += ", \"pid\": 1, \"tid\": " + tid + ", \"args\": {\"channel\": ";
+          e += onTrack;
+          e += ", \"args\": {\"channel\": ";
           appendQuoted(e, ev.channel >= 0 ? channels_[static_cast<std::size_t>(ev.channel)]->name() : "?");
           e += "}}";
           break;
@@ -196,12 +218,18 @@ bool TraceRecorder::write(const std::string& path, const std::string& pipeline, 
       out.event();
     }
   }
+  std::vector<std::string> counterHeads;  // `{"name": "channel NAME", "ph": "C", "ts": ` per channel
+  for (const ChannelBase* ch : channels_) {
+    std::string head = "{\"name\": ";
+    appendQuoted(head, "channel " + ch->name());
+    counterHeads.push_back(head + ", \"ph\": \"C\", \"ts\": ");
+  }
   for (const CounterSample& c : counters_) {
-    e = "{\"name\": ";
-    appendQuoted(e, "channel " + channels_[static_cast<std::size_t>(c.channel)]->name());
-    e += ", \"ph\": \"C\", \"ts\": ";
+    e = counterHeads[static_cast<std::size_t>(c.channel)];
     appendMicros(e, c.at);
-    e += ", \"pid\": 1, \"args\": {\"len\": " + std::to_string(c.len) + "}}";
+    e += ", \"pid\": 1, \"args\": {\"len\": ";
+    appendUnsigned(e, static_cast<std::uint64_t>(c.len));
+    e += "}}";
     out.event();
   }
   std::fputs("\n], \"displayTimeUnit\": \"ms\", \"otherData\": {\"pipeline\": ", f.get());

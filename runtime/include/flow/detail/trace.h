@@ -46,9 +46,12 @@ class TraceBuffer {
   TraceBuffer(TraceRecorder& recorder, std::uint64_t sampleEvery) noexcept
       : recorder_(&recorder), sampleEvery_(sampleEvery) {}
   /// True if the worker's `nth` item (0-based, in the order it ran them)
-  /// gets a span.
-  [[nodiscard]] bool wants(std::uint64_t nth) const noexcept { return nth % sampleEvery_ == 0; }
-  void span(std::uint64_t item, Clock::time_point started, Clock::time_point ended, TraceOutcome outcome);
+  /// gets a span: one in sampleEvery, counted from the last span (a
+  /// compare, not a division, on every item).
+  [[nodiscard]] bool wants(std::uint64_t nth) const noexcept { return nth >= next_; }
+  /// The span of the worker's `nth` item, numbered `item` in its stage.
+  void span(std::uint64_t nth, std::uint64_t item, Clock::time_point started, Clock::time_point ended,
+            TraceOutcome outcome);
   void instant(TraceEvent::Kind kind, std::uint64_t item, std::int64_t detail, std::int32_t channel = -1);
   [[nodiscard]] const std::vector<TraceEvent>& events() const noexcept { return events_; }
   [[nodiscard]] TraceRecorder& recorder() const noexcept { return *recorder_; }
@@ -58,7 +61,8 @@ class TraceBuffer {
   bool reserve();
   TraceRecorder* recorder_;
   std::uint64_t sampleEvery_;
-  std::size_t room_ = 0;  // events this buffer may still add
+  std::uint64_t next_ = 0;  // the worker's next item to trace
+  std::size_t room_ = 0;    // events this buffer may still add
   std::vector<TraceEvent> events_;
 };
 
