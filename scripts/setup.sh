@@ -35,8 +35,11 @@ PACKAGES=(
   # LLVM 14: Support library for flowc (its CMake package needs zlib's), lit +
   # FileCheck for the tests
   llvm-14-dev llvm-14-tools zlib1g-dev
-  # tests and benchmarks
-  catch2 libbenchmark-dev libtbb-dev golang-go
+  # --metrics: cpp-httplib (the runtime loads it only when a program asks)
+  libcpp-httplib-dev
+  # tests and benchmarks (promtool checks --metrics output, dot checks
+  # `flowc graph`)
+  catch2 libbenchmark-dev libtbb-dev golang-go prometheus graphviz
 )
 
 install_packages() {

@@ -171,9 +171,9 @@ void Context::defer(detail::PendingSend* send) { pending_.emplace_back(send); }
 
 void Context::throwTimedOut() { throw detail::ItemTimedOut{}; }
 
-Task Context::sendOwned(ChannelBase& ch, void* value) {
+Task Context::sendOwned(ChannelBase& ch, void* value, bool counted) {
   checkSendDeadline();
-  detail::SendAwaiter send(ch, value, deadline_, timers());
+  detail::SendAwaiter send(ch, value, deadline_, timers(), counted);
   const SendStatus st = co_await send;
   makeCurrent();
   noteSent(st);

@@ -34,6 +34,7 @@ class Context;
 
 namespace detail {
 class StageCore;
+class TraceBuffer;
 struct RunShared;
 /// The context of the body running on this thread (Context::current()).
 inline thread_local Context* tCurrentContext = nullptr;
@@ -127,9 +128,15 @@ class Context {
   /// throws RunCancelled (the run is being cancelled, outside `finally`) or
   /// ItemTimedOut (the item's deadline has passed).
   void afterCheckIn() const;
+  /// This worker's trace buffer (`--trace`), or null.
+  [[nodiscard]] detail::TraceBuffer* traceBuffer() const noexcept { return trace_; }
+  void setTraceBuffer(detail::TraceBuffer* b) noexcept { trace_ = b; }
   void setHolding(bool on) noexcept { holding_ = on; }
   /// Items this worker has started so far (counts up on each call).
   std::uint64_t countItem() noexcept { return items_++; }
+  /// What the last countItem() returned: the running item's number among
+  /// this worker's items.
+  [[nodiscard]] std::uint64_t currentItem() const noexcept { return items_ - 1; }
   [[nodiscard]] bool isHolding() const noexcept { return holding_; }
   std::vector<std::unique_ptr<detail::PendingSend>>& held() noexcept { return held_; }
   /// Sends deferred by post(), in order.
@@ -205,7 +212,7 @@ class Context {
   /// As `co_await send(ch, v)` for a value `*value` the caller owns and
   /// keeps in place (a held or deferred send): one coroutine for every
   /// element type.
-  Task sendOwned(ChannelBase& ch, void* value);
+  Task sendOwned(ChannelBase& ch, void* value, bool counted);
   /// recv()'s outcome: true for a value, false once closed; throws
   /// ItemTimedOut / RunCancelled.
   bool receivedValue(RecvStatus st);
@@ -218,9 +225,10 @@ class Context {
   void notePushed(std::size_t k) noexcept;
 
   detail::RunShared* run_;
-  detail::StageCore* stage_;          // null for bare contexts (tests, benchmarks)
-  detail::WorkerCounters* counters_;  // this worker's (null for bare contexts)
-  detail::TimerQueue* timers_;        // the run's (inline for every send's awaiter)
+  detail::StageCore* stage_;              // null for bare contexts (tests, benchmarks)
+  detail::WorkerCounters* counters_;      // this worker's (null for bare contexts)
+  detail::TimerQueue* timers_;            // the run's (inline for every send's awaiter)
+  detail::TraceBuffer* trace_ = nullptr;  // --trace: this worker's events
   std::int64_t worker_;
   Deadline deadline_ = kNoDeadline;
   bool timed_ = false;    // deadline_ != kNoDeadline
@@ -269,10 +277,11 @@ class Context::SendOp {
 
 template <class T>
 struct Context::HeldSend final : detail::PendingSend {
-  HeldSend(Channel<T>& c, T v) : ch(c), value(std::move(v)) {}
-  Task flush(Context& ctx) override { return ctx.sendOwned(ch, &value); }
+  HeldSend(Channel<T>& c, T v, bool wasCounted = false) : ch(c), value(std::move(v)), counted(wasCounted) {}
+  Task flush(Context& ctx) override { return ctx.sendOwned(ch, &value, counted); }
   Channel<T>& ch;
   T value;
+  bool counted;  // deferred because the channel was full: that wait is counted
 };
 
 template <class T>
@@ -340,6 +349,9 @@ void Context::post(Channel<T>& ch, U&& value) {
     SendStatus st{};
     (void)ch.sendCore(&v, nullptr, st);  // never queues without a node; leaves v when Full
     if (st != SendStatus::Full) return noteSent(st);
+    ch.noteWaitedSends(1);
+    defer(new HeldSend<T>(ch, std::move(v), true));
+    return;
   }
   defer(new HeldSend<T>(ch, std::move(v)));
 }
