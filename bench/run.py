@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
-"""bench/run.py — builds and runs issue 6's workloads (and W6) side by side.
+"""bench/run.py — builds and runs the workloads side by side.
 
-Every workload (W1-W5, bench/README.md) has a Flow implementation and three
-peers (Go, oneTBB, mutex+cv). This script builds them all (the C++ peers via
+Every workload (W1-W6, W12, W13; bench/README.md) has a Flow implementation
+and three peers (Go, oneTBB, mutex+cv). This script builds them all (the C++ peers via
 the CMake target `bench_peers`, Go via `go build`, Flow via `flowc build`),
 runs each implementation --runs times interleaved (run 1 of every
 implementation, then run 2, ...: slow drift of the machine hits all alike),
 checks that every program prints the checksum the workload defines, and
-prints one table: median wall time, items/s, peak RSS, and Flow's speedup over
-each peer measured in the same run. --write-results also writes
+prints one table: median wall time, items/s, peak RSS, CPU time over wall
+time (user + system: how many cores it kept busy), peak thread count (for
+workloads that ask for it: sampled from /proc every ~0.5 ms), and Flow's
+speedup over each peer measured in the same run. --write-results also writes
 bench/RESULTS.md with the machine description.
 
 --quick runs every program once at a tiny size and only checks checksums
@@ -62,7 +64,7 @@ def expect_pipeline3(a):
 
 
 def expect_worker_pool(a):
-    if a["n"] > 20_000:  # too slow in Python: the implementations must agree instead
+    if a["n"] * a.get("rounds", 200) > 5_000_000:  # too slow in Python: the implementations must agree instead
         return None
     total = 0
     for job in range(a["n"]):
@@ -86,6 +88,10 @@ def expect_ping_pong(a):
 
 def expect_rendezvous_chain(a):
     return wrap64(a["n"] * (a["n"] + 1) // 2)  # the sum of i + 1 over i < n
+
+
+def expect_blocking_calls(a):
+    return wrap64(a["n"] * a["n"])  # the sum of 2*job + 1 over job < n
 
 
 def expect_sleepers(a):
@@ -176,7 +182,9 @@ class Workload:
     quick: dict         # arguments for --quick
     expect: object      # args -> expected checksum or None
     target: str         # the goal (issue 6's for W1-W5), for the targets table
-    goal: tuple         # ("speed", min Go/Flow time ratio) or ("wall_rss", max wall ratio, max RSS ratio)
+    # ("speed", min Go/Flow time ratio), ("wall_rss", max wall ratio, max RSS ratio),
+    # ("wall_cpu", max wall ratio, min Flow CPU/wall) or ("wall_ideal", max wall ratio, ideal seconds)
+    goal: tuple
     flow_target: str = ""  # CMake target when Flow is written against the runtime API (W4)
     per_impl_full: dict = field(default_factory=dict)  # impl -> argument overrides at full size
     unit: str = "items"
@@ -185,6 +193,8 @@ class Workload:
     # More targets: ("peer", impl, max Flow/impl time ratio) or
     # ("workload", other key, max time ratio of Flow here to Flow there).
     extra_goals: tuple = ()
+    flow_build: tuple = ()  # extra `flowc build` arguments, relative to the workload's folder (externs)
+    threads: bool = False   # sample the peak thread count
 
 
 WORKLOADS = [
@@ -227,6 +237,20 @@ WORKLOADS = [
     Workload("W9 word freq", "w9_word_freq", "word_freq", "mb", {"mb": 50, "pool": 2},
              {"mb": 1, "pool": 2}, expect_from_data, "MB/s >= 1.5x Go", ("speed", 1.5),
              unit="MB", impls=("flow", "go"), data=data_text),
+    # W12: W2's programs with heavy jobs, ~50 ms of CPU each (25M xorshift
+    # rounds): every core busy however many workers (bench/README.md).
+    Workload("W12 heavy W=16", "w2_worker_pool", "worker_pool", "n", {"n": 16, "pool": 16, "rounds": 25_000_000},
+             {"n": 16, "pool": 16, "rounds": 1_000}, expect_worker_pool, "wall <= 1.1x Go, CPU/wall >= 1.8",
+             ("wall_cpu", 1.1, 1.8), unit="jobs"),
+    Workload("W12 heavy W=2", "w2_worker_pool", "worker_pool", "n", {"n": 16, "pool": 2, "rounds": 25_000_000},
+             {"n": 16, "pool": 2, "rounds": 1_000}, expect_worker_pool, "wall <= 1.1x Go, CPU/wall >= 1.8",
+             ("wall_cpu", 1.1, 1.8), unit="jobs"),
+    # W13: 200 calls that block 20 ms each (an extern C++ function; Go:
+    # syscall.Nanosleep) on 50 workers; the ideal is 4 x 20 ms.
+    Workload("W13 blocking", "w13_blocking_calls", "blocking_calls", "n", {"n": 200, "pool": 50, "ms": 20},
+             {"n": 20, "pool": 5, "ms": 1}, expect_blocking_calls, "wall <= 1.2x ideal (80 ms) and <= 1.2x Go",
+             ("wall_ideal", 1.2, 0.080), unit="calls", threads=True,
+             flow_build=("block_call.cpp", "-I", ".")),
 ]
 
 
@@ -267,6 +291,7 @@ class Builder:
 
     def build_all(self, workloads):
         programs = sorted({(w.folder, w.stem, w.flow_target, w.impls) for w in workloads})
+        self.flow_build = {w.folder: w.flow_build for w in workloads}
         self._cmake(sorted({w.flow_target for w in workloads if w.flow_target}))
         for folder, stem, _, impls in programs:
             for impl in ("tbb", "mutexcv", "cpp"):
@@ -337,11 +362,13 @@ class Builder:
             folder, stem = item
             src = os.path.join(WORKLOADS_DIR, folder, stem + ".flow")
             out = os.path.join(flowbin, stem)
-            if self.no_build or is_fresh(out, [src] + deps):
+            extra = [a if a.startswith("-") else os.path.join(WORKLOADS_DIR, folder, a)
+                     for a in self.flow_build.get(folder, ())]
+            if self.no_build or is_fresh(out, [src] + list_files(os.path.join(WORKLOADS_DIR, folder)) + deps):
                 return item, True, ""
             if os.path.exists(out):
                 os.remove(out)  # never time a stale binary
-            ok, tail = run_quiet([self.flowc, "build", src, "-o", out])
+            ok, tail = run_quiet([self.flowc, "build", src] + extra + ["-o", out])
             return item, ok and os.path.exists(out), tail
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:  # 2 cores, shared
@@ -373,6 +400,8 @@ def is_fresh(out, deps):
 class Sample:
     wall: float = 0.0
     rss_kb: int = 0
+    cpu: float = 0.0    # user + system seconds
+    threads: int = 0    # peak thread count, when sampled
     checksum: object = None
     error: str = ""
 
@@ -387,8 +416,49 @@ def kill_group(pgid):
         pass  # it ended just now
 
 
-def run_once(binary, args):
-    """Runs one program; wall time from spawn to exit, and its peak RSS."""
+def count_threads(pid):
+    """Threads of `pid` and of its children (the program under GNU time), or 0."""
+    total = 0
+    try:
+        total += len(os.listdir(f"/proc/{pid}/task"))
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = f.read().split()
+    except OSError:
+        return total
+    for child in children:
+        try:
+            total += len(os.listdir(f"/proc/{child}/task"))
+        except OSError:
+            pass
+    return total
+
+
+class ThreadSampler:
+    """Polls the thread count of a process tree every ~0.5 ms until stopped."""
+
+    def __init__(self, pid):
+        self.pid, self.peak, self.own = pid, 0, 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.done.is_set():
+            n = count_threads(self.pid)
+            if os.path.exists(TIME):
+                n -= 1  # time(1) itself
+            self.peak = max(self.peak, n)
+            self.done.wait(0.0005)
+
+    def stop(self):
+        self.done.set()
+        self.thread.join()
+        return self.peak
+
+
+def run_once(binary, args, sample_threads=False):
+    """Runs one program; wall time from spawn to exit, its CPU time, its peak
+    RSS and (with sample_threads) its peak thread count."""
     argv = [binary] + [f"--{k}={v}" for k, v in args.items() if not k.startswith("_")]
     # Peak RSS comes from GNU time's %M: the kernel's ru_maxrss counts the
     # image a child had before exec(), and a child forked from this Python
@@ -397,7 +467,7 @@ def run_once(binary, args):
     rss_file = tempfile.NamedTemporaryFile(prefix="bench-rss-", delete=False)
     rss_file.close()
     if os.path.exists(TIME):
-        argv = [TIME, "-f", "%M", "-o", rss_file.name] + argv
+        argv = [TIME, "-f", "%M %U %S", "-o", rss_file.name] + argv
     # Files, not pipes: the child can never block on a full pipe while we
     # sit in wait4.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -411,8 +481,10 @@ def run_once(binary, args):
             return Sample(error=str(e))
         watchdog = threading.Timer(RUN_TIMEOUT_S, kill_group, (proc.pid,))
         watchdog.start()
+        sampler = ThreadSampler(proc.pid) if sample_threads else None
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
+        peak_threads = sampler.stop() if sampler else 0
         timed_out = not watchdog.is_alive()
         watchdog.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped
@@ -420,9 +492,12 @@ def run_once(binary, args):
         err.seek(0)
         stdout, stderr = out.read(), err.read().decode(errors="replace")
     with open(rss_file.name) as f:
-        measured = re.findall(r"^(\d+)\s*$", f.read(), re.M)
+        measured = re.findall(r"^(\d+) ([0-9.]+) ([0-9.]+)\s*$", f.read(), re.M)
     os.unlink(rss_file.name)
-    s = Sample(wall=wall, rss_kb=int(measured[-1]) if measured else usage.ru_maxrss)
+    # wait4's usage counts the children time(1) waited for: the program.
+    cpu = float(measured[-1][1]) + float(measured[-1][2]) if measured else usage.ru_utime + usage.ru_stime
+    s = Sample(wall=wall, rss_kb=int(measured[-1][0]) if measured else usage.ru_maxrss, cpu=cpu,
+               threads=peak_threads)
     if timed_out:
         s.error = f"timed out after {RUN_TIMEOUT_S}s"
     elif proc.returncode != 0:
@@ -461,7 +536,7 @@ def measure(workloads, builder, runs, quick):
         for w, impl, binary, args in plan:
             if not quick:
                 log(f"bench: run {r + 1}/{runs} {w.key} {impl} {args}")
-            sample = run_once(binary, args)
+            sample = run_once(binary, args, sample_threads=w.threads and not quick)
             results[(w.key, impl)][1].append(sample)
     return results
 
@@ -475,6 +550,8 @@ class Row:
     wall: float = 0.0       # median seconds
     spread: float = 0.0     # (max - min) / median
     rss_mb: float = 0.0     # median peak RSS
+    cpu_per_wall: float = 0.0  # median of (user + system) / wall
+    threads: int = 0        # median peak thread count (0: not sampled)
     checksum_ok: bool = True
     checksum_note: str = ""
 
@@ -507,6 +584,8 @@ def summarize(workloads, builder, results):
             row.wall = statistics.median(walls)
             row.spread = (max(walls) - min(walls)) / row.wall if row.wall else 0.0
             row.rss_mb = statistics.median(s.rss_kb for s in samples) / 1024
+            row.cpu_per_wall = statistics.median(s.cpu / s.wall for s in samples if s.wall)
+            row.threads = int(statistics.median(s.threads for s in samples))
             sums = {s.checksum for s in samples}
             want = w.expect(row.args)
             got = samples[0].checksum
@@ -553,20 +632,22 @@ def table(rows, quick):
             state = r.status or ("ok" if r.checksum_ok else "MISMATCH " + r.checksum_note)
             lines.append(f"| {r.workload.key} | {r.impl} | {fmt_args(r.args)} | {state} |")
         return "\n".join(lines)
-    lines = ["| workload | impl | size | median wall (spread) | per item | items/s | peak RSS "
-             "| Flow speedup vs this | checksum |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| workload | impl | size | median wall (spread) | per item | items/s | peak RSS | CPU/wall "
+             "| peak threads | Flow speedup vs this | checksum |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     flow = {r.workload.key: r for r in rows if r.impl == "flow" and not r.status}
     for r in rows:
         if r.status:
-            lines.append(f"| {r.workload.key} | {r.impl} | | {r.status} | | | | | |")
+            lines.append(f"| {r.workload.key} | {r.impl} | | {r.status} | | | | | | | |")
             continue
         f = flow.get(r.workload.key)
         speedup = "—" if r.impl == "flow" or not f else f"{r.per_item / f.per_item:.2f}x"
         check = "ok" if r.checksum_ok else "MISMATCH " + r.checksum_note
+        threads = str(r.threads) if r.workload.threads else "—"
         lines.append(
             f"| {r.workload.key} | {r.impl} | {fmt_args(r.args)} | {fmt_time(r.wall)} (±{r.spread * 50:.0f}%) "
-            f"| {fmt_time(r.per_item)} | {fmt_rate(1 / r.per_item)} | {r.rss_mb:.1f} MB | {speedup} | {check} |")
+            f"| {fmt_time(r.per_item)} | {fmt_rate(1 / r.per_item)} | {r.rss_mb:.1f} MB | {r.cpu_per_wall:.2f} "
+            f"| {threads} | {speedup} | {check} |")
     return "\n".join(lines)
 
 
@@ -611,6 +692,18 @@ def targets_table(rows):
                 wall, rss = f.wall / g.wall, f.rss_mb / g.rss_mb
                 met = wall <= goal[1] and rss <= goal[2]
                 lines.append(f"| {w.key} | {w.target} | wall {wall:.2f}x, RSS {rss:.2f}x | {'yes' if met else 'NO'} |")
+                continue
+            if goal[0] == "wall_cpu":
+                wall = f.wall / g.wall
+                met = wall <= goal[1] and f.cpu_per_wall >= goal[2]
+                lines.append(f"| {w.key} | {w.target} | wall {wall:.2f}x, CPU/wall {f.cpu_per_wall:.2f} "
+                             f"(Go {g.cpu_per_wall:.2f}) | {'yes' if met else 'NO'} |")
+                continue
+            if goal[0] == "wall_ideal":
+                wall, ideal = f.wall / g.wall, f.wall / goal[2]
+                met = wall <= goal[1] and ideal <= goal[1]
+                lines.append(f"| {w.key} | {w.target} | wall {ideal:.2f}x ideal, {wall:.2f}x Go; peak threads "
+                             f"{f.threads} (Go {g.threads}) | {'yes' if met else 'NO'} |")
                 continue
             speed, need = g.per_item / f.per_item, goal[1]
             lines.append(f"| {w.key} | {w.target} | {speed:.2f}x as fast as Go | {'yes' if speed >= need else 'NO'} |")
@@ -670,8 +763,7 @@ def write_results(path, rows, runs, started, builder, load_at_start):
         "",
         table(rows, quick=False),
         "",
-        "## Targets (Flow against Go, same run; W1-W5 are issue 6's, W6 was added in session 4, "
-        "W2 key, W8 and W9 are issue 14's)",
+        "## Targets (Flow against Go and other peers, same run)",
         "",
         targets_table(rows),
         "",

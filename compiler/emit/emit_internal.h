@@ -59,6 +59,15 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& facts);
 /// the body's text.
 inline bool canBePlain(const BodyFacts& f) { return !f.hasSleep && !f.sendInLoop; }
 void scanExpr(const ast::Expr& expr, BodyFacts& facts);
+/// A loop body whose every iteration costs a bounded few instructions (no
+/// loop, call, send, string, list or record in it) gets its preemption point
+/// once per chunk of iterations (strip-mining, as the JVM does for counted
+/// loops): a point per iteration would double the cost of a tight loop.
+struct LoopBodyCost {
+  bool cheap = false;
+  bool hasBreak = false;  // a `break` at the body's own level (through ifs)
+};
+LoopBodyCost loopBodyCost(const ast::Block& body);
 
 /// What names mean where code is being written.
 struct Scope {
@@ -67,6 +76,7 @@ struct Scope {
   bool hasCtx = false;                       // inside a stage lambda (`ctx` exists)
   const ast::StageDecl* stage = nullptr;     // the stage whose body is lowered
   bool plain = false;                        // lowering a plain (non-coroutine) body
+  std::string breakLabel;                    // in a strip-mined loop: `break` is `goto breakLabel;`
   std::map<const void*, std::string> state;  // StateStmt → `st.NAME`
   const BodyFacts* facts = nullptr;
   int temps = 0;

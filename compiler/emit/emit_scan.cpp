@@ -1,7 +1,9 @@
 // emit/emit_scan.cpp — a read-only walk over a body before it is lowered:
 // which locals are read, whether the item, params, state or the Context are
 // used. The lowering uses these facts to mark declarations [[maybe_unused]]
-// exactly where -Wall -Wextra would otherwise warn. Emits nothing.
+// exactly where -Wall -Wextra would otherwise warn. Also whether a loop body
+// is cheap enough that its preemption point may come once per chunk of
+// iterations (loopBodyCost). Emits nothing.
 #include <llvm/Support/Casting.h>
 
 #include "emit/emit_internal.h"
@@ -185,5 +187,87 @@ BodyFacts pipelineFacts(const Emitter& em) {
   }
   return f;
 }
+
+namespace {
+
+/// An expression that costs a bounded few instructions: numbers and bools
+/// only (no string, list, map or record value is built, copied or compared;
+/// no map is looked up, which hashes and may grow), no call.
+bool isCheapExpr(const ast::Expr& e) {
+  if (e.type != nullptr && (e.type->is(ast::Type::Kind::String) || e.type->is(ast::Type::Kind::List) ||
+                            e.type->is(ast::Type::Kind::Map) || e.type->record() != nullptr))
+    return false;
+  switch (e.kind) {
+    case ast::Expr::Kind::IntLit:
+    case ast::Expr::Kind::FloatLit:
+    case ast::Expr::Kind::BoolLit:
+    case ast::Expr::Kind::DurationLit:
+    case ast::Expr::Kind::Name:
+      return true;
+    case ast::Expr::Kind::Field:
+      return isCheapExpr(*cast<ast::FieldExpr>(e).base);
+    case ast::Expr::Kind::Index: {
+      const auto& ix = cast<ast::IndexExpr>(e);
+      // The list itself is not copied: only its type is not cheap. A map's
+      // lookup is not cheap.
+      const bool map = ix.base->type != nullptr && ix.base->type->is(ast::Type::Kind::Map);
+      return !map && ix.base->kind == ast::Expr::Kind::Name && isCheapExpr(*ix.index);
+    }
+    case ast::Expr::Kind::Unary:
+      return isCheapExpr(*cast<ast::UnaryExpr>(e).operand);
+    case ast::Expr::Kind::Binary: {
+      const auto& b = cast<ast::BinaryExpr>(e);
+      return isCheapExpr(*b.lhs) && isCheapExpr(*b.rhs);
+    }
+    case ast::Expr::Kind::StringLit:
+    case ast::Expr::Kind::ListLit:
+    case ast::Expr::Kind::MapLit:
+    case ast::Expr::Kind::RecordLit:
+    case ast::Expr::Kind::Call:
+      return false;
+  }
+  return false;
+}
+
+bool isCheapBlock(const ast::Block& block);
+
+bool isCheapStmt(const ast::Stmt& stmt) {
+  switch (stmt.kind) {
+    case ast::Stmt::Kind::Let:
+      return isCheapExpr(*cast<ast::LetStmt>(stmt).init);
+    case ast::Stmt::Kind::Assign: {
+      const auto& a = cast<ast::AssignStmt>(stmt);
+      return isCheapExpr(*a.target) && isCheapExpr(*a.value);
+    }
+    case ast::Stmt::Kind::If: {
+      const auto& i = cast<ast::IfStmt>(stmt);
+      return isCheapExpr(*i.cond) && isCheapBlock(i.then) && (!i.otherwise || isCheapBlock(*i.otherwise));
+    }
+    case ast::Stmt::Kind::Break:
+    case ast::Stmt::Kind::Continue:
+      return true;
+    default:  // loops, sends, sleep, calls, fail, return
+      return false;
+  }
+}
+
+bool isCheapBlock(const ast::Block& block) {
+  for (const auto& s : block.stmts)
+    if (!isCheapStmt(*s)) return false;
+  return true;
+}
+
+bool hasBreak(const ast::Block& block) {
+  for (const auto& s : block.stmts) {
+    if (s->kind == ast::Stmt::Kind::Break) return true;
+    if (const auto* i = dyn_cast<ast::IfStmt>(s.get()))
+      if (hasBreak(i->then) || (i->otherwise && hasBreak(*i->otherwise))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+LoopBodyCost loopBodyCost(const ast::Block& body) { return LoopBodyCost{isCheapBlock(body), hasBreak(body)}; }
 
 }  // namespace flow::emit

@@ -7,6 +7,8 @@
 // per-worker state overloads.
 #include <llvm/Support/Casting.h>
 
+#include <utility>
+
 #include "emit/emit_internal.h"
 
 namespace flow::emit {
@@ -64,6 +66,43 @@ void lowerNested(Scope& s, CppWriter& w, const ast::Block& block) {
   w.indent();
   lowerBlock(s, w, block);
   w.dedent();
+}
+
+/// A loop body opens with a preemption point (runtime/README.md,
+/// "Preemption points"): the item's timeout, the run's cancellation and the
+/// scheduler's check-ins reach a loop that never waits, and — one atomic
+/// load — it keeps a loop without side effects from being undefined
+/// behaviour that the C++ compiler may delete.
+void lowerLoopBody(Scope& s, CppWriter& w, const ast::Block& block) {
+  w.indent();
+  w.line("flow::poll();");
+  const std::string outerBreak = std::exchange(s.breakLabel, std::string());
+  lowerBlock(s, w, block);
+  s.breakLabel = outerBreak;
+  w.dedent();
+}
+
+/// A range loop with a cheap body, strip-mined: one preemption point per
+/// chunk (flow::pollChunkEnd) keeps the inner loop as tight as without one.
+/// The bound is evaluated once, as always; `break` leaves both loops.
+void lowerStripMined(Scope& s, CppWriter& w, const ast::ForStmt& st, bool hasBreak) {
+  const std::string var = localName(st.var.name);
+  const std::string end = s.temp();
+  const std::string chunk = s.temp();
+  w.line("for (std::int64_t " + var + " = " + lowerExpr(s, *st.iterable, true) + ", " + end + " = " +
+         lowerExpr(s, *st.hi, true) + "; " + var + " < " + end + ";) {");
+  w.indent();
+  w.line("flow::poll();");
+  w.line("for (const std::int64_t " + chunk + " = flow::pollChunkEnd(" + var + ", " + end + "); " + var +
+         " < " + chunk + "; ++" + var + ") {");
+  const std::string outerBreak = std::exchange(s.breakLabel, hasBreak ? s.temp() : std::string());
+  const std::string label = s.breakLabel;
+  lowerNested(s, w, st.body);
+  s.breakLabel = outerBreak;
+  w.line("}");
+  w.dedent();
+  w.line("}");
+  if (!label.empty()) w.line(label + ":;");
 }
 
 void lowerIf(Scope& s, CppWriter& w, const ast::IfStmt& st, bool isElseIf) {
@@ -132,6 +171,8 @@ void lowerFor(Scope& s, CppWriter& w, const ast::ForStmt& st) {
   std::string var = localName(st.var.name);
   std::string unused = maybeUnused(s, &st);
   if (st.isRange()) {
+    if (const LoopBodyCost cost = loopBodyCost(st.body); cost.cheap)
+      return lowerStripMined(s, w, st, cost.hasBreak);
     std::string lo = lowerExpr(s, *st.iterable, true);
     std::string hi = lowerExpr(s, *st.hi, true);
     if (isSimpleBound(*st.hi)) {
@@ -184,7 +225,7 @@ void lowerFor(Scope& s, CppWriter& w, const ast::ForStmt& st) {
     w.line(unused + "const std::int64_t " + var + " = " + counter + "++;");
     w.dedent();
   }
-  lowerNested(s, w, st.body);
+  lowerLoopBody(s, w, st.body);
   w.line("}");
 }
 
@@ -305,12 +346,12 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
     case ast::Stmt::Kind::While: {
       const auto& st = cast<ast::WhileStmt>(stmt);
       w.line("while (" + lowerExpr(s, *st.cond, true) + ") {");
-      lowerNested(s, w, st.body);
+      lowerLoopBody(s, w, st.body);
       w.line("}");
       return;
     }
     case ast::Stmt::Kind::Break:
-      return w.line("break;");
+      return w.line(s.breakLabel.empty() ? "break;" : "goto " + s.breakLabel + ";");
     case ast::Stmt::Kind::Continue:
       return w.line("continue;");
     case ast::Stmt::Kind::Return:

@@ -2,8 +2,8 @@
 // what the author meant:
 //   UnusedParam       a param that no expression reads (still a CLI flag);
 //   UselessTimeout    a `timeout` on a body with no point where a timeout is
-//                     checked (timeouts are cooperative: only sends,
-//                     `sleep`, reading lines and extern calls stop at it);
+//                     checked (loops — they have preemption points — sends,
+//                     `sleep`, reading lines and extern calls);
 //   OversizedChannel  a constant capacity larger than the number of items
 //                     that can ever reach the channel, when that number is
 //                     known at compile time (sources whose sends sit in
@@ -88,14 +88,10 @@ bool stmtBlocks(const ast::Stmt& s) {
       auto& i = llvm::cast<ast::IfStmt>(s);
       return exprBlocks(i.cond.get()) || blockBlocks(i.then) || (i.otherwise && blockBlocks(*i.otherwise));
     }
-    case ast::Stmt::Kind::For: {
-      auto& f = llvm::cast<ast::ForStmt>(s);
-      return exprBlocks(f.iterable.get()) || exprBlocks(f.hi.get()) || blockBlocks(f.body);
-    }
-    case ast::Stmt::Kind::While: {
-      auto& w = llvm::cast<ast::WhileStmt>(s);
-      return exprBlocks(w.cond.get()) || blockBlocks(w.body);
-    }
+    // A loop runs a preemption point every iteration (or chunk of them).
+    case ast::Stmt::Kind::For:
+    case ast::Stmt::Kind::While:
+      return true;
     case ast::Stmt::Kind::Break:
     case ast::Stmt::Kind::Continue:
     case ast::Stmt::Kind::Return:
@@ -159,8 +155,8 @@ void Sema::warnUselessTimeout(ast::StageDecl& stage, const ast::StageAttr& timeo
   diags_.report(
       DiagKind::UselessTimeout, timeout.range,
       "`timeout` on `" + stage.name.name +
-          "` can never fire: its body has no send, `sleep`, `read_lines` or extern call, the only points "
-          "where a timeout is checked");
+          "` can never fire: its body has no loop, send, `sleep`, `read_lines` or extern call, the only "
+          "points where a timeout is checked");
 }
 
 void Sema::warnOversizedChannels(ast::PipelineDecl& p) {

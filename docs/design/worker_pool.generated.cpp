@@ -43,6 +43,7 @@ inline void build(flow::Pipeline& pl, const Params& P) {
   pl.source("produce", {}, {&c_todo},
       [&](flow::Context& ctx) -> flow::Task {
         for (std::int64_t v_i = 0; v_i < P.jobs; ++v_i) {
+          flow::poll();
           co_await ctx.send(c_todo, Job{.id = v_i, .processed = false});
         }
         co_return;

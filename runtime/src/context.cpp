@@ -37,6 +37,18 @@ void Context::checkpoint() const {
   if (isExpired()) throw detail::ItemTimedOut{};
 }
 
+void Context::afterCheckIn() const {
+  if (!inFinally_ && isCancelled()) throw detail::RunCancelled{};
+  if (isExpired()) throw detail::ItemTimedOut{};
+}
+
+namespace detail {
+void preempted() {
+  if (Scheduler* s = tCurrentScheduler) s->checkIn();
+  if (const Context* ctx = tCurrentContext) ctx->afterCheckIn();
+}
+}  // namespace detail
+
 void Context::notePushed(std::size_t k) noexcept {
   outboxed_ -= k;
   if (counters_ != nullptr && k > 0) detail::WorkerCounters::add(counters_->out, k);
@@ -157,8 +169,11 @@ void Context::hold(detail::PendingSend* send) { held_.emplace_back(send); }
 
 void Context::defer(detail::PendingSend* send) { pending_.emplace_back(send); }
 
-Task Context::sendOwned(ChannelBase& ch, void* value) {
-  detail::SendAwaiter send(ch, value, deadline_, timers());
+void Context::throwTimedOut() { throw detail::ItemTimedOut{}; }
+
+Task Context::sendOwned(ChannelBase& ch, void* value, bool counted) {
+  checkSendDeadline();
+  detail::SendAwaiter send(ch, value, deadline_, timers(), counted);
   const SendStatus st = co_await send;
   makeCurrent();
   noteSent(st);

@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include <unistd.h>
+
 namespace flow::detail {
 
 void appendInt(std::string& out, std::int64_t v) {
@@ -135,17 +137,32 @@ void appendQuoted(std::string& out, std::string_view s) {
 }
 
 namespace {
-std::atomic<bool> gSinkSet{false};
-std::mutex gSinkMu;  // Guards gSink/gSinkUser and serialises calls into the sink.
+std::atomic<bool> gSinkSet{false};  // a sink or a status line: writeLine takes gSinkMu
+std::mutex gSinkMu;                 // Guards gSink/gSinkUser/gStatus and serialises calls into the sink.
 LineSink gSink = nullptr;
 void* gSinkUser = nullptr;
+std::string gStatus;  // the status line shown now, empty if none
+
+constexpr std::string_view kEraseLine = "\r\x1b[K";
+
+void writeAll(std::FILE* f, std::string_view s) { std::fwrite(s.data(), 1, s.size(), f); }
 }  // namespace
+
+void setStatusLine(std::string_view text) {
+  std::lock_guard<std::mutex> lock(gSinkMu);
+  std::string out(kEraseLine);
+  out += text;
+  // Nothing to erase and nothing to draw: write nothing at all.
+  if (!(gStatus.empty() && text.empty())) writeAll(stderr, out);
+  gStatus = std::string(text);
+  gSinkSet.store(gSink != nullptr || !gStatus.empty(), std::memory_order_release);
+}
 
 void setLineSink(LineSink sink, void* user) noexcept {
   std::lock_guard<std::mutex> lock(gSinkMu);
   gSink = sink;
   gSinkUser = user;
-  gSinkSet.store(sink != nullptr, std::memory_order_release);
+  gSinkSet.store(sink != nullptr || !gStatus.empty(), std::memory_order_release);
 }
 
 void writeLine(std::string_view line, bool toStderr) {
@@ -153,6 +170,25 @@ void writeLine(std::string_view line, bool toStderr) {
     std::lock_guard<std::mutex> lock(gSinkMu);
     if (gSink != nullptr) {
       gSink(line, toStderr, gSinkUser);
+      return;
+    }
+    // stdout elsewhere than the terminal: the status line is not in its way.
+    static const bool stdoutIsTerminal = isatty(STDOUT_FILENO) != 0;
+    if (!gStatus.empty() && (toStderr || stdoutIsTerminal)) {
+      std::string buf(kEraseLine);
+      if (toStderr) {
+        buf.append(line);
+        buf += '\n';
+        buf += gStatus;
+        writeAll(stderr, buf);
+        return;
+      }
+      writeAll(stderr, buf);
+      buf.assign(line);
+      buf += '\n';
+      writeAll(stdout, buf);
+      std::fflush(stdout);  // before the status comes back on the terminal
+      writeAll(stderr, std::string(kEraseLine) + gStatus);
       return;
     }
   }

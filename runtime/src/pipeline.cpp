@@ -15,6 +15,9 @@ constexpr auto kInterruptPoll = std::chrono::milliseconds(10);
 constexpr int kExitInterrupted = 130;
 constexpr int kExitDeadline = 124;
 constexpr int kExitBadConfig = 2;
+/// How often a trace samples channel lengths (a counter event only when
+/// one changed).
+constexpr auto kTraceSamplePeriod = std::chrono::milliseconds(5);
 }  // namespace
 
 Pipeline::Pipeline() = default;
@@ -115,6 +118,24 @@ StartStatus Pipeline::start() {
   for (const auto& ch : channels_) {
     if (ch->writers() == 0) ch->close();
   }
+  if (traceSampleEvery_ > 0) {
+    trace_ = std::make_unique<detail::TraceRecorder>(traceSampleEvery_, run_->start);
+    for (const auto& s : stages_) {
+      std::vector<detail::TraceBuffer*> buffers;
+      for (std::int64_t w = 0; w < s->options().workers; ++w)
+        buffers.push_back(&trace_->addWorker(s->name(), w));
+      s->setTraceBuffers(std::move(buffers));
+    }
+    std::vector<const ChannelBase*> watched;
+    for (const auto& ch : channels_) watched.push_back(ch.get());
+    trace_->setChannels(std::move(watched));
+    detail::gDropObserver.store(&detail::TraceRecorder::noteDrop, std::memory_order_relaxed);
+    detail::TraceRecorder* recorder = trace_.get();
+    tickers_.push_back(Ticker{
+        kTraceSamplePeriod, [recorder](std::chrono::nanoseconds) { recorder->sampleChannels(Clock::now()); },
+        kNoDeadline});
+  }
+  for (Ticker& t : tickers_) t.next = run_->start + std::chrono::duration_cast<Clock::duration>(t.period);
   run_->timers.start();
   run_->sched.start();
   for (const auto& s : stages_) {
@@ -122,6 +143,30 @@ StartStatus Pipeline::start() {
     if (s->isKeyed() && s->kind() != StageKind::Source) run_->spawn(s->runDispatcher(*run_));
   }
   return StartStatus::Ok;
+}
+
+void Pipeline::enableTrace(std::uint64_t sampleEvery) {
+  traceSampleEvery_ = sampleEvery < 1 ? 1 : sampleEvery;
+}
+
+bool Pipeline::writeTrace(const std::string& path, const std::string& pipeline, std::string& error) const {
+  if (!trace_) {
+    error = "no trace was recorded";
+    return false;
+  }
+  return trace_->write(path, pipeline, error);
+}
+
+bool Pipeline::traceTruncated() const noexcept { return trace_ && trace_->truncated(); }
+
+void Pipeline::every(std::chrono::nanoseconds period, std::function<void(std::chrono::nanoseconds)> tick) {
+  tickers_.push_back(Ticker{period, std::move(tick), kNoDeadline});
+}
+
+Report Pipeline::liveReport() const {
+  const std::int64_t elapsed =
+      run_ ? std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - run_->start).count() : 0;
+  return buildReport(elapsed, 0);
 }
 
 void Pipeline::cancel() noexcept {
@@ -147,6 +192,7 @@ Report Pipeline::wait() {
     std::unique_lock<std::mutex> lock(run.mu);
     while (run.live > 0) {
       Deadline wakeAt = std::min(nextMonitor, run.isCancelled() ? kNoDeadline : deadline);
+      for (const Ticker& t : tickers_) wakeAt = std::min(wakeAt, t.next);
       if (interruptFlag_ != nullptr) wakeAt = std::min(wakeAt, Clock::now() + kInterruptPoll);
       if (wakeAt == kNoDeadline)
         run.cv.wait(lock);
@@ -159,9 +205,16 @@ Report Pipeline::wait() {
       const bool late = now >= deadline;
       if (now >= nextMonitor) {
         lock.unlock();
-        eprint(formatMonitorLine(channelStats()));
+        eprint(formatMonitorLine(now - run.start, channelStats()));
         lock.lock();
         nextMonitor = deadlineAfter(monitor_);
+      }
+      for (Ticker& t : tickers_) {
+        if (now < t.next) continue;
+        lock.unlock();
+        t.tick(now - run.start);
+        lock.lock();
+        t.next = Clock::now() + std::chrono::duration_cast<Clock::duration>(t.period);
       }
       if (!run.isCancelled() && (interrupted || late)) {
         lock.unlock();
@@ -173,6 +226,8 @@ Report Pipeline::wait() {
   const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - run.start).count();
   run.sched.stop();
   run.timers.stop();
+  // Every worker is done: the last tick sees the final figures.
+  for (Ticker& t : tickers_) t.tick(std::chrono::nanoseconds(elapsed));
   flushOutput();
   int exitCode = 0;
   {

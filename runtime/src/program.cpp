@@ -14,7 +14,13 @@
 #include <fstream>
 #include <iostream>
 
+#include <unistd.h>
+
+#include "flow/advice.h"
+#include "flow/detail/metrics_server.h"
+#include "flow/detail/progress.h"
 #include "flow/format.h"
+#include "flow/metrics.h"
 
 namespace flow {
 namespace {
@@ -171,6 +177,17 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
       if (!hasValue || !parseDuration(value, o.monitor) || o.monitor.count() < 0)
         return bad("a duration such as 500ms or 2s");
       o.hasMonitor = true;
+    } else if (name == "metrics") {
+      if (!hasValue || !detail::parseListenAddress(value, o.metricsHost, o.metricsPort))
+        return bad("an address HOST:PORT such as 127.0.0.1:9464");
+    } else if (name == "trace") {
+      if (!hasValue || value.empty()) return bad("a file path");
+      o.tracePath = std::string(value);
+    } else if (name == "trace-sample") {
+      if (!hasValue || !parseInt(value, o.traceSample) || o.traceSample < 1) return bad("N >= 1");
+    } else if (name == "progress") {
+      if (hasValue && !parseBool(value, o.progress)) return bad("true or false");
+      if (!hasValue) o.progress = true;
     } else if (name == "workers") {
       const std::size_t eq2 = value.rfind('=');
       std::int64_t n = 0;
@@ -207,7 +224,8 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
 std::string Program::usage() const {
   std::string out = "usage: " + name_ +
                     " [--PARAM=VALUE ...] [--deadline=D] [--workers=STAGE=N] [--monitor=D]\n"
-                    "       [--stats] [--stats-json=PATH] [--help]\n";
+                    "       [--stats] [--stats-json=PATH] [--metrics=ADDR] [--trace=PATH]\n"
+                    "       [--trace-sample=N] [--progress] [--help]\n";
   if (!params_.empty()) {
     out += "\nparams:\n";
     for (const Param& p : params_) {
@@ -242,6 +260,38 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
   gInterrupted.store(0);
   pl.setInterruptFlag(&gInterrupted);
   build(pl);
+  if (!o.tracePath.empty()) pl.enableTrace(static_cast<std::uint64_t>(o.traceSample));
+  detail::Progress progress;
+  bool showProgress = false;
+  if (o.progress) {
+    showProgress = isatty(STDERR_FILENO) != 0;
+    if (showProgress) {
+      pl.every(detail::Progress::kPeriod,
+               [&progress, &pl](std::chrono::nanoseconds) { progress.tick(pl.liveReport(), false); });
+    } else {
+      eprint(name_ + ": --progress: stderr is not a terminal; no live status line");
+    }
+  }
+  // Bound before the run starts, so a port in use stops the program before
+  // any work is done; served until the run has ended.
+  // Until the pipeline has started (start() sets up its counters), a scrape
+  // sees an empty report.
+  std::atomic<bool> started{false};
+  detail::MetricsServer metrics;
+  if (!o.metricsHost.empty()) {
+    std::string why;
+    const std::string pipelineName = name_;
+    auto render = [&pl, &started, pipelineName] {
+      return formatPrometheus(pipelineName,
+                              started.load(std::memory_order_acquire) ? pl.liveReport() : Report{});
+    };
+    if (!metrics.start(o.metricsHost, o.metricsPort, render, why)) {
+      eprint(concat(name_, ": error: --metrics: cannot serve on ", o.metricsHost, ":", o.metricsPort, ": ",
+                    why));
+      return kExitBadCommandLine;
+    }
+    eprint(concat(name_, ": metrics at http://", o.metricsHost, ":", metrics.port(), "/metrics"));
+  }
 
   struct sigaction action {};
   action.sa_handler = onInterrupt;
@@ -256,9 +306,22 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
     eprint(name_ + ": error: " + pl.configError());
     return kExitBadCommandLine;
   }
+  started.store(true, std::memory_order_release);
   Report report = pl.wait();
   sigaction(SIGINT, &oldInt, nullptr);
   sigaction(SIGTERM, &oldTerm, nullptr);
+  metrics.stop();
+  if (showProgress) progress.tick(report, true);
+  if (!o.tracePath.empty()) {
+    std::string why;
+    if (!pl.writeTrace(o.tracePath, name_, why)) {
+      eprint(name_ + ": error: --trace: " + why);
+      if (report.exitCode == 0) report.exitCode = 1;
+    } else if (pl.traceTruncated()) {
+      eprint(concat(name_, ": --trace: the trace holds the first ", detail::TraceRecorder::kMaxEvents,
+                    " events only; a larger --trace-sample covers the whole run"));
+    }
+  }
 
   if (report.exitCode == 124) eprint(name_ + ": error: deadline passed before the work was done");
   if (report.exitCode == 130) eprint(name_ + ": interrupted");
@@ -270,7 +333,8 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
     }
   }
   if (o.stats) {
-    const std::string table = formatStatsTable(report);
+    std::string table = formatStatsTable(report);
+    for (const std::string& line : adviseFrom(report)) table += line + "\n";
     std::fwrite(table.data(), 1, table.size(), stderr);
   }
   if (!o.statsJsonPath.empty()) {

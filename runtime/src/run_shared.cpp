@@ -56,6 +56,7 @@ void RunShared::cancel(int code) noexcept {
     if (exitCode == 0) exitCode = code;
   }
   cancelled.store(true, std::memory_order_release);
+  sched.requestCheckIns();  // a body that computes stops at its next preemption point
   for (ChannelBase* ch : channels) ch->cancel();
   timers.cancelAll();
   cv.notify_all();

@@ -11,7 +11,8 @@
 // the waker ~5 µs on this class of machine, so a thread that makes work
 // runnable wakes a parked one only when no thread is already spinning, and
 // run-next fills stop waking anyone while such wakes prove useless (the
-// back-off described in the header).
+// back-off described in the header). Turns, the monitor and the threads it
+// starts and retires are in scheduler_monitor.cpp.
 #include "flow/detail/scheduler.h"
 
 #include <algorithm>
@@ -21,9 +22,10 @@
 #include "flow/time.h"
 
 namespace flow::detail {
-namespace {
 
-thread_local int tIndex = -1;
+thread_local Scheduler::Slot* Scheduler::tSlot = nullptr;
+
+namespace {
 
 inline void cpuRelax() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
@@ -54,41 +56,84 @@ std::chrono::microseconds backoffPeriod(int streak) noexcept {
 
 }  // namespace
 
-Scheduler::Scheduler(int threads) : threadCount_(threads > 0 ? threads : defaultThreads()) {
-  for (int i = 0; i < threadCount_; ++i) slots_.push_back(std::make_unique<Slot>());
+Scheduler::Scheduler(int threads) : Scheduler(Limits{.threads = threads}) {}
+
+Scheduler::Scheduler(const Limits& limits)
+    : threadCount_(limits.threads > 0 ? limits.threads : defaultThreads()),
+      maxThreads_(std::max(threadCount_, limits.maxThreads > 0 ? limits.maxThreads : defaultMaxThreads())),
+      limits_(limits),
+      slots_(new std::atomic<Slot*>[static_cast<std::size_t>(maxThreads_)]()) {
+  for (int i = 0; i < threadCount_; ++i) {
+    Slot* s = new Slot;
+    s->index = i;
+    slots_[static_cast<std::size_t>(i)].store(s, std::memory_order_relaxed);
+  }
+  slotCount_.store(threadCount_, std::memory_order_release);
 }
 
-Scheduler::~Scheduler() { stop(); }
+Scheduler::~Scheduler() {
+  stop();
+  for (int i = 0; i < slotCount_.load(std::memory_order_relaxed); ++i)
+    delete slots_[static_cast<std::size_t>(i)].load(std::memory_order_relaxed);
+}
 
-int Scheduler::defaultThreads() {
-  if (const char* env = std::getenv("FLOW_THREADS")) {
+namespace {
+int positiveFromEnv(const char* name, long max) {
+  if (const char* env = std::getenv(name)) {
     char* end = nullptr;
     const long n = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && n > 0 && n <= 1024) return static_cast<int>(n);
+    if (end != env && *end == '\0' && n > 0 && n <= max) return static_cast<int>(n);
   }
+  return 0;
+}
+}  // namespace
+
+int Scheduler::defaultThreads() {
+  if (const int n = positiveFromEnv("FLOW_THREADS", 1024)) return n;
   const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 2 : static_cast<int>(hw);
 }
 
+int Scheduler::defaultMaxThreads() {
+  const int n = positiveFromEnv("FLOW_MAX_THREADS", 1'000'000);
+  return n > 0 ? n : 10'000;
+}
+
 void Scheduler::start() {
-  for (int i = 0; i < threadCount_; ++i) threads_.emplace_back([this, i] { run(i); });
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    threadsAlive_ = threadCount_;
+    stats_.threads = stats_.peakThreads = threadCount_;
+  }
+  for (int i = 0; i < threadCount_; ++i) {
+    Slot& s = *slots_[static_cast<std::size_t>(i)].load(std::memory_order_relaxed);
+    s.thread = std::thread([this, &s] { run(s); });
+  }
+  monitor_ = std::thread([this] { monitor(); });
 }
 
 void Scheduler::stop() {
   {
+    std::lock_guard<std::mutex> lock(monMu_);
+    monStop_ = true;
+  }
+  monCv_.notify_all();
+  if (monitor_.joinable()) monitor_.join();  // it starts threads: first
+  {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    for (Slot* w : turnWaiters_) w->turnGiven.notify_one();
   }
   cv_.notify_all();
-  for (std::thread& t : threads_) {
-    if (t.joinable()) t.join();
+  for (int i = 0; i < slotCount_.load(std::memory_order_acquire); ++i) {
+    Slot& s = *slots_[static_cast<std::size_t>(i)].load(std::memory_order_acquire);
+    if (s.thread.joinable()) s.thread.join();
   }
-  threads_.clear();
 }
 
 void Scheduler::schedule(std::coroutine_handle<> h) noexcept {
-  if (tCurrentScheduler == this) {
-    Slot& mine = *slots_[static_cast<std::size_t>(tIndex)];
+  if (tCurrentScheduler == this && !tSlot->turnless) {
+    Slot& mine = *tSlot;
     mine.fills.store(mine.fills.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     // Only the owner fills the slot and others only ever empty it, so an
     // empty slot stays empty until this store: no exchange needed (the
@@ -143,9 +188,8 @@ void Scheduler::scheduleBatch(std::span<const std::coroutine_handle<>> hs) noexc
     std::lock_guard<std::mutex> lock(mu_);
     for (std::coroutine_handle<> h : hs) queue_.push_back(h);
     queued_.store(queue_.size(), std::memory_order_release);
-    toWake = std::min<int>(parked_, static_cast<int>(hs.size()));
-    wakeups_ += toWake;
-    publishIdleLocked();
+    toWake = std::min<int>(idleLocked(), static_cast<int>(hs.size()));
+    for (int i = 0; i < toWake; ++i) issueWakeLocked();
   }
   if (toWake == 1)
     cv_.notify_one();
@@ -159,9 +203,8 @@ void Scheduler::pushGlobal(std::coroutine_handle<> h) noexcept {
     std::lock_guard<std::mutex> lock(mu_);
     queue_.push_back(h);
     queued_.store(queue_.size(), std::memory_order_release);
-    if (parked_ > wakeups_ && spinning_.load(std::memory_order_acquire) == 0) {
-      ++wakeups_;
-      publishIdleLocked();
+    if (idleLocked() > 0 && spinning_.load(std::memory_order_acquire) == 0) {
+      issueWakeLocked();
       wake = true;
     }
   }
@@ -176,9 +219,8 @@ void Scheduler::wakeIdleIfNoSpinner() noexcept {
   bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (parked_ > wakeups_) {
-      ++wakeups_;
-      publishIdleLocked();
+    if (idleLocked() > 0) {
+      issueWakeLocked();
       wake = true;
     }
   }
@@ -202,25 +244,25 @@ void Scheduler::wakeIdleForRunNext() noexcept {
   // A plain lock: with the back-off these wakes are rare, and one that gave
   // up on a busy mu_ could leave the slot to an owner that keeps running.
   std::unique_lock<std::mutex> lock(mu_);
-  if (parked_ <= wakeups_) return;  // woken threads are on their way; they spin
+  if (idleLocked() == 0) return;  // woken threads are on their way (they spin), or no turn is free
   if (probing_ && runNextBackoff_.load(std::memory_order_relaxed) != 0) {
     // The prober parked again while this call waited for mu_: leave it the
     // note (it takes it under mu_ when its period ends).
     runNextWakeSkipped_.store(true);
     return;
   }
-  ++wakeups_;
+  issueWakeLocked();
   ++runNextWakeups_;
   runNextWakesIssued_.fetch_add(1, std::memory_order_relaxed);
-  publishIdleLocked();
   lock.unlock();
   cv_.notify_one();
 }
 
-bool Scheduler::queuedOnOtherThreads(int index) const noexcept {
-  for (std::size_t j = 0; j < slots_.size(); ++j) {
-    if (static_cast<int>(j) == index) continue;
-    const Slot& s = *slots_[j];
+bool Scheduler::queuedOnOtherThreads(const Slot& self) const noexcept {
+  const int n = slotCount_.load(std::memory_order_acquire);
+  for (int j = 0; j < n; ++j) {
+    const Slot& s = *slots_[static_cast<std::size_t>(j)].load(std::memory_order_acquire);
+    if (&s == &self) continue;
     if (s.runNext.load() != nullptr || s.tail.load() != s.head.load()) return true;
   }
   return false;
@@ -236,13 +278,16 @@ std::coroutine_handle<> Scheduler::takeGlobal() noexcept {
   return h;
 }
 
-std::coroutine_handle<> Scheduler::stealStaleRunNext(int index, std::span<SeenRunNext> seen) noexcept {
-  for (std::size_t j = 0; j < slots_.size(); ++j) {
-    if (static_cast<int>(j) == index) continue;
+std::coroutine_handle<> Scheduler::stealStaleRunNext(const Slot& self, std::span<SeenRunNext> seen) noexcept {
+  // Threads started since the spin began are looked at in the next spin.
+  const std::size_t n = std::min<std::size_t>(seen.size(), static_cast<std::size_t>(slotCount_.load()));
+  for (std::size_t j = 0; j < n; ++j) {
+    Slot& s = *slots_[j].load(std::memory_order_acquire);
+    if (&s == &self) continue;
     // fills is read first: if runNext still holds the same coroutine
     // afterwards and fills has not moved, it has sat there since `since`.
-    const std::uint32_t fills = slots_[j]->fills.load(std::memory_order_acquire);
-    void* v = slots_[j]->runNext.load(std::memory_order_acquire);
+    const std::uint32_t fills = s.fills.load(std::memory_order_acquire);
+    void* v = s.runNext.load(std::memory_order_acquire);
     if (v == nullptr) {
       seen[j].coro = nullptr;
       continue;
@@ -252,15 +297,15 @@ std::coroutine_handle<> Scheduler::stealStaleRunNext(int index, std::span<SeenRu
       continue;
     }
     if (Clock::now() - seen[j].since < kStealRunNextAfter) continue;
-    if (slots_[j]->runNext.compare_exchange_strong(v, nullptr, std::memory_order_acq_rel)) {
+    if (s.runNext.compare_exchange_strong(v, nullptr, std::memory_order_acq_rel)) {
       return std::coroutine_handle<>::from_address(v);
     }
   }
   // Local queues: an unmoved head over a non-empty queue means the owner
   // has taken nothing from it since.
-  for (std::size_t j = 0; j < slots_.size(); ++j) {
-    if (static_cast<int>(j) == index) continue;
-    Slot& s = *slots_[j];
+  for (std::size_t j = 0; j < n; ++j) {
+    Slot& s = *slots_[j].load(std::memory_order_acquire);
+    if (&s == &self) continue;
     const std::uint32_t head = s.head.load(std::memory_order_acquire);
     if (s.tail.load(std::memory_order_acquire) == head) {
       seen[j].localWaiting = false;
@@ -278,12 +323,11 @@ std::coroutine_handle<> Scheduler::stealStaleRunNext(int index, std::span<SeenRu
   return {};
 }
 
-std::coroutine_handle<> Scheduler::spinForWork(int index) noexcept {
+std::coroutine_handle<> Scheduler::spinForWork(Slot& mine) noexcept {
   spinning_.fetch_add(1);
   const auto until = Clock::now() + kSpinFor;
-  std::vector<SeenRunNext> seen(slots_.size());
+  std::vector<SeenRunNext> seen(static_cast<std::size_t>(slotCount_.load()));
   std::coroutine_handle<> found;
-  Slot& mine = *slots_[static_cast<std::size_t>(index)];
   for (int poll = 0;; ++poll) {
     if (void* next = mine.runNext.exchange(nullptr, std::memory_order_acq_rel)) {
       found = std::coroutine_handle<>::from_address(next);
@@ -293,7 +337,7 @@ std::coroutine_handle<> Scheduler::spinForWork(int index) noexcept {
     // The last poll scans too: a spinner descheduled mid-spin may not have
     // looked twice at a run-next that has sat there all along.
     const bool last = (poll & 15) == 15 && Clock::now() >= until;
-    if (last || poll % kScanOthersEvery == 0) found = stealStaleRunNext(index, seen);
+    if (last || poll % kScanOthersEvery == 0) found = stealStaleRunNext(mine, seen);
     if (found || last) break;
     for (int k = 0; k < 16; ++k) cpuRelax();
   }
@@ -322,18 +366,36 @@ void Scheduler::noteRunNextOutcome(Unparked why, bool foundWork) noexcept {
   if (runNextWakeSkipped_.exchange(false)) wakeIdleIfNoSpinner();
 }
 
-Scheduler::Unparked Scheduler::park(std::unique_lock<std::mutex>& lock) {
-  const int self = tIndex;
+Scheduler::Unparked Scheduler::park(std::unique_lock<std::mutex>& lock, Slot& mine) {
+  // A thread the monitor found blocked holds no turn (its check-in word says
+  // so too: cleared here; a check-in asked for stays, for the next body).
+  const bool hadTurn = mine.turn == Turn::Running;
+  mine.turn = Turn::Parked;
+  mine.turnless = false;
+  mine.preempt.fetch_and(~(kBlocked | kYield), std::memory_order_relaxed);
   ++parked_;
+  if (hadTurn) releaseTurnLocked();
   publishIdleLocked();  // seq_cst store, then the slots are read: see schedule()
-  const auto ready = [this] { return stopping_ || !queue_.empty() || wakeups_ > 0; };
+  // Queued work is for a parked thread only with a turn to run it.
+  const auto ready = [this] { return stopping_ || wakeups_ > 0 || (turnsFree_ > 0 && !queue_.empty()); };
   bool probe = false;
+  bool retire = false;
   bool handOver = false;  // leaving the probing duty with a run-next possibly unseen
   for (;;) {
     const int streak = runNextBackoff_.load();
-    if (probing_ || (streak == 0 && !queuedOnOtherThreads(self))) {
-      cv_.wait(lock, ready);
-      break;
+    if (probing_ || (streak == 0 && !queuedOnOtherThreads(mine))) {
+      if (threadsAlive_ <= threadCount_) {
+        cv_.wait(lock, ready);
+        break;
+      }
+      // A thread beyond the turns (one was blocked when it started) exits
+      // after a while with nothing to do.
+      if (cv_.wait_for(lock, limits_.retireAfter, ready)) break;
+      if (threadsAlive_ > threadCount_) {
+        retire = true;
+        break;
+      }
+      continue;
     }
     // Probe later: a run-next may be stuck behind a coroutine that keeps
     // running, or the back-off may skip the wake of one.
@@ -344,36 +406,56 @@ Scheduler::Unparked Scheduler::park(std::unique_lock<std::mutex>& lock) {
     proberParked_.store(false);  // seq_cst, before the note is taken: see wakeIdleForRunNext
     const bool skipped = runNextWakeSkipped_.exchange(false);
     if (woken) {
-      handOver = skipped || queuedOnOtherThreads(self);
+      handOver = skipped || queuedOnOtherThreads(mine);
       break;
     }
-    if (skipped || queuedOnOtherThreads(self)) {
-      probe = true;
-      break;
+    if (skipped || queuedOnOtherThreads(mine)) {
+      // Without a free turn every turn's holder is running: they take it.
+      if (turnsFree_ > 0) {
+        probe = true;
+        break;
+      }
+      continue;
     }
     // A whole period with nothing to look at: end the back-off (0 stored
     // before the note is read again) and park until woken.
     endBackoff();
     if (runNextWakeSkipped_.exchange(false)) {
-      probe = true;
-      break;
+      if (turnsFree_ > 0) {
+        probe = true;
+        break;
+      }
+      runNextWakeSkipped_.store(true);  // still unseen: the next prober takes it
     }
+  }
+  --parked_;
+  if (retire) {
+    --threadsAlive_;
+    ++stats_.retired;
+    stats_.threads = threadsAlive_;
+    mine.turn = Turn::Retired;
+    retiredSlots_.push_back(mine.index);
+    publishIdleLocked();
+    return Unparked::Retire;
   }
   Unparked why = Unparked::Other;
   if (probe) {
     runNextProbes_.fetch_add(1, std::memory_order_relaxed);
     why = Unparked::Probe;
   }
-  if (wakeups_ > 0) {
+  if (wakeups_ > 0) {  // a token carries its turn
     --wakeups_;
     if (runNextWakeups_ > 0) {  // which token this is cannot be told: count it as one
       --runNextWakeups_;
       if (!probe) why = Unparked::RunNextWake;
     }
-  }
-  --parked_;
-  if (handOver && parked_ > wakeups_) {
-    ++wakeups_;
+  } else if (turnsFree_ > 0) {  // a probe, or queued work with a free turn
+    --turnsFree_;
+  }  // else stopping: no turn needed to exit
+  mine.turn = Turn::Running;
+  mine.turnsTaken.fetch_add(1, std::memory_order_relaxed);
+  if (handOver && idleLocked() > 0) {
+    issueWakeLocked();
     ++runNextWakeups_;
     cv_.notify_one();  // under mu_: rare
   }
@@ -381,10 +463,32 @@ Scheduler::Unparked Scheduler::park(std::unique_lock<std::mutex>& lock) {
   return why;
 }
 
-void Scheduler::run(int index) {
+void Scheduler::handOverQueuedLocked(Slot& mine) noexcept {
+  bool moved = false;
+  if (void* next = mine.runNext.exchange(nullptr, std::memory_order_acq_rel)) {
+    queue_.push_back(std::coroutine_handle<>::from_address(next));
+    moved = true;
+  }
+  while (void* coro = popLocal(mine)) {
+    queue_.push_back(std::coroutine_handle<>::from_address(coro));
+    moved = true;
+  }
+  if (!moved) return;
+  queued_.store(queue_.size(), std::memory_order_release);
+  if (idleLocked() > 0) {
+    issueWakeLocked();
+    cv_.notify_one();  // under mu_: rare
+  }
+}
+
+void Scheduler::run(Slot& mine) {
   tCurrentScheduler = this;
-  tIndex = index;
-  Slot& mine = *slots_[static_cast<std::size_t>(index)];
+  tSlot = &mine;
+  tPreempt = &mine.preempt;
+  mine.tid.store(currentThreadId(), std::memory_order_relaxed);
+  // Odd while a coroutine runs (the monitor watches it); a reused slot
+  // carries on from its last value, which is even.
+  std::uint32_t progress = mine.progress.load(std::memory_order_relaxed);
   unsigned tick = 0;
   // Why this thread last left park(), until it has looked for work.
   Unparked unparked = Unparked::Other;
@@ -402,10 +506,10 @@ void Scheduler::run(int index) {
     if (!h) h = std::coroutine_handle<>::from_address(popLocal(mine));
     if (!h) h = takeGlobal();
     if (!h) {
-      h = spinForWork(index);
+      h = spinForWork(mine);
       // Work found: if more waits than this thread can take (queued, or a
       // run-next a filler left to the spinners), get a parked thread going.
-      if (h && (queued_.load(std::memory_order_acquire) > 0 || queuedOnOtherThreads(index)))
+      if (h && (queued_.load(std::memory_order_acquire) > 0 || queuedOnOtherThreads(mine)))
         wakeIdleIfNoSpinner();
     }
     if (unparked != Unparked::Other) {
@@ -413,16 +517,30 @@ void Scheduler::run(int index) {
       unparked = Unparked::Other;
     }
     if (h) {
+      mine.progress.store(++progress, std::memory_order_relaxed);
       h.resume();
+      mine.progress.store(++progress, std::memory_order_relaxed);
+      if (!mine.turnless && (mine.preempt.load(std::memory_order_relaxed) & kBlocked) == 0) [[likely]]
+        continue;
+      // The monitor gave this thread's turn away while the coroutine ran:
+      // run on with a free turn, or hand the queued work over and park.
+      std::unique_lock<std::mutex> lock(mu_);
+      mine.preempt.fetch_and(~kBlocked, std::memory_order_relaxed);
+      if (regainTurnLocked(mine)) continue;
+      handOverQueuedLocked(mine);
+      unparked = park(lock, mine);
+      if (unparked == Unparked::Retire) break;
       continue;
     }
     std::unique_lock<std::mutex> lock(mu_);
     if (stopping_ && queue_.empty()) break;
-    if (!queue_.empty()) continue;
-    unparked = park(lock);
+    if (!queue_.empty() && mine.turn == Turn::Running) continue;
+    unparked = park(lock, mine);
+    if (unparked == Unparked::Retire) break;
   }
   tCurrentScheduler = nullptr;
-  tIndex = -1;
+  tSlot = nullptr;
+  tPreempt = &gNeverPreempted;
 }
 
 }  // namespace flow::detail

@@ -17,6 +17,20 @@ namespace flow::detail {
 namespace {
 constexpr int kLoggedFailures = 10;
 
+TraceOutcome traceOutcome(ItemOutcome o) noexcept {
+  switch (o) {
+    case ItemOutcome::Ok:
+      return TraceOutcome::Ok;
+    case ItemOutcome::Failed:
+      return TraceOutcome::Failed;
+    case ItemOutcome::TimedOut:
+      return TraceOutcome::TimedOut;
+    case ItemOutcome::Cancelled:
+      return TraceOutcome::Cancelled;
+  }
+  return TraceOutcome::Failed;
+}
+
 /// Classifies the exception being handled; call only inside a catch block.
 ItemOutcome classifyFailure(std::string& error) noexcept {
   try {
@@ -97,6 +111,14 @@ Task drainPending(Context& ctx, ItemOutcome& outcome, std::string& error) {
   ctx.pending().clear();
 }
 
+/// co_await Requeue{s}: continue later, from the back of s's shared queue.
+struct Requeue {
+  Scheduler& sched;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) const noexcept { sched.scheduleShared(h); }
+  void await_resume() const noexcept {}
+};
+
 /// Sleeps out a retry backoff; false if the run was cancelled meanwhile.
 Task sleepBackoff(Context& ctx, std::chrono::nanoseconds d, bool& cancelled) {
   if (d.count() <= 0) co_return;
@@ -111,11 +133,29 @@ Task sleepBackoff(Context& ctx, std::chrono::nanoseconds d, bool& cancelled) {
 /// would be a measurable share of a cheap stage).
 bool sampleLatency(std::uint64_t nth) noexcept { return nth < 1024 || nth % 64 == 0; }
 
+/// --trace: whether the worker's `nth` item gets a span (one load and a
+/// test when there is no trace).
+bool tracesItem(const Context& ctx, std::uint64_t nth) noexcept {
+  return ctx.traceBuffer() != nullptr && ctx.traceBuffer()->wants(nth);
+}
+
 /// Batched publish holds a plain body's values back for about this long at
 /// most (the values of limit × item time), so batching never keeps a
 /// consumer waiting behind a slow body: a body slower than half of it sends
 /// each value at once, as without batching.
 constexpr std::int64_t kPublishHoldNs = 20'000;
+
+/// Several workers share an input: each takes at most about this much work
+/// (by the sampled body time) per take, so items never wait in one worker's
+/// batch while another worker is idle, and cheap bodies still take up to
+/// the batch size under one lock.
+constexpr std::int64_t kTakeHoldNs = 20'000;
+
+std::size_t takeLimitFor(std::chrono::nanoseconds body) noexcept {
+  const std::int64_t ns = body.count() > 0 ? body.count() : 1;
+  return static_cast<std::size_t>(
+      std::max<std::int64_t>(1, std::min<std::int64_t>(kTakeHoldNs / ns, 1 << 20)));
+}
 
 /// Values per channel to collect before a push, for a body that took `body`.
 std::size_t batchLimitFor(std::chrono::nanoseconds body) noexcept {
@@ -253,6 +293,12 @@ StageStats StageCore::stats() const {
   s.inFlight = inFlight_.load(std::memory_order_relaxed);
   s.p50ns = latency_.quantile(0.50);
   s.p99ns = latency_.quantile(0.99);
+  s.latencySamples = latency_.count();
+  s.latencySumNs = latency_.sumNanos();
+  s.timeoutNs = opts_.timeout.count();
+  for (const ChannelBase* ch : inputChannels()) s.inputs.push_back(ch->name());
+  for (const ChannelBase* ch : writtenChannels()) s.outputs.push_back(ch->name());
+  s.latency = &latency_;
   return s;
 }
 
@@ -260,6 +306,8 @@ StageStats StageCore::stats() const {
 
 Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
   Context ctx(run, this, worker);
+  if (static_cast<std::size_t>(worker) < traceBuffers_.size())
+    ctx.setTraceBuffer(traceBuffers_[static_cast<std::size_t>(worker)]);
   std::unique_ptr<WorkerSlot> w(makeWorker(worker));
   bool haveState = true;
   try {
@@ -282,7 +330,9 @@ Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
     }
     ItemOutcome outcome = ItemOutcome::Ok;
     std::string error;
+    ctx.setInFinally(true);
     co_await runGuarded(ctx, w->runFinally(ctx), outcome, error);
+    ctx.setInFinally(false);
     if (outcome == ItemOutcome::Failed) logError("worker " + std::to_string(worker) + ": finally: " + error);
   }
   if (isKeyed() && kind_ != StageKind::Source) partyDone();
@@ -323,9 +373,19 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
   bool shared = false;
   for (ChannelBase* ch : outputs_) shared = shared || ch->writers() > 1;
   const bool batching = simple && shared;
+  const bool sizeTakes = w.sharesBatches();
+  const bool adapt = batching || sizeTakes;  // the loop samples body times to size batches
   FastLoop fast;
   bool cancelled = false;
-  while (!run.isCancelled()) {
+  for (;;) {
+    // A preemption point per item, whatever the body. It also sees the
+    // run's cancellation: cancel() sets every thread's check-in word for
+    // good (Scheduler::requestCheckIns).
+    if (tPreempt->load(std::memory_order_relaxed) != 0) [[unlikely]] {
+      if (run.isCancelled()) break;
+      if (Scheduler* sched = Scheduler::current(); sched != nullptr && sched->checkInBetweenItems())
+        co_await Requeue{*sched};
+    }
     if (ticking) {
       const auto now = Clock::now();
       if (now >= nextTick) {
@@ -367,29 +427,36 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
       if (cancelled) break;
       continue;
     }
-    const bool timed = sampleLatency(ctx.countItem());
-    const auto started = timed ? Clock::now() : Clock::time_point{};
+    // No item number kept in the frame: Context::currentItem() has it.
+    const bool clocked = sampleLatency(ctx.countItem()) || tracesItem(ctx, ctx.currentItem());
+    const auto started = clocked ? Clock::now() : Clock::time_point{};
     ItemOutcome outcome = ItemOutcome::Ok;
     try {
-      ctx.makeCurrent();
+      tCurrentContext = &ctx;  // makeCurrent() without a deadline to publish
       w.runPlain(ctx, false);
     } catch (...) {
       outcome = classifyFailure(fast.error);
     }
-    if (batching) {
-      if (timed) ctx.setBatchLimit(batchLimitFor(Clock::now() - started));
-      if (ctx.outboxed() == 0) {
-        fast.heldFor = 0;
-      } else if (++fast.heldFor >= ctx.batchLimit()) {
-        (void)ctx.tryPublish();  // held back for `limit` items: out they go
-        if (ctx.outboxed() == 0) fast.heldFor = 0;
+    if (adapt) {
+      if (clocked && sampleLatency(ctx.currentItem())) {
+        const std::chrono::nanoseconds took = Clock::now() - started;
+        if (sizeTakes) w.setTakeLimit(takeLimitFor(took));
+        if (batching) ctx.setBatchLimit(batchLimitFor(took));
+      }
+      if (batching) {
+        if (ctx.outboxed() == 0) {
+          fast.heldFor = 0;
+        } else if (++fast.heldFor >= ctx.batchLimit()) {
+          (void)ctx.tryPublish();  // held back for `limit` items: out they go
+          if (ctx.outboxed() == 0) fast.heldFor = 0;
+        }
       }
     }
     if (outcome == ItemOutcome::Ok && !ctx.needsPublish() &&
         ctx.pending().empty()) {  // the common case, inline
       WorkerCounters::bump(counters.completed);
       if (batching) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
-      if (timed) latency_.record((Clock::now() - started).count());
+      if (clocked) noteItemTime(ctx, seq, started, TraceOutcome::Ok);
       continue;
     }
     // A failure, or a push found its channel full, or a send was deferred:
@@ -407,7 +474,7 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
         cancelled = true;
         break;
       }
-      if (timed) latency_.record((Clock::now() - started).count());
+      if (clocked) noteItemTime(ctx, seq, started, TraceOutcome::Ok);
       continue;
     }
     if (outcome != ItemOutcome::Cancelled && (ctx.needsPublish() || !ctx.pending().empty())) {
@@ -417,13 +484,14 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
       if (ok && !ctx.pending().empty()) co_await drainPending(ctx, outcome, fast.error);
     }
     ctx.pending().clear();
+    if (clocked) traceItem(ctx, seq, started, traceOutcome(outcome));
     if (outcome == ItemOutcome::Cancelled) {
       inFlight_.fetch_add(1, std::memory_order_relaxed);
       cancelled = true;
       break;
     }
     finishItem(run, ctx, seq, outcome, fast.error,
-               timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+               sampleLatency(ctx.currentItem()) ? Clock::now() - started : std::chrono::nanoseconds(-1));
     if (outcome == ItemOutcome::Ok) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
   }
   if (ctx.outboxed() > 0 && !cancelled && !run.isCancelled()) {
@@ -473,6 +541,19 @@ void StageCore::settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool can
   }
 }
 
+void StageCore::noteItemTime(Context& ctx, std::uint64_t seq, Clock::time_point started,
+                             TraceOutcome outcome) {
+  const auto ended = Clock::now();
+  const std::uint64_t nth = ctx.currentItem();
+  if (sampleLatency(nth)) latency_.record((ended - started).count());
+  if (tracesItem(ctx, nth)) ctx.traceBuffer()->span(nth, seq, started, ended, outcome);
+}
+
+void StageCore::traceItem(Context& ctx, std::uint64_t seq, Clock::time_point started, TraceOutcome outcome) {
+  const std::uint64_t nth = ctx.currentItem();
+  if (tracesItem(ctx, nth)) ctx.traceBuffer()->span(nth, seq, started, Clock::now(), outcome);
+}
+
 void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, ItemOutcome outcome,
                            const std::string& error, std::chrono::nanoseconds latency, std::size_t items) {
   if (outcome == ItemOutcome::Ok) {
@@ -488,8 +569,11 @@ void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, Item
 Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64_t seq, bool& cancelled) {
   const bool keepItem = opts_.retries > 0 || opts_.onError == OnError::Route;
   const std::size_t items = kind_ == StageKind::Source ? 1 : w.takenItems();
-  const bool timed = sampleLatency(ctx.countItem());
-  const auto started = timed ? Clock::now() : Clock::time_point{};
+  const std::uint64_t nth = ctx.countItem();
+  const bool timed = sampleLatency(nth);
+  TraceBuffer* const trace = ctx.traceBuffer();
+  const bool clocked = timed || tracesItem(ctx, nth);
+  const auto started = clocked ? Clock::now() : Clock::time_point{};
   ItemOutcome outcome = ItemOutcome::Ok;
   std::string error;
   for (std::int64_t attempt = 0;; ++attempt) {
@@ -513,8 +597,11 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
     ctx.setDeadline(kNoDeadline);
     ctx.setHolding(false);
     if (outcome == ItemOutcome::Ok || outcome == ItemOutcome::Cancelled) break;
+    if (trace != nullptr && outcome == ItemOutcome::TimedOut)
+      trace->instant(TraceEvent::Kind::Timeout, seq, attempt + 1);
     if (attempt >= opts_.retries || run.isCancelled()) break;
     retried_.fetch_add(items, std::memory_order_relaxed);
+    if (trace != nullptr) trace->instant(TraceEvent::Kind::Retry, seq, attempt + 2);
     co_await sleepBackoff(ctx, opts_.backoff * (std::int64_t{1} << std::min<std::int64_t>(attempt, 30)),
                           cancelled);
     if (cancelled) {
@@ -522,6 +609,7 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
       break;
     }
   }
+  if (clocked) traceItem(ctx, seq, started, traceOutcome(outcome));
   if (outcome == ItemOutcome::Cancelled) {
     inFlight_.fetch_add(items, std::memory_order_relaxed);
     cancelled = true;
@@ -529,8 +617,9 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
   }
   ReorderBuffer::Held held = std::move(ctx.held());
   ctx.held().clear();
-  finishItem(run, ctx, seq, outcome, error, timed ? Clock::now() - started : std::chrono::nanoseconds(-1),
-             items);
+  const std::chrono::nanoseconds took = timed ? Clock::now() - started : std::chrono::nanoseconds(-1);
+  if (timed && w.sharesBatches()) w.setTakeLimit(takeLimitFor(took));
+  finishItem(run, ctx, seq, outcome, error, took, items);
   if (outcome != ItemOutcome::Ok) {
     held.clear();  // a failed item emits nothing
     if (opts_.onError == OnError::Route) {

@@ -21,6 +21,8 @@
 #include "flow/channel.h"
 #include "flow/detail/channel_await.h"
 #include "flow/detail/outbox.h"
+#include "flow/detail/preempt.h"
+#include "flow/detail/scheduler.h"
 #include "flow/detail/worker_counters.h"
 #include "flow/errors.h"
 #include "flow/task.h"
@@ -32,6 +34,7 @@ class Context;
 
 namespace detail {
 class StageCore;
+class TraceBuffer;
 struct RunShared;
 /// The context of the body running on this thread (Context::current()).
 inline thread_local Context* tCurrentContext = nullptr;
@@ -106,11 +109,34 @@ class Context {
   void checkpoint() const;
 
   // ---- runtime internals (stage runner) ---------------------------------
-  void makeCurrent() noexcept { detail::tCurrentContext = this; }
-  void setDeadline(Deadline d) noexcept { deadline_ = d; }
+  /// This context's body runs on the calling thread now (also after every
+  /// resume): Context::current(), and the item deadline the scheduler's
+  /// monitor watches on this thread.
+  void makeCurrent() noexcept {
+    detail::tCurrentContext = this;
+    if (timed_) detail::Scheduler::noteDeadline(deadline_);
+  }
+  void setDeadline(Deadline d) noexcept {
+    deadline_ = d;
+    timed_ = d != kNoDeadline;
+    if (timed_) detail::Scheduler::noteDeadline(d);
+  }
+  /// While `finally` runs: a preemption point does not end it on
+  /// cancellation (sends still do), so a summary it prints comes out whole.
+  void setInFinally(bool on) noexcept { inFinally_ = on; }
+  /// flow::poll()'s slow path, after the scheduler took the check-in:
+  /// throws RunCancelled (the run is being cancelled, outside `finally`) or
+  /// ItemTimedOut (the item's deadline has passed).
+  void afterCheckIn() const;
+  /// This worker's trace buffer (`--trace`), or null.
+  [[nodiscard]] detail::TraceBuffer* traceBuffer() const noexcept { return trace_; }
+  void setTraceBuffer(detail::TraceBuffer* b) noexcept { trace_ = b; }
   void setHolding(bool on) noexcept { holding_ = on; }
   /// Items this worker has started so far (counts up on each call).
   std::uint64_t countItem() noexcept { return items_++; }
+  /// What the last countItem() returned: the running item's number among
+  /// this worker's items.
+  [[nodiscard]] std::uint64_t currentItem() const noexcept { return items_ - 1; }
   [[nodiscard]] bool isHolding() const noexcept { return holding_; }
   std::vector<std::unique_ptr<detail::PendingSend>>& held() noexcept { return held_; }
   /// Sends deferred by post(), in order.
@@ -172,6 +198,13 @@ class Context {
   struct HeldSend;
 
   void noteUnsent(SendStatus st) const;  // the rare outcomes of noteSent
+  /// A send never goes out after the item's deadline, even into room: throws
+  /// ItemTimedOut then. One flag test for an item without a `timeout`.
+  void checkSendDeadline() const {
+    if (timed_) [[unlikely]]
+      if (Clock::now() >= deadline_) throwTimedOut();
+  }
+  [[noreturn]] static void throwTimedOut();
   /// Take ownership of a fresh held (`ordered`) / deferred (post) send;
   /// out of line, so no vector code is instantiated per element type.
   void hold(detail::PendingSend* send);
@@ -179,7 +212,7 @@ class Context {
   /// As `co_await send(ch, v)` for a value `*value` the caller owns and
   /// keeps in place (a held or deferred send): one coroutine for every
   /// element type.
-  Task sendOwned(ChannelBase& ch, void* value);
+  Task sendOwned(ChannelBase& ch, void* value, bool counted);
   /// recv()'s outcome: true for a value, false once closed; throws
   /// ItemTimedOut / RunCancelled.
   bool receivedValue(RecvStatus st);
@@ -192,12 +225,15 @@ class Context {
   void notePushed(std::size_t k) noexcept;
 
   detail::RunShared* run_;
-  detail::StageCore* stage_;          // null for bare contexts (tests, benchmarks)
-  detail::WorkerCounters* counters_;  // this worker's (null for bare contexts)
-  detail::TimerQueue* timers_;        // the run's (inline for every send's awaiter)
+  detail::StageCore* stage_;              // null for bare contexts (tests, benchmarks)
+  detail::WorkerCounters* counters_;      // this worker's (null for bare contexts)
+  detail::TimerQueue* timers_;            // the run's (inline for every send's awaiter)
+  detail::TraceBuffer* trace_ = nullptr;  // --trace: this worker's events
   std::int64_t worker_;
   Deadline deadline_ = kNoDeadline;
+  bool timed_ = false;    // deadline_ != kNoDeadline
   bool holding_ = false;  // an ordered stage is running an item: hold sends
+  bool inFinally_ = false;
   std::uint64_t items_ = 0;
   std::vector<std::unique_ptr<detail::PendingSend>> held_;
   std::vector<std::unique_ptr<detail::PendingSend>> pending_;
@@ -241,10 +277,11 @@ class Context::SendOp {
 
 template <class T>
 struct Context::HeldSend final : detail::PendingSend {
-  HeldSend(Channel<T>& c, T v) : ch(c), value(std::move(v)) {}
-  Task flush(Context& ctx) override { return ctx.sendOwned(ch, &value); }
+  HeldSend(Channel<T>& c, T v, bool wasCounted = false) : ch(c), value(std::move(v)), counted(wasCounted) {}
+  Task flush(Context& ctx) override { return ctx.sendOwned(ch, &value, counted); }
   Channel<T>& ch;
   T value;
+  bool counted;  // deferred because the channel was full: that wait is counted
 };
 
 template <class T>
@@ -284,11 +321,13 @@ class Context::SleepOp {
 
 template <class T, class U>
 auto Context::send(Channel<T>& ch, U&& value) {
+  checkSendDeadline();
   return SendOp<T>(*this, ch, T(std::forward<U>(value)));
 }
 
 template <class T, class U>
 void Context::post(Channel<T>& ch, U&& value) {
+  checkSendDeadline();
   T v(std::forward<U>(value));
   if (holding_) {
     hold(new HeldSend<T>(ch, std::move(v)));
@@ -310,12 +349,16 @@ void Context::post(Channel<T>& ch, U&& value) {
     SendStatus st{};
     (void)ch.sendCore(&v, nullptr, st);  // never queues without a node; leaves v when Full
     if (st != SendStatus::Full) return noteSent(st);
+    ch.noteWaitedSends(1);
+    defer(new HeldSend<T>(ch, std::move(v), true));
+    return;
   }
   defer(new HeldSend<T>(ch, std::move(v)));
 }
 
 template <class T, class U>
 bool Context::trySend(Channel<T>& ch, U&& value) {
+  checkSendDeadline();
   if (!pending_.empty()) return false;
   if (outboxed_ > 0) {  // batched values go first; if some cannot, this one waits too
     (void)tryPublish();

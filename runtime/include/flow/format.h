@@ -31,6 +31,11 @@ void writeLine(std::string_view line, bool toStderr);
 /// mutex, so the sink needs no locking of its own). Null restores stdio.
 using LineSink = void (*)(std::string_view line, bool toStderr, void* user);
 void setLineSink(LineSink sink, void* user) noexcept;
+/// A live status line on stderr (`--progress`, a terminal): drawn as
+/// "\r" + text + erase-to-end-of-line. While one is shown, every line
+/// writeLine() prints erases it first and redraws it after, so output
+/// never lands on top of it. An empty `text` erases it for good.
+void setStatusLine(std::string_view text);
 
 template <class T>
 struct IsVector : std::false_type {};

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,6 +24,7 @@
 #include "flow/channel.h"
 #include "flow/detail/run_shared.h"
 #include "flow/detail/stage_runner.h"
+#include "flow/detail/trace.h"
 #include "flow/report.h"
 #include "flow/stage.h"
 
@@ -134,6 +136,25 @@ class Pipeline {
   /// Scheduler threads for this run (0 = Scheduler::defaultThreads()).
   void setThreads(int threads) noexcept { threads_ = threads; }
 
+  // ---- watching the run (--metrics, --trace, --progress) ------------------
+  /// Before start(): records a trace of the run (one span per item, or one
+  /// per `sampleEvery` items of each worker); writeTrace() writes it.
+  void enableTrace(std::uint64_t sampleEvery);
+  /// After wait(): writes the trace recorded since start() as Chrome
+  /// trace-event JSON. False (with `error`) if it cannot be written.
+  [[nodiscard]] bool writeTrace(const std::string& path, const std::string& pipeline,
+                                std::string& error) const;
+  /// True if the trace left events out (its memory bound was reached).
+  [[nodiscard]] bool traceTruncated() const noexcept;
+  /// Before start(): calls `tick(elapsed)` every `period` while wait()
+  /// waits, on the waiting thread (never a worker's), and once more when
+  /// the run has ended.
+  void every(std::chrono::nanoseconds period, std::function<void(std::chrono::nanoseconds)> tick);
+  /// The report as of now, while the run goes on (any thread, any time
+  /// after start(); counters are read one by one, as for the monitor).
+  /// Each stage's `latency` points at its live histogram.
+  [[nodiscard]] Report liveReport() const;
+
   // ---- the run ------------------------------------------------------------
   /// Validates the graph and starts every worker. On BadConfig,
   /// configError() says why (e.g. `stage `work`: workers must be at least 1,
@@ -187,6 +208,14 @@ class Pipeline {
   const std::atomic<int>* interruptFlag_ = nullptr;
   int threads_ = 0;
   std::string configError_;
+  struct Ticker {
+    std::chrono::nanoseconds period;
+    std::function<void(std::chrono::nanoseconds)> tick;
+    Deadline next;
+  };
+  std::vector<Ticker> tickers_;
+  std::uint64_t traceSampleEvery_ = 0;  // 0: no trace
+  std::unique_ptr<detail::TraceRecorder> trace_;
   std::unique_ptr<detail::RunShared> run_;
   bool started_ = false;
   bool waited_ = false;

@@ -243,7 +243,11 @@ TEST_CASE("the --monitor flag prints one line per tick with every channel", "[pr
   const auto err = capture.err();
   REQUIRE(err.size() >= 2);
   for (const auto& line : err) {
-    CHECK(line.starts_with("monitor: a "));
+    // `monitor: S.SSSs a N/3 b 0/0`: the elapsed time comes first.
+    REQUIRE(line.starts_with("monitor: "));
+    const auto s = line.find("s a ");
+    REQUIRE(s != std::string::npos);
+    CHECK(std::stod(line.substr(9, s - 9)) > 0.0);
     CHECK(line.find("/3 b 0/0") != std::string::npos);
   }
 }

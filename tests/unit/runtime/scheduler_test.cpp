@@ -18,32 +18,16 @@
 #include <mutex>
 #include <vector>
 
+#include "sched_support.h"
 #include "test_support.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using flow::detail::Scheduler;
+using flowtest::Detached;
+using flowtest::OnScheduler;
 using Clock = std::chrono::steady_clock;
-
-/// A coroutine nobody awaits: it starts at once and frees itself at the end.
-struct Detached {
-  struct promise_type {
-    Detached get_return_object() noexcept { return {}; }
-    std::suspend_never initial_suspend() noexcept { return {}; }
-    std::suspend_never final_suspend() noexcept { return {}; }
-    void return_void() noexcept {}
-    void unhandled_exception() noexcept { std::terminate(); }
-  };
-};
-
-/// co_await OnScheduler{s}: continue on one of s's threads (its shared queue).
-struct OnScheduler {
-  Scheduler& sched;
-  bool await_ready() const noexcept { return false; }
-  void await_suspend(std::coroutine_handle<> h) const noexcept { sched.scheduleShared(h); }
-  void await_resume() const noexcept {}
-};
 
 /// Parks one coroutine until someone takes it out and schedules it.
 class Mailbox {

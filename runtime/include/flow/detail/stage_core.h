@@ -17,6 +17,7 @@
 #include "flow/channel.h"
 #include "flow/context.h"
 #include "flow/detail/histogram.h"
+#include "flow/detail/trace.h"
 #include "flow/stage.h"
 
 namespace flow::detail {
@@ -72,6 +73,11 @@ class WorkerSlot {
   /// Items already taken from the channel but never started (counted in
   /// flight when a worker stops early); forgets them.
   virtual std::size_t discardTaken() noexcept = 0;
+  /// Whether several workers share the inputs and this one takes items in
+  /// batches (then the worker loop sizes the batches: setTakeLimit()).
+  [[nodiscard]] virtual bool sharesBatches() const noexcept = 0;
+  /// At most `n` (>= 1) items per take from now on, capped by the batch size.
+  virtual void setTakeLimit(std::size_t n) noexcept = 0;
   /// Plain bodies: runs the body on the current item, copying the item when
   /// `keep` (it may be retried or routed). Throws what the body throws.
   virtual void runPlain(Context& ctx, bool keep) = 0;
@@ -132,6 +138,7 @@ class StageCore {
   [[nodiscard]] std::vector<ChannelBase*> writtenChannels() const;
 
   [[nodiscard]] StageStats stats() const;
+  [[nodiscard]] const LatencyHistogram& latency() const noexcept { return latency_; }
 
   /// Worker `w`'s counters (prepare() made one set per worker), or a shared
   /// fallback set for a context outside any worker.
@@ -141,6 +148,8 @@ class StageCore {
   /// channels to cancel with the run.
   [[nodiscard]] std::vector<ChannelBase*> prepare();
   std::atomic<std::uint64_t>& ticketCounter() noexcept { return tickets_; }
+  /// `--trace`: one buffer per worker (before the run starts).
+  void setTraceBuffers(std::vector<TraceBuffer*> buffers) { traceBuffers_ = std::move(buffers); }
 
  protected:
   /// Makes the typed half of worker `worker`.
@@ -199,6 +208,13 @@ class StageCore {
   /// go out: those with values a closed channel dropped fail (`send on
   /// closed channel`); with `cancelled`, those still waiting are in flight.
   void settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool cancelled);
+  /// The worker's current item (Context::currentItem), started at
+  /// `started`, ended now with `outcome`: its latency sample (if sampled;
+  /// completed items only) and its trace span (if traced). Out of line: a
+  /// sampled minority of items come here.
+  void noteItemTime(Context& ctx, std::uint64_t seq, Clock::time_point started, TraceOutcome outcome);
+  /// As noteItemTime, the trace span only.
+  void traceItem(Context& ctx, std::uint64_t seq, Clock::time_point started, TraceOutcome outcome);
   /// Accounts an item that ended with `outcome` (not Cancelled); on_error
   /// stop. `items`: how many input items it is (a batch's length).
   void finishItem(RunShared& run, Context& ctx, std::uint64_t seq, ItemOutcome outcome,
@@ -228,6 +244,7 @@ class StageCore {
   std::atomic<std::uint64_t> failed_{0}, retried_{0}, timedOut_{0}, inFlight_{0};
   std::atomic<int> logged_{0};  // failures logged so far (first 10 are)
   LatencyHistogram latency_;
+  std::vector<TraceBuffer*> traceBuffers_;  // --trace: per worker; empty without
 };
 
 }  // namespace flow::detail

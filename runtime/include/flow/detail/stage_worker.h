@@ -83,6 +83,7 @@ class StageWorker final : public WorkerSlot {
   StageWorker(Stage& stage, std::int64_t worker)
       : stage_(stage),
         batchMax_(scratchSize(stage.options(), stage.isKeyed())),
+        takeLimit_(sharesBatches() ? 1 : batchMax_),
         scratch_(kSource ? nullptr : new Item[batchMax_]) {
     if constexpr (!kSource) {
       if (stage.isKeyed()) {
@@ -100,10 +101,12 @@ class StageWorker final : public WorkerSlot {
   bool isPlain() const noexcept override { return Stage::kPlain; }
 
   /// Values taken per channel lock. A lone worker takes up to 32. Several
-  /// workers of a plain body (CPU-bound: no sleep) take a few each, which
-  /// cuts the contention on the shared input's lock without starving the
-  /// others; a coroutine body may sleep on an item, so it takes one at a
-  /// time, and `ordered` takes a window token per item first. A keyed
+  /// workers of a plain body (CPU-bound: no sleep) take up to 16 each,
+  /// which cuts the contention on the shared input's lock; the worker loop
+  /// lowers that to what the body runs in ~20 µs (setTakeLimit), so a
+  /// worker never sits on items another could start; a coroutine body may
+  /// sleep on an item, so it takes one at a time, and `ordered` takes a
+  /// window token per item first. A keyed
   /// worker's lane is its own (a plain body takes 32 at a time from it), and
   /// a batch is taken in runs of up to 64.
   static std::size_t scratchSize(const StageOptions& o, bool keyed) {
@@ -135,7 +138,7 @@ class StageWorker final : public WorkerSlot {
       next_ = 0;
       for (std::size_t i = 0; i < inputs_.size(); ++i) {
         ChannelBase* in = inputs_[(rotation_ + i) % inputs_.size()];
-        scratchLen_ = in->tryRecvBatch(scratch_, batchMax_, &stage_.ticketCounter(), firstSeq_);
+        scratchLen_ = in->tryRecvBatch(scratch_, takeLimit_, &stage_.ticketCounter(), firstSeq_);
         if (scratchLen_ > 0) {
           rotation_ += i + 1;  // fan-in: the next take starts at the next input
           return takeScratch(seq);
@@ -177,6 +180,15 @@ class StageWorker final : public WorkerSlot {
         co_return;  // Timeout (the caller's), Closed (nothing left) or Cancelled
       }
     }
+  }
+
+  /// A keyed worker's lane and a batch's list are this worker's alone: only
+  /// workers sharing unkeyed inputs have their takes sized.
+  bool sharesBatches() const noexcept override {
+    return !kBatched && !stage_.isKeyed() && batchMax_ > 1 && stage_.options().workers > 1;
+  }
+  void setTakeLimit(std::size_t n) noexcept override {
+    takeLimit_ = n < batchMax_ ? (n > 0 ? n : 1) : batchMax_;
   }
 
   std::size_t takenItems() const noexcept override {
@@ -295,6 +307,7 @@ class StageWorker final : public WorkerSlot {
 
   Stage& stage_;
   const std::size_t batchMax_;
+  std::size_t takeLimit_;  // <= batchMax_: items per take now (unkeyed, unbatched)
   std::optional<S> state_;
   std::optional<Taken> item_;  // the current item (or list)
   Item* scratch_;              // batchMax_ slots; [next_, scratchLen_) taken, not started yet
