@@ -228,10 +228,15 @@ std::vector<ChannelBase*> StageCore::prepare() {
   return internal;
 }
 
-void StageCore::noteUnroutable(RunShared& run, const std::string& error) {
+void StageCore::noteUnroutable(RunShared& run, std::uint64_t seq, const std::string& error) {
   sharedCounters_.in.fetch_add(1, std::memory_order_relaxed);
-  noteFailure(tickets_.fetch_add(1, std::memory_order_relaxed), error, false, 1);
+  noteFailure(seq, error, false, 1);
   if (opts_.onError == OnError::Stop) run.cancel(1);
+}
+
+Task StageCore::betweenItems() {
+  if (Scheduler* sched = Scheduler::current(); sched != nullptr && sched->checkInBetweenItems())
+    co_await Requeue{*sched};
 }
 
 void StageCore::noteDispatcherHeld(std::size_t n) noexcept {
@@ -356,7 +361,8 @@ Task StageCore::tick(RunShared& run, Context& ctx, WorkerSlot& w, FastLoop* fast
   std::string error;
   co_await runGuarded(ctx, w.runTick(ctx), outcome, error);
   if (outcome == ItemOutcome::Cancelled) cancelled = true;
-  if (outcome == ItemOutcome::Failed) logError("worker " + std::to_string(ctx.worker()) + ": every: " + error);
+  if (outcome == ItemOutcome::Failed)
+    logError("worker " + std::to_string(ctx.worker()) + ": every: " + error);
 }
 
 Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {

@@ -162,9 +162,13 @@ class StageCore {
     return lanes_[static_cast<std::size_t>(worker)].get();
   }
   [[nodiscard]] std::size_t laneCount() const noexcept { return lanes_.size(); }
-  /// The dispatcher could not route an item (its key failed): counts it in
-  /// and failed (or routes it: the caller sends it), as a body failure would.
-  void noteUnroutable(RunShared& run, const std::string& error);
+  /// The dispatcher could not route item `seq` (its key failed): counts it
+  /// in and failed (or routes it: the caller sends it), as a body failure
+  /// would.
+  void noteUnroutable(RunShared& run, std::uint64_t seq, const std::string& error);
+  /// The worker loop's preemption point when the thread's check-in word is
+  /// set (the dispatcher's too): may requeue the caller on the scheduler.
+  Task betweenItems();
   /// The dispatcher stopped (cancelled) holding `n` items it had taken.
   void noteDispatcherHeld(std::size_t n) noexcept;
   /// Called by the dispatcher and each worker as it ends; the last one

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "flow/context.h"
+#include "flow/detail/preempt.h"
 #include "flow/detail/stage_core.h"
 #include "flow/detail/stage_worker.h"
 
@@ -92,7 +93,7 @@ class StageImpl final : public StageCore {
     std::vector<ChannelBase*> lanes;
     if constexpr (kKeyed) {
       for (std::int64_t w = 0; w < workers; ++w)
-        lanes.push_back(new Channel<Item>(name() + "/lane" + std::to_string(w), kLaneCapacity));
+        lanes.push_back(new Channel<Numbered<Item>>(name() + "/lane" + std::to_string(w), kLaneCapacity));
     } else {
       (void)workers;
     }
@@ -118,26 +119,31 @@ class StageImpl final : public StageCore {
 
   /// Keyed: takes every input item and sends it to the lane of the worker
   /// its key hashes to, so equal keys always meet the same worker, in input
-  /// order. Closes the lanes when the inputs are drained.
+  /// order. Numbers the items as it takes them (the stage's ticket
+  /// counter), and each carries its number through the lane. Closes the
+  /// lanes when the inputs are drained.
   Task dispatch(RunShared& run) {
     const std::size_t lanes = laneCount();
     std::unique_ptr<Item[]> taken(new Item[kDispatchBatch]);
     std::optional<Item> one;
-    std::vector<std::vector<Item>> staged(lanes);
+    std::vector<std::vector<Numbered<Item>>> staged(lanes);
     std::vector<Item> unroutable;  // failed keys, for `on_error route`
     std::size_t rotation = 0;
     TimerQueue* timers = &run.timers;
     Context ctx(run, this, -1);  // for the key: extern calls may ask for it
     while (!run.isCancelled()) {
+      // A preemption point per take, as the worker loop has per item.
+      if (tPreempt->load(std::memory_order_relaxed) != 0) [[unlikely]]
+        co_await betweenItems();
       std::size_t got = 0;
-      std::uint64_t unused = 0;
+      std::uint64_t first = 0;  // the number of taken[0]
       for (std::size_t i = 0; i < inputs_.size() && got == 0; ++i)
-        got = inputs_[(rotation + i) % inputs_.size()]->tryRecvBatch(taken.get(), kDispatchBatch, nullptr,
-                                                                     unused);
+        got = inputs_[(rotation + i) % inputs_.size()]->tryRecvBatch(taken.get(), kDispatchBatch,
+                                                                     &ticketCounter(), first);
       if (got == 0) {
         RecvStatus st{};
-        co_await waitForItem(std::span<ChannelBase* const>(inputs_.data(), inputs_.size()), timers, nullptr,
-                             rotation, &one, st, unused, kNoDeadline);
+        co_await waitForItem(std::span<ChannelBase* const>(inputs_.data(), inputs_.size()), timers,
+                             &ticketCounter(), rotation, &one, st, first, kNoDeadline);
         if (st != RecvStatus::Ok) break;
         taken[0] = std::move(*one);
         one.reset();
@@ -149,15 +155,15 @@ class StageImpl final : public StageCore {
       // waiting), so routing costs a few instructions per item.
       for (std::size_t i = 0; i < got; ++i) {
         std::size_t to = 0;
-        if (laneOf(run, ctx, taken[i], lanes, to)) {
-          staged[to].push_back(std::move(taken[i]));
+        if (laneOf(run, ctx, taken[i], first + i, lanes, to)) {
+          staged[to].push_back(Numbered<Item>{first + i, std::move(taken[i])});
         } else if (options().onError == OnError::Route && options().routeTo != nullptr) {
           unroutable.push_back(std::move(taken[i]));
         }
       }
       bool stop = false;
       for (std::size_t l = 0; l < lanes && !stop; ++l) {
-        std::vector<Item>& pending = staged[l];
+        std::vector<Numbered<Item>>& pending = staged[l];
         std::size_t done = 0;
         try {
           while (done < pending.size()) {
@@ -193,8 +199,10 @@ class StageImpl final : public StageCore {
     for (std::size_t w = 0; w < lanes; ++w) lane(static_cast<std::int64_t>(w))->releaseWriter();
     partyDone();
   }
-  /// The lane of `v`, or false when its key failed (counted and logged).
-  bool laneOf(RunShared& run, Context& ctx, const Item& v, std::size_t lanes, std::size_t& to) {
+  /// The lane of `v` (item `seq`), or false when its key failed (counted
+  /// and logged).
+  bool laneOf(RunShared& run, Context& ctx, const Item& v, std::uint64_t seq, std::size_t lanes,
+              std::size_t& to) {
     try {
       ctx.makeCurrent();
       // The hash's high bits pick the lane (Lemire's multiply-shift): a
@@ -205,9 +213,9 @@ class StageImpl final : public StageCore {
     } catch (const RunCancelled&) {
       throw;
     } catch (const std::exception& e) {
-      noteUnroutable(run, std::string("key: ") + e.what());
+      noteUnroutable(run, seq, std::string("key: ") + e.what());
     } catch (...) {
-      noteUnroutable(run, "key: unknown exception");
+      noteUnroutable(run, seq, "key: unknown exception");
     }
     return false;
   }

@@ -70,6 +70,16 @@ Task RoutedBatch<T>::flush(Context&) {
   for (T& v : values) co_await routeSend(ch, &v);
 }
 
+/// An item on a keyed stage's lane with its number: the dispatcher numbers
+/// the items as it takes them from the stage's inputs, so `item N` in a
+/// failure is the item's place in the stage's input, whichever worker's lane
+/// it went through.
+template <class T>
+struct Numbered {
+  std::uint64_t seq = 0;
+  T value{};
+};
+
 /// Stage is a StageImpl; it grants access to its inputs and callables.
 template <class Stage>
 class StageWorker final : public WorkerSlot {
@@ -78,13 +88,16 @@ class StageWorker final : public WorkerSlot {
   using S = typename Stage::State;
   static constexpr bool kSource = Stage::kSource;
   static constexpr bool kBatched = Stage::kBatched;
+  static constexpr bool kKeyed = Stage::kKeyed;
+  /// What this worker's inputs carry: its lane's numbered items when keyed.
+  using Carried = std::conditional_t<kKeyed, Numbered<Item>, Item>;
 
  public:
   StageWorker(Stage& stage, std::int64_t worker)
       : stage_(stage),
         batchMax_(scratchSize(stage.options(), stage.isKeyed())),
         takeLimit_(sharesBatches() ? 1 : batchMax_),
-        scratch_(kSource ? nullptr : new Item[batchMax_]) {
+        scratch_(kSource ? nullptr : new Carried[batchMax_]) {
     if constexpr (!kSource) {
       if (stage.isKeyed()) {
         lane_[0] = stage.lane(worker);
@@ -138,7 +151,7 @@ class StageWorker final : public WorkerSlot {
       next_ = 0;
       for (std::size_t i = 0; i < inputs_.size(); ++i) {
         ChannelBase* in = inputs_[(rotation_ + i) % inputs_.size()];
-        scratchLen_ = in->tryRecvBatch(scratch_, takeLimit_, &stage_.ticketCounter(), firstSeq_);
+        scratchLen_ = in->tryRecvBatch(scratch_, takeLimit_, tickets(), firstSeq_);
         if (scratchLen_ > 0) {
           rotation_ += i + 1;  // fan-in: the next take starts at the next input
           return takeScratch(seq);
@@ -152,9 +165,15 @@ class StageWorker final : public WorkerSlot {
     if constexpr (kSource) {
       st = RecvStatus::Closed;
       co_return;
+    } else if constexpr (!kBatched && !kKeyed) {
+      co_await waitForItem(inputs_, ctx.timers(), tickets(), rotation_++, &item_, st, seq, until);
     } else if constexpr (!kBatched) {
-      co_await waitForItem(inputs_, ctx.timers(), &stage_.ticketCounter(), rotation_++, &item_, st, seq,
-                           until);
+      co_await waitForItem(inputs_, ctx.timers(), tickets(), rotation_++, &single_, st, seq, until);
+      if (st == RecvStatus::Ok) {
+        seq = single_->seq;
+        item_.emplace(std::move(single_->value));
+        single_.reset();
+      }
     } else {
       while (true) {
         if (tryTake(seq) == RecvStatus::Ok) {
@@ -163,10 +182,12 @@ class StageWorker final : public WorkerSlot {
         }
         const Deadline wake = list_.empty() ? until : std::min(until, due_);
         std::uint64_t one = 0;
-        co_await waitForItem(inputs_, ctx.timers(), &stage_.ticketCounter(), rotation_++, &single_, st, one,
-                             wake);
+        co_await waitForItem(inputs_, ctx.timers(), tickets(), rotation_++, &single_, st, one, wake);
         if (st == RecvStatus::Ok) {
-          add(std::move(*single_), one);
+          if constexpr (kKeyed)
+            add(std::move(single_->value), single_->seq);
+          else
+            add(std::move(*single_), one);
           single_.reset();
           continue;
         }
@@ -255,9 +276,18 @@ class StageWorker final : public WorkerSlot {
   }
 
  private:
+  /// Where the items' numbers come from: the stage's ticket counter as the
+  /// worker takes them, or none for a lane (its items carry theirs).
+  std::atomic<std::uint64_t>* tickets() noexcept { return kKeyed ? nullptr : &stage_.ticketCounter(); }
+
   RecvStatus takeScratch(std::uint64_t& seq) {
-    item_.emplace(std::move(scratch_[next_]));
-    seq = firstSeq_ + next_++;
+    if constexpr (kKeyed) {
+      seq = scratch_[next_].seq;
+      item_.emplace(std::move(scratch_[next_++].value));
+    } else {
+      item_.emplace(std::move(scratch_[next_]));
+      seq = firstSeq_ + next_++;
+    }
     return RecvStatus::Ok;
   }
 
@@ -277,8 +307,13 @@ class StageWorker final : public WorkerSlot {
       ChannelBase* in = inputs_[(rotation_ + i) % inputs_.size()];
       std::uint64_t first = 0;
       const std::size_t got =
-          in->tryRecvBatch(scratch_, std::min(batchMax_, n - list_.size()), &stage_.ticketCounter(), first);
-      for (std::size_t k = 0; k < got; ++k) add(std::move(scratch_[k]), first + k);
+          in->tryRecvBatch(scratch_, std::min(batchMax_, n - list_.size()), tickets(), first);
+      for (std::size_t k = 0; k < got; ++k) {
+        if constexpr (kKeyed)
+          add(std::move(scratch_[k].value), scratch_[k].seq);
+        else
+          add(std::move(scratch_[k]), first + k);
+      }
       if (got == 0) ++i;
     }
   }
@@ -310,7 +345,7 @@ class StageWorker final : public WorkerSlot {
   std::size_t takeLimit_;  // <= batchMax_: items per take now (unkeyed, unbatched)
   std::optional<S> state_;
   std::optional<Taken> item_;  // the current item (or list)
-  Item* scratch_;              // batchMax_ slots; [next_, scratchLen_) taken, not started yet
+  Carried* scratch_;           // batchMax_ slots; [next_, scratchLen_) taken, not started yet
   std::size_t scratchLen_ = 0;
   std::size_t next_ = 0;
   std::uint64_t firstSeq_ = 0;
@@ -319,7 +354,7 @@ class StageWorker final : public WorkerSlot {
   ChannelBase* lane_[1] = {nullptr};  // keyed: the one input
   // Batches: the list being collected, its first item's ticket, when it is due.
   std::vector<Item> list_;
-  std::optional<Item> single_;
+  std::optional<Carried> single_;  // one item waited for (batches, keyed)
   std::uint64_t listSeq_ = 0;
   Deadline due_ = kNoDeadline;
 };
