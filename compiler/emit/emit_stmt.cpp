@@ -183,7 +183,7 @@ void lowerFor(Scope& s, CppWriter& w, const ast::ForStmt& st) {
       w.line("for (std::int64_t " + var + " = " + lo + ", " + end + " = " + hi + "; " + var + " < " + end +
              "; ++" + var + ") {");
     }
-    lowerNested(s, w, st.body);
+    lowerLoopBody(s, w, st.body);
     w.line("}");
     return;
   }
@@ -205,7 +205,7 @@ void lowerFor(Scope& s, CppWriter& w, const ast::ForStmt& st) {
       w.line(maybeUnused(s, &*st.second) + "const " + s.em.names.type(it->element()) + "& " +
              localName(st.second->name) + " = " + entry + access + "second;");
     w.dedent();
-    lowerNested(s, w, st.body);
+    lowerLoopBody(s, w, st.body);
     w.line("}");
     return;
   }
