@@ -95,14 +95,31 @@ void DiagnosticEngine::print(llvm::raw_ostream& os, bool color) const {
   if (errors > 0) os << errors << (errors == 1 ? " error" : " errors") << " generated.\n";
 }
 
+namespace {
+
+/// True when `b` is `a` with two adjacent characters swapped (`form`/`from`):
+/// the most common typo, which plain edit distance counts as two edits.
+bool isTransposition(std::string_view a, std::string_view b) {
+  if (a.size() != b.size() || a.size() < 2) return false;
+  std::size_t i = 0;
+  while (i < a.size() && a[i] == b[i]) ++i;
+  if (i + 1 >= a.size()) return false;
+  return a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
+}
+
+}  // namespace
+
 std::string closestName(std::string_view name, const std::vector<std::string>& candidates) {
   std::string best;
   unsigned bestDistance = ~0u;
-  // Allow roughly one edit per three characters, at least one.
+  // Allow roughly one edit per three characters, at least one; a swap of
+  // two adjacent characters counts as one.
   unsigned limit = std::max<unsigned>(1, static_cast<unsigned>(name.size()) / 3);
   for (const auto& c : candidates) {
     if (c == name) continue;
-    unsigned d = llvm::StringRef(name).edit_distance(c, /*AllowReplacements=*/true, limit);
+    unsigned d = isTransposition(name, c)
+                     ? 1
+                     : llvm::StringRef(name).edit_distance(c, /*AllowReplacements=*/true, limit);
     if (d <= limit && d < bestDistance) {
       bestDistance = d;
       best = c;
