@@ -79,6 +79,7 @@ void Sema::checkPipeline(ast::PipelineDecl& p) {
     checkBody(*s);
     for (const auto& a : s->attrs)
       if (a.kind == ast::StageAttr::Kind::Timeout) warnUselessTimeout(*s, a);
+    warnPartialStatePrinted(*s);
   }
   if (!hadParseErrors_) checkGraph(p);
   // Sizing advice on a program with errors would only be noise.
