@@ -127,8 +127,7 @@ class MistakeScanner {
   mutable std::size_t memoLineStart_ = 0;
 };
 
-/// Token-type tests shared by the two halves.
-bool isBinaryOperator(std::size_t type);
+/// Token-type tests shared by the scanner's files.
 bool isMemberKeyword(std::size_t type);
 bool isOpener(std::size_t type);  // `(`, `[`, `{` or a string's opening quote
 bool isCloser(std::size_t type);

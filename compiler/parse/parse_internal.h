@@ -75,6 +75,9 @@ class SyntaxErrorLog {
 /// (already reported).
 auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors) -> std::vector<std::unique_ptr<antlr4::Token>>;
 
+/// `+`, `==`, `&&` and the other infix operators (mistakes_tokens.cpp).
+bool isBinaryOperator(std::size_t type);
+
 /// Recognises the mistakes new users make most in the filtered tokens,
 /// reports each once with its likely intent and repairs the tokens to what
 /// was meant (see mistakes.cpp). Changes nothing in a valid program.

@@ -97,33 +97,8 @@ bool isExpressionStart(std::size_t type) {
 /// Tokens that may continue an expression; never what a user forgot, so they
 /// are left out of "expected …" lists.
 bool isExpressionContinuation(std::size_t type) {
-  switch (type) {
-    case Flow::PLUS:
-    case Flow::MINUS:
-    case Flow::STAR:
-    case Flow::SLASH:
-    case Flow::PERCENT:
-    case Flow::AMP:
-    case Flow::PIPE:
-    case Flow::CARET:
-    case Flow::SHL:
-    case Flow::SHR:
-    case Flow::EQ:
-    case Flow::NE:
-    case Flow::LT:
-    case Flow::LE:
-    case Flow::GT:
-    case Flow::GE:
-    case Flow::AND_AND:
-    case Flow::OR_OR:
-    case Flow::DOT:
-    case Flow::LBRACK:
-    case Flow::LPAREN:
-    case Flow::LBRACE:
-      return true;
-    default:
-      return false;
-  }
+  return isBinaryOperator(type) || type == Flow::DOT || type == Flow::LBRACK || type == Flow::LPAREN ||
+         type == Flow::LBRACE;
 }
 
 std::string tokenName(std::size_t type, const antlr4::dfa::Vocabulary& vocab) {
