@@ -31,6 +31,7 @@ struct TypeDecl {
   SourceRange nameRange;
   SourceRange range;
   std::vector<FieldDecl> fields;
+  bool hasSyntaxError = false;  // parse: sema checks nothing in it (its fields may be missing)
 };
 
 /// `const NAME = expr`
@@ -38,6 +39,7 @@ struct ConstDecl {
   Ident name;
   ExprPtr value;
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: sema gives it the error type
 };
 
 struct ExternParam {
@@ -51,7 +53,8 @@ struct ExternFn {
   std::vector<ExternParam> params;
   std::optional<TypeRef> result;
   SourceRange range;
-  std::string header;  // the block's header, copied for convenience
+  std::string header;           // the block's header, copied for convenience
+  bool hasSyntaxError = false;  // parse: its block has one; calls of it are not checked
 };
 
 /// `extern "header.hpp" { fn … }`
@@ -60,6 +63,7 @@ struct ExternBlock {
   SourceRange headerRange;
   std::vector<ExternFn> fns;
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: calls of its functions are not checked
 };
 
 /// `param n: int = 100`; no default makes the flag required.
@@ -68,6 +72,7 @@ struct ParamDecl {
   TypeRef type;
   ExprPtr defaultValue;  // may be null
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: declared, not checked
 };
 
 enum class ChannelRole { Internal, Input, Output };  // channel / input / output
@@ -82,6 +87,7 @@ struct ChannelDecl {
   Overflow overflow = Overflow::Block;
   SourceRange overflowRange;  // invalid when not written
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: declared, not checked
 };
 
 enum class OnError { Drop, Stop, Route };
@@ -109,6 +115,10 @@ struct StageDecl {
   std::vector<StageAttr> attrs;
   Block body;
   SourceRange range;
+  /// parse: a syntax error was reported inside it (header or body). Sema
+  /// declares its name and checks nothing else in it, so one mistake is
+  /// reported once, by the parser.
+  bool hasSyntaxError = false;
 
   // sema: resolved wiring
   std::vector<const ChannelDecl*> inputChannels;
@@ -139,6 +149,11 @@ struct PipelineDecl {
   SourceRange monitorRange;
   std::vector<PipelineMember> members;  // everything above, in source order (non-owning)
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: somewhere inside it
+  /// parse: a member could not be read at all, or its name could not, so a
+  /// name the rest of the pipeline uses may be missing: sema does not report
+  /// unknown channels here.
+  bool lostMember = false;
 };
 
 /// One .flow file.
@@ -148,6 +163,9 @@ struct Module {
   std::vector<std::unique_ptr<ConstDecl>> consts;
   std::vector<std::unique_ptr<ExternBlock>> externs;
   std::vector<std::unique_ptr<PipelineDecl>> pipelines;
+  /// parse: a top-level declaration could not be read (or its name could
+  /// not), so sema does not report unknown types and functions.
+  bool lostDecl = false;
   TypeContext typeContext;  // owns the sema types of this module
 };
 

@@ -297,7 +297,11 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
     case ast::Expr::Kind::StringLit: {
       const auto& str = cast<ast::StringLit>(expr);
       if (str.isPlain()) {
-        std::string lit = cppStringLiteral(str.plainText());
+        const std::string text = str.plainText();
+        std::string lit = cppStringLiteral(text);
+        // A `\0` inside: the length is explicit, or C++ would stop there.
+        if (text.find('\0') != std::string::npos)
+          return "std::string(" + lit + ", " + std::to_string(text.size()) + ")";
         return typedTarget ? lit : "std::string(" + lit + ")";
       }
       std::vector<std::string> parts;
@@ -306,7 +310,10 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
           // As string_view, not char[N]: every literal then shares one
           // instantiation of the formatting templates (a char[N] costs one
           // per length N, a visible share of a small program's C++ compile).
-          if (!p.text.empty()) parts.push_back("std::string_view(" + cppStringLiteral(p.text) + ")");
+          if (p.text.empty()) continue;
+          std::string lit = cppStringLiteral(p.text);
+          if (p.text.find('\0') != std::string::npos) lit += ", " + std::to_string(p.text.size());
+          parts.push_back("std::string_view(" + lit + ")");
           continue;
         }
         parts.push_back(lowerExpr(s, *p.expr, true));

@@ -11,6 +11,17 @@
 #include "parse/parse_internal.h"
 
 namespace flow::parse {
+namespace {
+
+/// "; did you mean `drop`?" when `word` is a typo of one of `words`, else
+/// `otherwise`.
+std::string didYouMean(const std::string& word, const std::vector<std::string>& words,
+                       const std::string& otherwise) {
+  std::string best = closestName(word, words);
+  return best.empty() ? otherwise : "; did you mean `" + best + "`?";
+}
+
+}  // namespace
 
 std::unique_ptr<ast::Module> AstBuilder::buildModule(Flow::ModuleContext* ctx) {
   auto module = std::make_unique<ast::Module>();
@@ -166,8 +177,9 @@ void AstBuilder::buildMember(Flow::MemberContext* ctx, ast::PipelineDecl& pipeli
       else if (policy.name == "drop_oldest")
         channel->overflow = ast::Overflow::DropOldest;
       else if (policy.name != "block" && policy.name != ast::kErrorName)
-        syntaxError(policy.range, "unknown overflow policy `" + policy.name +
-                                      "`; expected `drop_newest`, `drop_oldest` or `block`");
+        syntaxError(policy.range, "unknown overflow policy `" + policy.name + "`" +
+                                      didYouMean(policy.name, {"drop_newest", "drop_oldest", "block"},
+                                                 "; expected `drop_newest`, `drop_oldest` or `block`"));
     }
     member.kind = ast::PipelineMember::Kind::Channel;
     member.channel = channel.get();
@@ -240,8 +252,9 @@ std::optional<ast::StageAttr> AstBuilder::buildAttr(Flow::StageAttrContext* ctx)
     else if (policy.name == "stop")
       attr.onError = ast::OnError::Stop;
     else if (policy.name != ast::kErrorName)
-      syntaxError(policy.range,
-                  "unknown error policy `" + policy.name + "`; expected `drop`, `stop` or `route CHANNEL`");
+      syntaxError(policy.range, "unknown error policy `" + policy.name + "`" +
+                                    didYouMean(policy.name, {"drop", "stop", "route"},
+                                               "; expected `drop`, `stop` or `route CHANNEL`"));
     if (extra != nullptr)
       syntaxError(rangeOf(extra), "unexpected `" + extra->getText() + "` after `on_error " + policy.name +
                                       "`; only `route` takes a channel");

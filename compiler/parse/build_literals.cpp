@@ -211,7 +211,14 @@ std::unique_ptr<ast::StringLit> AstBuilder::buildString(Flow::StringLitContext* 
   };
   for (Flow::StringPartContext* part : ctx->stringPart()) {
     if (auto* c = dynamic_cast<Flow::StrTextContext*>(part)) {
-      text += c->getText();
+      std::string piece = c->getText();
+      if (std::size_t nul = piece.find('\0'); nul != std::string::npos) {
+        // Invisible in an editor, and easy to lose on the way: say so.
+        std::size_t at = c->getStart()->getStartIndex() + nul;
+        invalidLiteral({text_.loc(at), text_.loc(at + 1)},
+                       "a NUL byte inside a string literal; write `\\0` if you mean it");
+      }
+      text += piece;
       hasText = true;
     } else if (auto* c = dynamic_cast<Flow::StrEscapeContext*>(part)) {
       std::string esc = c->getText();

@@ -56,10 +56,14 @@ class SyntaxErrorLog {
   void reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message);
   [[nodiscard]] bool hasErrors() const { return count_ > 0; }
   [[nodiscard]] const SourceText& text() const { return text_; }
+  /// Where every syntax error was found, reported or not (a second one on a
+  /// line is not printed but still marks its declaration as broken).
+  [[nodiscard]] const std::vector<std::size_t>& offsets() const { return offsets_; }
 
  private:
   DiagnosticEngine& diags_;
   SourceText text_;
+  std::vector<std::size_t> offsets_;
   std::unordered_set<unsigned> lines_;        // lines that already have a syntax error
   std::unordered_set<std::size_t> literals_;  // offsets of literals already reported
   unsigned count_ = 0;
@@ -70,6 +74,18 @@ class SyntaxErrorLog {
 /// EOF last. Returns an empty vector when the nesting limit was exceeded
 /// (already reported).
 auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors) -> std::vector<std::unique_ptr<antlr4::Token>>;
+
+/// `+`, `==`, `&&` and the other infix operators (mistakes_tokens.cpp).
+bool isBinaryOperator(std::size_t type);
+
+/// Recognises the mistakes new users make most in the filtered tokens,
+/// reports each once with its likely intent and repairs the tokens to what
+/// was meant (see mistakes.cpp). Changes nothing in a valid program.
+void repairMistakes(std::vector<std::unique_ptr<antlr4::Token>>& tokens, SyntaxErrorLog& errors);
+
+/// Sets the hasSyntaxError flags of the module's declarations from the
+/// offsets of the syntax errors (see parse.cpp).
+void markSyntaxErrors(ast::Module& module, const SyntaxErrorLog& errors);
 
 /// The error strategy of the second (full-LL) parse: ANTLR's recovery with
 /// messages rewritten for users and sent to the SyntaxErrorLog.

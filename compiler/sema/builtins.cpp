@@ -12,6 +12,8 @@
 //     recorded as `[string]`, but it is a lazy stream, never a list value);
 //   - sleep(d) and print/eprint return nothing (`void`), so they can only be
 //     statements.
+#include <utility>
+
 #include "sema/sema_impl.h"
 
 namespace flow::sema {
@@ -51,6 +53,61 @@ constexpr BuiltinEntry kBuiltins[] = {
     {"now", Builtin::Now},
     {"read_lines", Builtin::ReadLines},
     {"sleep", Builtin::Sleep},
+};
+
+/// What other languages call Flow's built-ins, for "did you mean": a name
+/// close in meaning, not in spelling (`uppercase` is 4 edits from `upper`).
+constexpr std::pair<std::string_view, std::string_view> kForeignNames[] = {
+    {"uppercase", "upper"},
+    {"toupper", "upper"},
+    {"to_upper", "upper"},
+    {"toUpperCase", "upper"},
+    {"ToUpper", "upper"},
+    {"lowercase", "lower"},
+    {"tolower", "lower"},
+    {"to_lower", "lower"},
+    {"toLowerCase", "lower"},
+    {"ToLower", "lower"},
+    {"strip", "trim"},
+    {"TrimSpace", "trim"},
+    {"length", "len"},
+    {"size", "len"},
+    {"strlen", "len"},
+    {"count", "len"},
+    {"println", "print"},
+    {"printf", "print"},
+    {"puts", "print"},
+    {"eprintln", "eprint"},
+    {"to_string", "str"},
+    {"toString", "str"},
+    {"string", "str"},
+    {"itoa", "str"},
+    {"parseInt", "int"},
+    {"atoi", "int"},
+    {"to_int", "int"},
+    {"parse_int", "int"},
+    {"parseFloat", "float"},
+    {"atof", "float"},
+    {"to_float", "float"},
+    {"includes", "contains"},
+    {"startswith", "starts_with"},
+    {"startsWith", "starts_with"},
+    {"HasPrefix", "starts_with"},
+    {"has_prefix", "starts_with"},
+    {"endswith", "ends_with"},
+    {"endsWith", "ends_with"},
+    {"HasSuffix", "ends_with"},
+    {"has_suffix", "ends_with"},
+    {"push", "append"},
+    {"push_back", "append"},
+    {"replace_all", "replace"},
+    {"replaceAll", "replace"},
+    {"ReplaceAll", "replace"},
+    {"implode", "join"},
+    {"readlines", "read_lines"},
+    {"read_file", "read_lines"},
+    {"time", "now"},
+    {"hashCode", "hash"},
 };
 
 std::string plural(std::size_t n, const char* word) {
@@ -98,12 +155,21 @@ const Type* Sema::checkCall(ast::CallExpr& e) {
     e.builtin = b;
     return checkBuiltin(e, b);
   }
+  if (module_.lostDecl) {  // a declaration the parser lost may have been this function
+    for (auto& a : e.args) checkValue(a.get());
+    return types_.errorType();
+  }
   std::vector<std::string> names;
   for (const auto& entry : kBuiltins) names.emplace_back(entry.name);
   for (const auto& [name, fn] : externs_) names.emplace_back(name);
   std::sort(names.begin(), names.end());
-  diags_.report(DiagKind::UnknownFunction, e.callee.range,
-                "unknown function `" + e.callee.name + "`" + didYouMean(e.callee.name, names));
+  std::string hint = didYouMean(e.callee.name, names);
+  if (hint.empty() && e.callee.name == "range")
+    hint = "; a range of ints is written `lo..hi`, as in `for i in 0..n`";
+  for (const auto& [foreign, flow] : kForeignNames)
+    if (hint.empty() && foreign == e.callee.name && builtinByName(flow) != Builtin::None)
+      hint = "; did you mean `" + std::string(flow) + "`?";
+  diags_.report(DiagKind::UnknownFunction, e.callee.range, "unknown function `" + e.callee.name + "`" + hint);
   for (auto& a : e.args) checkValue(a.get());
   return types_.errorType();
 }
@@ -111,6 +177,10 @@ const Type* Sema::checkCall(ast::CallExpr& e) {
 const Type* Sema::checkExternCall(ast::CallExpr& e, const ast::ExternFn& fn) {
   const Type* result =
       fn.result ? (fn.result->resolved ? fn.result->resolved : types_.errorType()) : types_.voidType();
+  if (fn.hasSyntaxError) {
+    for (auto& a : e.args) checkValue(a.get());
+    return fn.result ? result : types_.errorType();
+  }
   if (!checkArgCount(e, fn.params.size(), fn.params.size())) return result;
   for (std::size_t i = 0; i < e.args.size(); ++i) {
     const ast::ExternParam& p = fn.params[i];

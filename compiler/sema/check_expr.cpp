@@ -139,6 +139,10 @@ const Type* Sema::checkName(ast::NameExpr& e) {
     return types_.errorType();
   }
   std::string hint = didYouMean(e.name, visibleValueNames());
+  if (hint.empty() && (e.name == "True" || e.name == "TRUE")) hint = "; did you mean `true`?";
+  if (hint.empty() && (e.name == "False" || e.name == "FALSE")) hint = "; did you mean `false`?";
+  if (hint.empty() && (e.name == "nil" || e.name == "null" || e.name == "None" || e.name == "NULL"))
+    hint = "; Flow has no null value: every variable holds a value of its type";
   if (hint.empty() && e.name == "worker" && context_ != ExprContext::Body)
     hint = "; `worker` exists only inside stage bodies";
   if (hint.empty() && inFinally_)
@@ -147,7 +151,9 @@ const Type* Sema::checkName(ast::NameExpr& e) {
         hint =
             "; `finally` runs after the last item, so it sees only `state`, `worker` and the pipeline's "
             "names";
-  diags_.report(DiagKind::UnknownName, e.range, "unknown name `" + e.name + "`" + hint);
+  // A declaration the parser lost may have been this name.
+  if (!module_.lostDecl && !(pipeline_ && pipeline_->lostMember))
+    diags_.report(DiagKind::UnknownName, e.range, "unknown name `" + e.name + "`" + hint);
   return types_.errorType();
 }
 
@@ -161,7 +167,7 @@ const Type* Sema::checkField(ast::FieldExpr& e) {
     return types_.errorType();
   }
   const ast::TypeDecl& decl = *base->record();
-  if (isErrorName(e.field.name)) return types_.errorType();
+  if (isErrorName(e.field.name) || decl.hasSyntaxError) return types_.errorType();
   if (const ast::FieldDecl* f = findField(decl, e.field.name))
     return f->type.resolved ? f->type.resolved : types_.errorType();
   std::vector<std::string> names;
@@ -304,6 +310,10 @@ const Type* Sema::checkRecordLit(ast::RecordLit& e) {
     return types_.errorType();
   }
   auto it = typeDecls_.find(e.typeName.name);
+  if (it == typeDecls_.end() && module_.lostDecl) {
+    for (auto& f : e.fields) checkValue(f.value.get());
+    return types_.errorType();
+  }
   if (it == typeDecls_.end()) {
     std::vector<std::string> names;
     for (const auto& [name, decl] : typeDecls_) names.emplace_back(name);
@@ -315,6 +325,11 @@ const Type* Sema::checkRecordLit(ast::RecordLit& e) {
   }
   const ast::TypeDecl& decl = *it->second;
   e.decl = &decl;
+  if (decl.hasSyntaxError) {
+    // Its fields may be missing: check the values only.
+    for (auto& f : e.fields) checkValue(f.value.get());
+    return types_.recordOf(&decl);
+  }
   std::unordered_map<std::string_view, SourceRange> given;
   for (auto& init : e.fields) {
     auto [git, fresh] = given.emplace(init.name.name, init.name.range);

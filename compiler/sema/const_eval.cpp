@@ -110,6 +110,11 @@ ConstInfo* Sema::ensureConstChecked(std::string_view name) {
   if (it == consts_.end()) return nullptr;
   ConstInfo& info = it->second;
   if (info.state != ConstInfo::State::Unchecked) return &info;
+  if (info.decl->hasSyntaxError) {  // the parser reported it; its value is a guess
+    info.result = invalid();
+    info.state = ConstInfo::State::Done;
+    return &info;
+  }
   info.state = ConstInfo::State::Checking;
   // A const may be reached from inside a body (checked lazily on first use):
   // its value sees module-level names only.

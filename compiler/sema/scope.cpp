@@ -64,28 +64,8 @@ void Sema::reportDuplicate(std::string_view what, std::string_view name, SourceR
       .note(first, "`" + std::string(name) + "` first declared here");
 }
 
-namespace {
-
-/// True when `b` is `a` with two adjacent characters swapped (`nmae`/`name`):
-/// the most common typo, which plain edit distance counts as two edits.
-bool isTransposition(std::string_view a, std::string_view b) {
-  if (a.size() != b.size() || a.size() < 2) return false;
-  std::size_t i = 0;
-  while (i < a.size() && a[i] == b[i]) ++i;
-  if (i + 1 >= a.size()) return false;
-  return a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
-}
-
-}  // namespace
-
 std::string Sema::didYouMean(std::string_view name, const std::vector<std::string>& candidates) const {
   std::string best = closestName(name, candidates);
-  if (best.empty())
-    for (const auto& c : candidates)
-      if (isTransposition(name, c)) {
-        best = c;
-        break;
-      }
   if (best.empty()) return "";
   return "; did you mean `" + best + "`?";
 }

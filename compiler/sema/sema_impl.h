@@ -178,6 +178,7 @@ class Sema {
   // ---- warnings.cpp: legal but suspicious
   void warnUnusedParams(ast::PipelineDecl& p);
   void warnUselessTimeout(ast::StageDecl& stage, const ast::StageAttr& timeout);
+  void warnPartialStatePrinted(const ast::StageDecl& stage);
   void warnOversizedChannels(ast::PipelineDecl& p);
 
   ast::Module& module_;

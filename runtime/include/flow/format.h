@@ -125,5 +125,8 @@ void eprint(const T& v) {
 }
 /// Flushes stdout (the runtime does this when a run ends).
 void flushOutput();
+/// The errno of the first write to stdout that failed (print, flushOutput),
+/// or 0. flow::Program reports it and exits 1 (141 for a closed pipe).
+[[nodiscard]] int outputError() noexcept;
 
 }  // namespace flow

@@ -32,6 +32,12 @@ namespace flow {
 
 enum class StartStatus : std::uint8_t { Ok, BadConfig, AlreadyStarted };
 
+/// The most workers one stage may have: each is a coroutine started with
+/// the run, and a mistyped count must fail at start, not exhaust memory.
+inline constexpr std::int64_t kMaxWorkers = 100'000;
+/// The shortest monitor period: each tick prints a line to stderr.
+inline constexpr std::chrono::nanoseconds kMinMonitorPeriod = std::chrono::milliseconds(10);
+
 class Pipeline {
  public:
   Pipeline();
