@@ -60,6 +60,7 @@ topDecl
   : typeDecl
   | constDecl
   | externBlock
+  | fnDecl
   | pipelineDecl
   ;
 
@@ -83,8 +84,11 @@ constDecl : CONST IDENT ASSIGN expr ;
 externBlock
   : EXTERN stringLit LBRACE (externFn | sep)* RBRACE
   ;
-externFn    : FN IDENT LPAREN (externParam (COMMA externParam)* COMMA?)? RPAREN (ARROW typeRef)? ;
-externParam : IDENT COLON typeRef ;
+externFn : FN IDENT LPAREN (fnParam (COMMA fnParam)* COMMA?)? RPAREN (ARROW typeRef)? ;
+fnParam  : IDENT COLON typeRef ;
+
+// `fn name(p: T, …) -> R { … }`: a Flow function; no `-> R` returns nothing.
+fnDecl : FN IDENT LPAREN (fnParam (COMMA fnParam)* COMMA?)? RPAREN (ARROW typeRef)? block ;
 
 pipelineDecl
   : PIPELINE IDENT LBRACE (member | sep)* RBRACE
@@ -127,7 +131,9 @@ stmt
   | WHILE expr block                                                     # whileStmt
   | BREAK                                                                # breakStmt
   | CONTINUE                                                             # continueStmt
-  | RETURN                                                               # returnStmt
+  // The value is optional: `return` ends a stage body or a function
+  // without a result. A newline after `return` ends the statement.
+  | RETURN expr?                                                         # returnStmt
   | EMIT expr                                                            # emitStmt
   | TRY (EMIT expr | IDENT SEND expr) NL? ELSE block                     # trySendStmt
   | FAIL expr                                                            # failStmt

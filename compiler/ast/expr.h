@@ -97,10 +97,11 @@ struct RecordLit : Expr {
 
 /// What a name refers to; filled by sema.
 struct NameRef {
-  enum class Kind { Unresolved, Local, Param, Const, Worker, Item, State };
+  enum class Kind { Unresolved, Local, Param, Const, Worker, Item, State, FnParam };
   Kind kind = Kind::Unresolved;
   const void* decl = nullptr;  // Local: LetStmt/ForStmt; Param: ParamDecl; Const: ConstDecl;
-                               // State: StateStmt; Item: StageDecl; Worker: null
+                               // State: StateStmt; Item: StageDecl; Worker: null;
+                               // FnParam: the FnParam of the enclosing function
 };
 
 struct NameExpr : Expr {
@@ -159,6 +160,7 @@ struct CallExpr : Expr {
   std::vector<ExprPtr> args;
   Builtin builtin = Builtin::None;     // sema: set for a built-in
   const ExternFn* externFn = nullptr;  // sema: set for an extern function
+  const FnDecl* fn = nullptr;          // sema: set for a Flow function
   CallExpr(Ident c, SourceRange r) : Expr(Kind::Call, r), callee(std::move(c)) {}
   static bool classof(const Expr* e) { return e->kind == Kind::Call; }
 };

@@ -114,9 +114,16 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
     }
     return "::" + c.callee.name + "(" + joinArgs(args) + ")";
   }
+  if (c.fn) {
+    for (size_t i = 0; i < c.args.size() && i < c.fn->params.size(); ++i)
+      args.push_back(lowerAs(s, *c.args[i], c.fn->params[i].type.resolved));
+    // Qualified: no local can hide it and argument-dependent lookup cannot
+    // pick a std:: function of the same name.
+    return "::" + s.em.names.ns() + "::" + s.em.names.fn(c.fn) + "(" + joinArgs(args) + ")";
+  }
   switch (c.builtin) {
     case ast::Builtin::Now:
-      return "ctx.now()";
+      return s.hasCtx ? "ctx.now()" : "flow::now()";
     case ast::Builtin::Sleep:
       return "co_await ctx.sleep(" + lowerExpr(s, *c.args.at(0), true) + ")";
     case ast::Builtin::Print:
@@ -153,6 +160,7 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
 std::string lowerName(Scope& s, const ast::NameExpr& n) {
   switch (n.ref.kind) {
     case ast::NameRef::Kind::Local:
+    case ast::NameRef::Kind::FnParam:
       return localName(n.name);
     case ast::NameRef::Kind::Item:
       return localName(n.name);

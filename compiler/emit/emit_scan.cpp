@@ -35,6 +35,7 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
       const auto& n = cast<ast::NameExpr>(expr);
       switch (n.ref.kind) {
         case ast::NameRef::Kind::Local:
+        case ast::NameRef::Kind::FnParam:
           f.readDecls.insert(n.ref.decl);
           break;
         case ast::NameRef::Kind::State:
@@ -143,9 +144,11 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
     case ast::Stmt::Kind::Expr:
       scanExpr(*cast<ast::ExprStmt>(stmt).expr, f);
       return;
+    case ast::Stmt::Kind::Return:
+      if (const auto& r = cast<ast::ReturnStmt>(stmt); r.value) scanExpr(*r.value, f);
+      return;
     case ast::Stmt::Kind::Break:
     case ast::Stmt::Kind::Continue:
-    case ast::Stmt::Kind::Return:
       return;
   }
 }

@@ -254,13 +254,17 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
       return w.line(s.breakLabel.empty() ? "break;" : "goto " + s.breakLabel + ";");
     case ast::Stmt::Kind::Continue:
       return w.line("continue;");
-    case ast::Stmt::Kind::Return:
+    case ast::Stmt::Kind::Return: {
+      const auto& st = cast<ast::ReturnStmt>(stmt);
+      if (s.fn && st.value && s.fn->result)
+        return w.line("return " + lowerAs(s, *st.value, s.fn->result->resolved) + ";");
       return w.line(s.plain ? "return;" : "co_return;");
+    }
     case ast::Stmt::Kind::Send:
       return lowerSend(s, w, cast<ast::SendStmt>(stmt));
     case ast::Stmt::Kind::Fail: {
       const auto& st = cast<ast::FailStmt>(stmt);
-      w.line("ctx.fail(" + lowerExpr(s, *st.message, true) + ");");
+      w.line(std::string(s.hasCtx ? "ctx.fail(" : "flow::fail(") + lowerExpr(s, *st.message, true) + ");");
       return;
     }
     case ast::Stmt::Kind::State:    // wired by emit_pipeline.cpp

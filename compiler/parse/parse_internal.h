@@ -90,6 +90,8 @@ class AstBuilder {
   auto buildTypeDecl(Flow::TypeDeclContext* ctx) -> std::unique_ptr<ast::TypeDecl>;
   auto buildConstDecl(Flow::ConstDeclContext* ctx) -> std::unique_ptr<ast::ConstDecl>;
   auto buildExternBlock(Flow::ExternBlockContext* ctx) -> std::unique_ptr<ast::ExternBlock>;
+  auto buildFnDecl(Flow::FnDeclContext* ctx) -> std::unique_ptr<ast::FnDecl>;
+  auto buildFnParam(Flow::FnParamContext* ctx) -> ast::FnParam;
   auto buildPipeline(Flow::PipelineDeclContext* ctx) -> std::unique_ptr<ast::PipelineDecl>;
   auto buildTypeRef(Flow::TypeRefContext* ctx, SourceRange fallback) -> ast::TypeRef;
   void buildMember(Flow::MemberContext* ctx, ast::PipelineDecl& pipeline);

@@ -203,6 +203,7 @@ std::string enclosingConstruct(antlr4::ParserRuleContext* ctx, std::size_t close
                : kind == Flow::SINK ? "the sink body"
                                     : "the stage body";
       }
+      if (dynamic_cast<Flow::FnDeclContext*>(parent)) return "the function body";
       if (dynamic_cast<Flow::IfStmtContext*>(parent)) return "the `if` block";
       if (dynamic_cast<Flow::ForStmtContext*>(parent)) return "the `for` body";
       if (dynamic_cast<Flow::WhileStmtContext*>(parent)) return "the `while` body";
@@ -212,7 +213,7 @@ std::string enclosingConstruct(antlr4::ParserRuleContext* ctx, std::size_t close
     }
     if (closer == Flow::RPAREN) {
       if (rule == Flow::RuleStageInputs) return "the input list";
-      if (rule == Flow::RuleExternFn) return "the parameter list";
+      if (rule == Flow::RuleExternFn || rule == Flow::RuleFnDecl) return "the parameter list";
       if (rule == Flow::RulePrimary && dynamic_cast<Flow::CallExprContext*>(ctx)) return "the call";
       if (rule == Flow::RulePrimary) return "the parenthesis";
     }
@@ -247,7 +248,7 @@ std::string ruleHint(antlr4::ParserRuleContext* ctx) {
                "`sink`)";
       case Flow::RuleTopDecl:
       case Flow::RuleModule:
-        return "`type`, `const`, `extern` or `pipeline`";
+        return "`type`, `const`, `extern`, `fn` or `pipeline`";
       default:
         break;
     }

@@ -78,7 +78,13 @@ bool Sema::checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max) {
       min == max ? plural(min, "argument") : std::to_string(min) + " or " + plural(max, "argument");
   auto b = diags_.report(DiagKind::WrongArgCount, e.callee.range,
                          "`" + e.callee.name + "` takes " + takes + ", found " + std::to_string(n));
-  if (e.externFn) b.note(e.externFn->name.range, "`" + e.callee.name + "` declared here");
+  if (e.externFn)
+    b.note(e.externFn->name.range, "`" + e.callee.name + "` declared here: `" +
+                                       signatureOf(e.callee.name, e.externFn->params, e.externFn->result) +
+                                       "`");
+  if (e.fn)
+    b.note(e.fn->name.range, "`" + e.callee.name + "` declared here: `" +
+                                 signatureOf(e.callee.name, e.fn->params, e.fn->result) + "`");
   // The arguments may hold mistakes of their own.
   for (auto& a : e.args) checkValue(a.get());
   return false;
@@ -93,6 +99,14 @@ const Type* Sema::checkCall(ast::CallExpr& e) {
     e.externFn = it->second;
     return checkExternCall(e, *it->second);
   }
+  if (auto it = fns_.find(e.callee.name); it != fns_.end()) {
+    const ast::FnDecl& fn = *it->second;
+    e.fn = &fn;
+    if (fn_) calls_[fn_].push_back(&fn);
+    checkCallArgs(e, fn.params, fn.result, fn.name.range);
+    if (!fn.result) return types_.voidType();
+    return fn.result->resolved ? fn.result->resolved : types_.errorType();
+  }
   Builtin b = builtinByName(e.callee.name);
   if (b != Builtin::None) {
     e.builtin = b;
@@ -101,6 +115,7 @@ const Type* Sema::checkCall(ast::CallExpr& e) {
   std::vector<std::string> names;
   for (const auto& entry : kBuiltins) names.emplace_back(entry.name);
   for (const auto& [name, fn] : externs_) names.emplace_back(name);
+  for (const auto& [name, fn] : fns_) names.emplace_back(name);
   std::sort(names.begin(), names.end());
   diags_.report(DiagKind::UnknownFunction, e.callee.range,
                 "unknown function `" + e.callee.name + "`" + didYouMean(e.callee.name, names));
@@ -111,13 +126,32 @@ const Type* Sema::checkCall(ast::CallExpr& e) {
 const Type* Sema::checkExternCall(ast::CallExpr& e, const ast::ExternFn& fn) {
   const Type* result =
       fn.result ? (fn.result->resolved ? fn.result->resolved : types_.errorType()) : types_.voidType();
-  if (!checkArgCount(e, fn.params.size(), fn.params.size())) return result;
-  for (std::size_t i = 0; i < e.args.size(); ++i) {
-    const ast::ExternParam& p = fn.params[i];
-    expectType(p.type.resolved ? p.type.resolved : types_.errorType(), e.args[i].get(),
-               "argument " + std::to_string(i + 1) + " (`" + p.name.name + "`) of `" + fn.name.name + "`");
-  }
+  checkCallArgs(e, fn.params, fn.result, fn.name.range);
   return result;
+}
+
+void Sema::checkCallArgs(ast::CallExpr& e, const std::vector<ast::FnParam>& params,
+                         const std::optional<ast::TypeRef>& result, SourceRange declared) {
+  if (!checkArgCount(e, params.size(), params.size())) return;
+  for (std::size_t i = 0; i < e.args.size(); ++i) {
+    const ast::FnParam& p = params[i];
+    const Type* want = p.type.resolved ? p.type.resolved : types_.errorType();
+    ast::Expr* arg = e.args[i].get();
+    const Type* got = checkValue(arg, want);
+    if (isErrorish(want) || isErrorish(got) || got == want) continue;
+    std::string hint;
+    if (want->is(K::Float) && got->is(K::Int))
+      hint =
+          llvm::isa<ast::IntLit>(arg) ? "; write it as a float, e.g. `1.0`" : "; convert it with `float(…)`";
+    else if (want->is(K::String))
+      hint = "; convert it with `str(…)` or interpolation";
+    diags_
+        .report(DiagKind::TypeMismatch, arg->range,
+                "argument " + std::to_string(i + 1) + " (`" + p.name.name + "`) of `" + e.callee.name +
+                    "` must be `" + want->str() + "`, found `" + got->str() + "`" + hint)
+        .note(declared,
+              "`" + e.callee.name + "` declared here: `" + signatureOf(e.callee.name, params, result) + "`");
+  }
 }
 
 const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
@@ -265,6 +299,10 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
       return lines;
     }
     case Builtin::Sleep: {
+      if (reportIfInFunction(e.callee.range, "`sleep`")) {
+        for (auto& a : e.args) checkValue(a.get());
+        return types_.voidType();
+      }
       if (!checkArgCount(e, 1, 1)) return types_.voidType();
       if (expectType(types_.durationType(), arg(0), argWhat(0)))
         requirePositiveDuration(evalConst(arg(0), /*report=*/false), arg(0), "the argument of `sleep`");

@@ -134,13 +134,21 @@ const Type* Sema::checkName(ast::NameExpr& e) {
                   "`" + e.name + "` is a type, not a value; build one with `" + e.name + "{…}`");
     return types_.errorType();
   }
-  if (builtinByName(e.name) != ast::Builtin::None || externs_.count(e.name)) {
+  if (builtinByName(e.name) != ast::Builtin::None || externs_.count(e.name) || fns_.count(e.name)) {
     diags_.report(DiagKind::NotAValue, e.range, "`" + e.name + "` is a function, not a value; call it");
     return types_.errorType();
   }
   std::string hint = didYouMean(e.name, visibleValueNames());
-  if (hint.empty() && e.name == "worker" && context_ != ExprContext::Body)
+  if (hint.empty() && e.name == "worker" && (context_ != ExprContext::Body || fn_))
     hint = "; `worker` exists only inside stage bodies";
+  if (hint.empty() && fn_) {
+    for (const auto& p : module_.pipelines) {
+      if (!p) continue;
+      for (const auto& param : p->params)
+        if (param && param->name.name == e.name && hint.empty())
+          hint = "; a function does not see the params of a pipeline: pass `" + e.name + "` as an argument";
+    }
+  }
   if (hint.empty() && inFinally_)
     for (const auto& l : locals_)
       if (l.hidden && l.name == e.name)

@@ -3,6 +3,9 @@
 // `index 5 out of range for list of length 3`, `cannot convert "abc" to int`).
 #include "flow/builtins.h"
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -156,6 +159,37 @@ std::int64_t hashBytes(std::string_view bytes) noexcept {
   }
   return static_cast<std::int64_t>(h);
 }
+
+namespace detail {
+
+const char* initStackLimit() noexcept {
+  // The margin left for the failure's unwinding and the worker's own
+  // frames: a quarter of the stack, at most 256 KiB.
+  constexpr std::size_t kMaxMargin = std::size_t{256} << 10;
+  const char* limit = nullptr;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* base = nullptr;
+    std::size_t size = 0;
+    if (pthread_attr_getstack(&attr, &base, &size) == 0 && base != nullptr)
+      limit = static_cast<const char*>(base) + std::min(size / 4, kMaxMargin);
+    pthread_attr_destroy(&attr);
+  }
+  // Unknown stack: never stop (the address of a frame is never below 1).
+  if (limit == nullptr) limit = reinterpret_cast<const char*>(1);
+  tStackLimit = limit;
+  return limit;
+}
+
+void throwStackExhausted(const char* fn) {
+  throw ItemFailed(std::string("stack exhausted: function `") + fn + "` recursed too deeply");
+}
+
+void throwMissingReturn(const char* fn) {
+  throw ItemFailed(std::string("function `") + fn + "` ended without returning a value");
+}
+
+}  // namespace detail
 
 std::chrono::nanoseconds now() noexcept {
   if (const Context* ctx = Context::current()) return ctx->now();

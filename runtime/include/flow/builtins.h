@@ -167,6 +167,26 @@ template <class T>
   return std::chrono::nanoseconds(abs(static_cast<std::int64_t>(d.count())));
 }
 
+// ---- Flow functions --------------------------------------------------------
+namespace detail {
+/// The lowest address the running thread's stack may reach before a Flow
+/// function stops recursing (null until this thread's first check).
+inline thread_local const char* tStackLimit = nullptr;
+/// Computes tStackLimit for the running thread and returns it.
+const char* initStackLimit() noexcept;
+[[noreturn]] void throwStackExhausted(const char* fn);
+/// The end of a function with a result, which sema proved unreachable.
+[[noreturn]] void throwMissingReturn(const char* fn);
+}  // namespace detail
+
+/// On entry to a recursive Flow function: fails the item (`stack exhausted
+/// in function f`) when less than a safety margin of the thread's stack is
+/// left, instead of letting runaway recursion crash the process.
+inline void checkStack(const char* fn) {
+  const char* limit = detail::tStackLimit != nullptr ? detail::tStackLimit : detail::initStackLimit();
+  if (static_cast<const char*>(__builtin_frame_address(0)) < limit) detail::throwStackExhausted(fn);
+}
+
 /// `now()`: monotonic time since the running pipeline started (since the
 /// process started outside a stage body).
 [[nodiscard]] std::chrono::nanoseconds now() noexcept;
