@@ -97,11 +97,13 @@ struct RecordLit : Expr {
 
 /// What a name refers to; filled by sema.
 struct NameRef {
-  enum class Kind { Unresolved, Local, Param, Const, Worker, Item, State, FnParam };
+  enum class Kind { Unresolved, Local, Param, Const, Worker, Item, State, FnParam, Function };
   Kind kind = Kind::Unresolved;
   const void* decl = nullptr;  // Local: LetStmt/ForStmt; Param: ParamDecl; Const: ConstDecl;
                                // State: StateStmt; Item: StageDecl; Worker: null;
-                               // FnParam: the FnParam of the enclosing function
+                               // FnParam: the FnParam of the enclosing function;
+                               // Function: the FnDecl a `sort_by` key names (the
+                               // only place a function is named without a call)
 };
 
 struct NameExpr : Expr {
@@ -153,6 +155,9 @@ enum class Builtin {
   Now,
   ReadLines,
   Sleep,
+  Sort,
+  SortBy,
+  Reverse,
 };
 
 struct CallExpr : Expr {

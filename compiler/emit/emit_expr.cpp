@@ -95,6 +95,12 @@ const char* builtinName(ast::Builtin b) {
       return "flow::read_lines";
     case ast::Builtin::Print:
       return "flow::print";
+    case ast::Builtin::Sort:
+      return "flow::sort";
+    case ast::Builtin::SortBy:
+      return "flow::sort_by";
+    case ast::Builtin::Reverse:
+      return "flow::reverse";
     case ast::Builtin::Eprint:
       return "flow::eprint";
     case ast::Builtin::Now:
@@ -142,6 +148,14 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
       // Mixed int/float arguments are promoted to float (the call's type).
       for (const auto& a : c.args) args.push_back(lowerAs(s, *a, c.type, /*typedTarget=*/false));
       return std::string(builtinName(c.builtin)) + "(" + joinArgs(args) + ")";
+    case ast::Builtin::SortBy:
+      if (c.args.size() == 2 && c.args[0]->type && c.args[0]->type->element()) {
+        // The key through a lambda, so the sort inlines the call.
+        std::string elem = s.em.names.type(c.args[0]->type->element());
+        return "flow::sort_by(" + lowerExpr(s, *c.args[0]) + ", [](const " + elem + "& v) { return " +
+               lowerExpr(s, *c.args[1]) + "(v); })";
+      }
+      break;
     case ast::Builtin::Append:
       if (c.args.size() == 2 && c.args[0]->type && c.args[0]->type->element()) {
         args.push_back(lowerExpr(s, *c.args[0]));
@@ -174,6 +188,8 @@ std::string lowerName(Scope& s, const ast::NameExpr& n) {
       auto it = s.state.find(n.ref.decl);
       return it != s.state.end() ? it->second : "st." + n.name;
     }
+    case ast::NameRef::Kind::Function:
+      return "::" + s.em.names.ns() + "::" + s.em.names.fn(static_cast<const ast::FnDecl*>(n.ref.decl));
     case ast::NameRef::Kind::Unresolved:
       break;
   }

@@ -52,6 +52,7 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
           f.usesItem = true;
           break;
         case ast::NameRef::Kind::Const:
+        case ast::NameRef::Kind::Function:
         case ast::NameRef::Kind::Unresolved:
           break;
       }

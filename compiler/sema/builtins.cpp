@@ -1,7 +1,8 @@
 // sema/builtins.cpp — calls: the built-in functions (docs/language.md, "Stage
-// bodies"; arity and argument types of each) and extern functions (arity and
-// argument types from their `fn` declaration). Sets CallExpr::builtin /
-// externFn and the call's type. Decisions the contract leaves open
+// bodies" and "Functions, sorting, formatting and randomness"; arity and
+// argument types of each), extern functions and Flow functions (arity and
+// argument types from their declaration, with the signature in a note). Sets
+// CallExpr::builtin / externFn / fn and the call's type. Decisions the contract leaves open
 // (docs/design/semantics.md):
 //   - int(x) takes a string, a float (truncates toward zero) or an int;
 //     float(x) takes a string, an int or a float;
@@ -11,7 +12,10 @@
 //   - read_lines(p) is allowed only as the iterable of a `for` (its type is
 //     recorded as `[string]`, but it is a lazy stream, never a list value);
 //   - sleep(d) and print/eprint return nothing (`void`), so they can only be
-//     statements.
+//     statements;
+//   - sort(xs) takes lists of sortable elements (int, float, string,
+//     duration, bool); sort_by(xs, key) names an `fn` (not a built-in or an
+//     extern) from the element type to a sortable type; reverse takes any list.
 #include "sema/sema_impl.h"
 
 namespace flow::sema {
@@ -51,7 +55,16 @@ constexpr BuiltinEntry kBuiltins[] = {
     {"now", Builtin::Now},
     {"read_lines", Builtin::ReadLines},
     {"sleep", Builtin::Sleep},
+    {"sort", Builtin::Sort},
+    {"sort_by", Builtin::SortBy},
+    {"reverse", Builtin::Reverse},
 };
+
+/// What `sort` orders and what a `sort_by` key may return.
+bool isSortable(const Type* t) {
+  return t->is(K::Int) || t->is(K::Float) || t->is(K::String) || t->is(K::Duration) || t->is(K::Bool);
+}
+constexpr const char* kSortable = "an int, float, string, duration or bool";
 
 std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
@@ -69,6 +82,61 @@ std::string_view builtinName(Builtin b) {
   for (const auto& e : kBuiltins)
     if (e.builtin == b) return e.name;
   return "";
+}
+
+const Type* Sema::checkSortBy(ast::CallExpr& e) {
+  const Type* err = types_.errorType();
+  if (!checkArgCount(e, 2, 2)) return err;
+  const Type* list = checkValue(e.args[0].get());
+  bool listOk = !isErrorish(list) && list->is(K::List);
+  if (!isErrorish(list) && !listOk)
+    diags_.report(DiagKind::TypeMismatch, e.args[0]->range,
+                  "argument 1 of `sort_by` must be a list, found `" + list->str() + "`");
+  const Type* result = listOk ? list : err;
+  ast::Expr* keyArg = e.args[1].get();
+  auto* name = llvm::dyn_cast<ast::NameExpr>(keyArg);
+  if (!name) {
+    checkValue(keyArg);
+    diags_.report(
+        DiagKind::TypeMismatch, keyArg->range,
+        "argument 2 of `sort_by` must name a function declared with `fn`, e.g. `sort_by(hits, by_count)`");
+    return err;
+  }
+  name->type = err;
+  if (isErrorName(name->name)) return err;
+  auto it = fns_.find(name->name);
+  if (it == fns_.end()) {
+    std::string why = "`" + name->name + "` is not a function declared with `fn`";
+    if (builtinByName(name->name) != ast::Builtin::None || externs_.count(name->name))
+      why = "`" + name->name + "` is a built-in or extern function; wrap it in an `fn`";
+    std::vector<std::string> names;
+    for (const auto& [n, fn] : fns_) names.emplace_back(n);
+    std::sort(names.begin(), names.end());
+    diags_.report(DiagKind::TypeMismatch, name->range,
+                  "argument 2 of `sort_by` must name a function declared with `fn`; " + why +
+                      didYouMean(name->name, names));
+    return err;
+  }
+  const ast::FnDecl& fn = *it->second;
+  name->ref = {ast::NameRef::Kind::Function, &fn};
+  name->type = types_.voidType();
+  if (fn_) calls_[fn_].push_back(&fn);
+  const Type* elem = listOk ? list->element() : nullptr;
+  const Type* param = fn.params.size() == 1 ? fn.params[0].type.resolved : nullptr;
+  const Type* key = fn.result ? fn.result->resolved : nullptr;
+  if ((param && isErrorish(param)) || (key && isErrorish(key))) return result;  // reported at the fn
+  bool paramOk = param && (!elem || isErrorish(elem) || param == elem);
+  if (paramOk && key && isSortable(key)) return result;
+  std::string takes = elem && !isErrorish(elem)
+                          ? "one `" + elem->str() + "` (an element of `" + list->str() + "`)"
+                          : "one element of the list";
+  diags_
+      .report(DiagKind::TypeMismatch, name->range,
+              "`" + name->name + "` cannot be the key of this `sort_by`: it must take " + takes +
+                  " and return " + kSortable)
+      .note(fn.name.range,
+            "`" + name->name + "` declared here: `" + signatureOf(name->name, fn.params, fn.result) + "`");
+  return err;
 }
 
 bool Sema::checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max) {
@@ -298,6 +366,24 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
       allStrings(nullptr);
       return lines;
     }
+    case Builtin::Sort: {
+      if (!checkArgCount(e, 1, 1)) return err;
+      const Type* list = checkValue(arg(0));
+      if (!expectOneOf(0, list, {K::List}, "a list")) return err;
+      if (isErrorish(list->element()) || isSortable(list->element())) return list;
+      diags_.report(
+          DiagKind::TypeMismatch, arg(0)->range,
+          "`sort` orders lists of ints, floats, strings, durations or bools, found `" + list->str() +
+              "`; order other lists with `sort_by(xs, key)` and a function that gives each element's key");
+      return err;
+    }
+    case Builtin::Reverse: {
+      if (!checkArgCount(e, 1, 1)) return err;
+      const Type* list = checkValue(arg(0));
+      return expectOneOf(0, list, {K::List}, "a list") ? list : err;
+    }
+    case Builtin::SortBy:
+      return checkSortBy(e);
     case Builtin::Sleep: {
       if (reportIfInFunction(e.callee.range, "`sleep`")) {
         for (auto& a : e.args) checkValue(a.get());

@@ -188,6 +188,7 @@ void Sema::checkAssign(ast::AssignStmt& s) {
                 "`; copy it into a `var` to change it";
           break;
         case ast::NameRef::Kind::Unresolved:
+        case ast::NameRef::Kind::Function:
         case ast::NameRef::Kind::Param:
         case ast::NameRef::Kind::Const:
         case ast::NameRef::Kind::State:

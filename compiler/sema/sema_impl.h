@@ -149,6 +149,8 @@ class Sema {
   const Type* checkCall(ast::CallExpr& e);
   const Type* checkBuiltin(ast::CallExpr& e, ast::Builtin b);
   const Type* checkExternCall(ast::CallExpr& e, const ast::ExternFn& fn);
+  /// `sort_by(xs, key)`: `key` names an `fn` from the element type to a sortable type.
+  const Type* checkSortBy(ast::CallExpr& e);
   bool checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max);
   /// Checks the arguments of a call of a function with `params` (an extern
   /// or a Flow function); mistakes get a note with the signature.

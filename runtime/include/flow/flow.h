@@ -6,6 +6,7 @@
 #include "flow/context.h"
 #include "flow/errors.h"
 #include "flow/format.h"
+#include "flow/lists.h"
 #include "flow/pipeline.h"
 #include "flow/program.h"
 #include "flow/report.h"

@@ -148,6 +148,9 @@ class AnnotationChecker {
 
   void expr(const ast::Expr& e, bool voidOk = false) {
     if (!e.type || e.type->isError()) fail("Expr::type");
+    // A function named as sort_by's key is the one value-less name.
+    auto* name = llvm::dyn_cast<ast::NameExpr>(&e);
+    voidOk = voidOk || (name && name->ref.kind == ast::NameRef::Kind::Function);
     if (e.type && e.type->is(ast::Type::Kind::Void) && !voidOk) fail("a void Expr::type used as a value");
     switch (e.kind) {
       case ast::Expr::Kind::IntLit:
