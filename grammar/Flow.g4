@@ -33,7 +33,9 @@
 //
 // Strings: `"` pushes lexer mode STR; inside it `{` (not `{{`) pushes the
 // default mode for the interpolated expression, and the `}` that closes it
-// pops back. Every `{` of the default mode pushes the default mode and every
+// pops back. A `:` directly inside an interpolation (not inside brackets of
+// its expression) starts a format spec: the token filter turns everything up
+// to the `}` into one FORMAT_SPEC token. Every `{` of the default mode pushes the default mode and every
 // `}` pops, so an interpolation holds any expression, including records and
 // strings with their own interpolations. A newline inside a string ends it
 // with an error (strings are single-line; the filter recovers).
@@ -186,6 +188,6 @@ stringPart
   | STR_LBRACE_LIT            # strLBrace
   | STR_RBRACE_LIT            # strRBrace
   | STR_BAD                   # strBad
-  | INTERP_OPEN expr RBRACE   # strInterp
+  | INTERP_OPEN expr FORMAT_SPEC? RBRACE   # strInterp
   ;
 

@@ -337,9 +337,10 @@ class Dumper {
         line("StringLit", e.range, e.type);
         Indent in(depth_);
         for (const StringLit::Piece& p : s.pieces) {
-          if (p.expr)
+          if (p.expr) {
             expr(*p.expr);
-          else
+            if (p.spec) os_.indent(depth_ * 2) << "Spec " << quoted(p.spec->text) << "\n";
+          } else
             os_.indent(depth_ * 2) << "Text " << quoted(p.text) << "\n";
         }
         return;

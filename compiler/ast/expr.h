@@ -53,12 +53,28 @@ struct BoolLit : Expr {
   static bool classof(const Expr* e) { return e->kind == Kind::BoolLit; }
 };
 
+/// `{x:>10.2}`: how an interpolated value is laid out,
+/// `[[fill]align][0][width][.precision][type]` as in Rust's format!. Parse
+/// decodes it and reports a malformed one; sema checks it fits the type.
+struct FormatSpec {
+  std::string text;        // as written after the `:`
+  SourceRange range;       // of `text`
+  std::string fill = " ";  // one UTF-8 character
+  char align = 0;          // 0 (numbers right, everything else left), '<', '^' or '>'
+  bool zero = false;       // `0`: zero padding after the sign
+  int width = -1;          // -1: none
+  int precision = -1;      // `.N`; -1: none
+  char type = 0;           // 0, or 'x' 'X' 'o' 'b'
+  SourceRange zeroRange, precisionRange, typeRange;  // the parts, for sema's messages
+};
+
 /// `"job {r.id} took {t}"`: literal text pieces (escapes decoded, `{{` → `{`)
 /// interleaved with interpolated expressions. A plain string has one piece.
 struct StringLit : Expr {
   struct Piece {
-    std::string text;  // used when expr is null
-    ExprPtr expr;      // an interpolated expression
+    std::string text;                // used when expr is null
+    ExprPtr expr;                    // an interpolated expression
+    std::optional<FormatSpec> spec;  // `{expr:spec}`
   };
   std::vector<Piece> pieces;
   explicit StringLit(SourceRange r) : Expr(Kind::StringLit, r) {}

@@ -171,6 +171,21 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
   return std::string(*name ? name : c.callee.name.c_str()) + "(" + joinArgs(args) + ")";
 }
 
+/// `flow::FormatSpec{.align = '>', .width = 10, .precision = 2}`: the
+/// fields that differ from the defaults, in declaration order.
+std::string formatSpec(const ast::FormatSpec& spec) {
+  std::vector<std::string> fields;
+  // align and type are letters or `<^>`: no escaping needed.
+  auto quoteChar = [](char c) { return std::string("'") + c + "'"; };
+  if (spec.fill != " ") fields.push_back(".fill = " + cppStringLiteral(spec.fill));
+  if (spec.align != 0) fields.push_back(".align = " + quoteChar(spec.align));
+  if (spec.zero) fields.push_back(".zero = true");
+  if (spec.width >= 0) fields.push_back(".width = " + std::to_string(spec.width));
+  if (spec.precision >= 0) fields.push_back(".precision = " + std::to_string(spec.precision));
+  if (spec.type != 0) fields.push_back(".type = " + quoteChar(spec.type));
+  return "flow::FormatSpec{" + joinArgs(fields) + "}";
+}
+
 std::string lowerName(Scope& s, const ast::NameExpr& n) {
   switch (n.ref.kind) {
     case ast::NameRef::Kind::Local:
@@ -333,7 +348,8 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
           if (!p.text.empty()) parts.push_back("std::string_view(" + cppStringLiteral(p.text) + ")");
           continue;
         }
-        parts.push_back(lowerExpr(s, *p.expr, true));
+        std::string value = lowerExpr(s, *p.expr, true);
+        parts.push_back(p.spec ? "flow::fmt(" + value + ", " + formatSpec(*p.spec) + ")" : value);
       }
       return "flow::concat(" + joinArgs(parts) + ")";
     }

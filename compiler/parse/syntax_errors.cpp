@@ -46,11 +46,11 @@ void SyntaxErrorLog::report(std::size_t begin, std::size_t end, std::string mess
   if (noteRange.isValid()) diag.note(noteRange, std::move(note));
 }
 
-void SyntaxErrorLog::reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message) {
+void SyntaxErrorLog::reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message,
+                                          DiagKind kind) {
   if (!literals_.insert(begin).second) return;  // the fast parse pass already said so
   ++count_;
-  diags_.report(DiagKind::InvalidLiteral, {text_.loc(begin), text_.loc(std::max(begin, end))},
-                std::move(message));
+  diags_.report(kind, {text_.loc(begin), text_.loc(std::max(begin, end))}, std::move(message));
 }
 
 std::string describeToken(const antlr4::Token* tok) {

@@ -80,9 +80,31 @@ const Type* Sema::checkExpr(ast::Expr* expr, const Type* expected) {
 }
 
 const Type* Sema::checkString(ast::StringLit& e) {
-  for (auto& p : e.pieces)
-    if (p.expr) checkValue(p.expr.get());
+  for (auto& p : e.pieces) {
+    if (!p.expr) continue;
+    const Type* t = checkValue(p.expr.get());
+    if (p.spec && !isErrorish(t)) checkFormatSpec(*p.spec, t);
+  }
   return types_.stringType();
+}
+
+void Sema::checkFormatSpec(const ast::FormatSpec& spec, const Type* t) {
+  // Width, fill and alignment lay out any printed value; the rest is typed.
+  if (spec.type != 0 && !t->is(K::Int))
+    diags_.report(DiagKind::FormatSpecMismatch, spec.typeRange,
+                  std::string("format type `") + spec.type + "` prints an int in another base, found `" +
+                      t->str() + "`");
+  if (spec.precision >= 0 && !t->is(K::Float) && !t->is(K::String))
+    diags_.report(DiagKind::FormatSpecMismatch, spec.precisionRange,
+                  "a precision applies to floats (digits after the point) and strings (at most that many "
+                  "characters), found `" +
+                      t->str() + "`");
+  if (spec.zero && !t->isNumeric())
+    diags_.report(DiagKind::FormatSpecMismatch, spec.zeroRange,
+                  "zero padding applies to ints and floats, found `" + t->str() +
+                      "`; to pad with zeros anyway, "
+                      "make `0` the fill: `{x:0>" +
+                      std::to_string(spec.width) + "}`");
 }
 
 const Type* Sema::checkName(ast::NameExpr& e) {

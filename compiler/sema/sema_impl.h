@@ -142,6 +142,8 @@ class Sema {
   const Type* checkList(ast::ListLit& e, const Type* expected);
   const Type* checkRecordLit(ast::RecordLit& e);
   const Type* checkString(ast::StringLit& e);
+  /// Reports FormatSpecMismatch for the parts of `spec` a `t` cannot take.
+  void checkFormatSpec(const ast::FormatSpec& spec, const Type* t);
   /// checkExpr + reports a `void` call used as a value.
   const Type* checkValue(ast::Expr* expr, const Type* expected = nullptr);
 
