@@ -174,6 +174,8 @@ enum class Builtin {
   Sort,
   SortBy,
   Reverse,
+  RandInt,
+  RandFloat,
 };
 
 struct CallExpr : Expr {

@@ -105,6 +105,8 @@ const char* builtinName(ast::Builtin b) {
       return "flow::eprint";
     case ast::Builtin::Now:
     case ast::Builtin::Sleep:
+    case ast::Builtin::RandInt:
+    case ast::Builtin::RandFloat:
     case ast::Builtin::None:
       return "";
   }
@@ -130,6 +132,13 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
   switch (c.builtin) {
     case ast::Builtin::Now:
       return s.hasCtx ? "ctx.now()" : "flow::now()";
+    case ast::Builtin::RandInt:
+      // The worker's generator straight from its context where there is one
+      // (a body); a function finds it through Context::current().
+      return std::string("flow::rand_int(") + (s.hasCtx ? "ctx.random(), " : "") +
+             lowerExpr(s, *c.args.at(0), true) + ", " + lowerExpr(s, *c.args.at(1), true) + ")";
+    case ast::Builtin::RandFloat:
+      return s.hasCtx ? "ctx.random().unit()" : "flow::rand_float()";
     case ast::Builtin::Sleep:
       return "co_await ctx.sleep(" + lowerExpr(s, *c.args.at(0), true) + ")";
     case ast::Builtin::Print:

@@ -69,7 +69,9 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
     }
     case ast::Expr::Kind::Call: {
       const auto& c = cast<ast::CallExpr>(expr);
-      if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep) f.usesCtx = true;
+      if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep ||
+          c.builtin == ast::Builtin::RandInt || c.builtin == ast::Builtin::RandFloat)
+        f.usesCtx = true;
       if (c.builtin == ast::Builtin::Sleep) f.hasSleep = true;
       for (const auto& a : c.args) scanExpr(*a, f);
       return;

@@ -58,6 +58,8 @@ constexpr BuiltinEntry kBuiltins[] = {
     {"sort", Builtin::Sort},
     {"sort_by", Builtin::SortBy},
     {"reverse", Builtin::Reverse},
+    {"rand_int", Builtin::RandInt},
+    {"rand_float", Builtin::RandFloat},
 };
 
 /// What `sort` orders and what a `sort_by` key may return.
@@ -353,6 +355,14 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
     case Builtin::Now:
       checkArgCount(e, 0, 0);
       return types_.durationType();
+    case Builtin::RandInt:
+      if (checkArgCount(e, 2, 2)) {
+        for (std::size_t i = 0; i < 2; ++i) expectType(types_.intType(), arg(i), argWhat(i));
+      }
+      return types_.intType();
+    case Builtin::RandFloat:
+      checkArgCount(e, 0, 0);
+      return types_.floatType();
     case Builtin::ReadLines: {
       const Type* lines = types_.listOf(types_.stringType());
       if (readLinesOk_ != &e) {

@@ -171,6 +171,12 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
       if (!hasValue || !parseDuration(value, o.monitor) || o.monitor.count() < 0)
         return bad("a duration such as 500ms or 2s");
       o.hasMonitor = true;
+    } else if (name == "seed") {
+      // Any int64 (its bits seed the generators); negative ones too.
+      std::int64_t n = 0;
+      if (!hasValue || !parseInt(value, n)) return bad("an integer");
+      o.seed = static_cast<std::uint64_t>(n);
+      o.hasSeed = true;
     } else if (name == "workers") {
       const std::size_t eq2 = value.rfind('=');
       std::int64_t n = 0;
@@ -207,7 +213,7 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
 std::string Program::usage() const {
   std::string out = "usage: " + name_ +
                     " [--PARAM=VALUE ...] [--deadline=D] [--workers=STAGE=N] [--monitor=D]\n"
-                    "       [--stats] [--stats-json=PATH] [--help]\n";
+                    "       [--seed=N] [--stats] [--stats-json=PATH] [--help]\n";
   if (!params_.empty()) {
     out += "\nparams:\n";
     for (const Param& p : params_) {
@@ -239,6 +245,7 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
   if (o.hasDeadline) pl.overrideDeadline(o.deadline);
   if (o.hasMonitor) pl.overrideMonitor(o.monitor);
   for (const auto& [stage, n] : o.workers) pl.overrideWorkers(stage, n);
+  if (o.hasSeed) pl.setSeed(o.seed);
   gInterrupted.store(0);
   pl.setInterruptFlag(&gInterrupted);
   build(pl);

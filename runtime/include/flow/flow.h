@@ -9,6 +9,7 @@
 #include "flow/lists.h"
 #include "flow/pipeline.h"
 #include "flow/program.h"
+#include "flow/random.h"
 #include "flow/report.h"
 #include "flow/stage.h"
 #include "flow/task.h"

@@ -29,6 +29,8 @@ struct RunOptions {
   bool hasMonitor = false;
   std::chrono::nanoseconds monitor{0};
   std::map<std::string, std::int64_t> workers;  // --workers=STAGE=N
+  bool hasSeed = false;
+  std::uint64_t seed = 0;  // --seed=N: rand_int/rand_float repeat run to run
 };
 
 enum class ParseStatus : std::uint8_t { Ok, Error };
