@@ -209,7 +209,12 @@ LineRange::LineRange(const std::string& path) {
 }
 
 LineRange::iterator& LineRange::iterator::operator++() {
-  if (in_ != nullptr && !std::getline(*in_, line_)) in_ = nullptr;
+  if (in_ == nullptr) return *this;
+  if (!std::getline(*in_, line_)) {
+    in_ = nullptr;
+  } else if (!line_.empty() && line_.back() == '\r') {
+    line_.pop_back();  // as Go's bufio.ScanLines: a CRLF line end is one line end
+  }
   return *this;
 }
 

@@ -93,6 +93,16 @@ template <class T>
   if (i < 0 || static_cast<std::uint64_t>(i) >= xs.size()) throwIndexOutOfRange(i, xs.size());
   return xs[static_cast<std::size_t>(i)];
 }
+// std::vector<bool> packs its bits and hands out proxies, not `bool&`: a
+// list of bools is read by value (Flow never assigns through an index), so
+// no proxy reaches format(), hash() or an `auto` local.
+[[nodiscard]] inline bool at(const std::vector<bool>& xs, std::int64_t i) {
+  if (i < 0 || static_cast<std::uint64_t>(i) >= xs.size()) throwIndexOutOfRange(i, xs.size());
+  return xs[static_cast<std::size_t>(i)];
+}
+[[nodiscard]] inline bool at(std::vector<bool>& xs, std::int64_t i) {
+  return at(static_cast<const std::vector<bool>&>(xs), i);
+}
 
 /// `int(s)`: decimal (optional sign, `_` separators, 0x hex); anything else
 /// fails with `cannot convert "abc" to int`.
@@ -192,7 +202,8 @@ inline void checkStack(const char* fn) {
 [[nodiscard]] std::chrono::nanoseconds now() noexcept;
 
 /// `read_lines(path)`: the lines of a file ("-" = standard input), without
-/// their '\n'. A file that cannot be opened fails the item. Single pass.
+/// their '\n' and one '\r' before it (CRLF files read like LF ones). A file that cannot be opened fails the
+/// item. Single pass.
 class LineRange {
  public:
   explicit LineRange(const std::string& path);
