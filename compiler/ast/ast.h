@@ -42,10 +42,12 @@ struct ConstDecl {
   bool hasSyntaxError = false;  // parse: sema gives it the error type
 };
 
-struct ExternParam {
+/// A parameter of an extern function or a Flow function: `name: T`.
+struct FnParam {
   Ident name;
   TypeRef type;
 };
+using ExternParam = FnParam;
 
 /// `fn name(p: T, …) -> R` inside an extern block; no `-> R` means void.
 struct ExternFn {
@@ -64,6 +66,19 @@ struct ExternBlock {
   std::vector<ExternFn> fns;
   SourceRange range;
   bool hasSyntaxError = false;  // parse: calls of its functions are not checked
+};
+
+/// `fn name(p: T, …) -> R { … }` at the top level: a Flow function. No
+/// `-> R` means it returns nothing. Its parameters are read-only.
+struct FnDecl {
+  Ident name;
+  std::vector<FnParam> params;
+  std::optional<TypeRef> result;
+  Block body;
+  SourceRange range;
+  // sema: true when the function can reach itself through calls (directly
+  // or through other functions); its generated code then checks the stack.
+  bool isRecursive = false;
 };
 
 /// `param n: int = 100`; no default makes the flag required.
@@ -162,6 +177,7 @@ struct Module {
   std::vector<std::unique_ptr<TypeDecl>> types;
   std::vector<std::unique_ptr<ConstDecl>> consts;
   std::vector<std::unique_ptr<ExternBlock>> externs;
+  std::vector<std::unique_ptr<FnDecl>> fns;
   std::vector<std::unique_ptr<PipelineDecl>> pipelines;
   /// parse: a top-level declaration could not be read (or its name could
   /// not), so sema does not report unknown types and functions.

@@ -205,7 +205,7 @@ std::unique_ptr<ast::StringLit> AstBuilder::buildString(Flow::StringLitContext* 
   bool hasText = false;
   auto flush = [&] {
     if (!hasText) return;
-    str->pieces.push_back({std::move(text), nullptr});
+    str->pieces.push_back({std::move(text), nullptr, std::nullopt});
     text.clear();
     hasText = false;
   };
@@ -240,11 +240,13 @@ std::unique_ptr<ast::StringLit> AstBuilder::buildString(Flow::StringLitContext* 
                                           "` in a string; the escapes are \\n, \\t, \\\\, \\\" and \\{");
     } else if (auto* c = dynamic_cast<Flow::StrInterpContext*>(part)) {
       flush();
-      str->pieces.push_back({std::string(), buildExpr(c->expr(), rangeOf(part))});
+      str->pieces.push_back({std::string(), buildExpr(c->expr(), rangeOf(part)), std::nullopt});
+      if (antlr4::tree::TerminalNode* spec = c->FORMAT_SPEC())
+        str->pieces.back().spec = buildFormatSpec(spec->getSymbol());
     }
   }
   flush();
-  if (str->pieces.empty()) str->pieces.push_back({std::string(), nullptr});
+  if (str->pieces.empty()) str->pieces.push_back({std::string(), nullptr, std::nullopt});
   return str;
 }
 

@@ -47,11 +47,11 @@ void SyntaxErrorLog::report(std::size_t begin, std::size_t end, std::string mess
   if (noteRange.isValid()) diag.note(noteRange, std::move(note));
 }
 
-void SyntaxErrorLog::reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message) {
+void SyntaxErrorLog::reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message,
+                                          DiagKind kind) {
   if (!literals_.insert(begin).second) return;  // the fast parse pass already said so
   ++count_;
-  diags_.report(DiagKind::InvalidLiteral, {text_.loc(begin), text_.loc(std::max(begin, end))},
-                std::move(message));
+  diags_.report(kind, {text_.loc(begin), text_.loc(std::max(begin, end))}, std::move(message));
 }
 
 std::string describeToken(const antlr4::Token* tok) {
@@ -188,6 +188,7 @@ std::string enclosingConstruct(antlr4::ParserRuleContext* ctx, std::size_t close
                : kind == Flow::SINK ? "the sink body"
                                     : "the stage body";
       }
+      if (dynamic_cast<Flow::FnDeclContext*>(parent)) return "the function body";
       if (dynamic_cast<Flow::IfStmtContext*>(parent)) return "the `if` block";
       if (dynamic_cast<Flow::ForStmtContext*>(parent)) return "the `for` body";
       if (dynamic_cast<Flow::WhileStmtContext*>(parent)) return "the `while` body";
@@ -197,7 +198,7 @@ std::string enclosingConstruct(antlr4::ParserRuleContext* ctx, std::size_t close
     }
     if (closer == Flow::RPAREN) {
       if (rule == Flow::RuleStageInputs) return "the input list";
-      if (rule == Flow::RuleExternFn) return "the parameter list";
+      if (rule == Flow::RuleExternFn || rule == Flow::RuleFnDecl) return "the parameter list";
       if (rule == Flow::RulePrimary && dynamic_cast<Flow::CallExprContext*>(ctx)) return "the call";
       if (rule == Flow::RulePrimary) return "the parenthesis";
     }
@@ -232,7 +233,7 @@ std::string ruleHint(antlr4::ParserRuleContext* ctx) {
                "`sink`)";
       case Flow::RuleTopDecl:
       case Flow::RuleModule:
-        return "`type`, `const`, `extern` or `pipeline`";
+        return "`type`, `const`, `extern`, `fn` or `pipeline`";
       default:
         break;
     }

@@ -14,6 +14,12 @@
 // A block comment that spans lines counts as an NL; `//` comments are
 // skipped by the lexer (the newline after them stays).
 //
+// Format specs: a `:` directly inside an interpolation (the innermost open
+// bracket is the interpolation's `{`) starts `"{price:>10.2}"`'s spec. The
+// filter takes the raw text up to the next `}` (or the end of the line or
+// string) as one FORMAT_SPEC token and moves the lexer there, since a spec
+// like `*>6` or ` ^9` is not made of Flow tokens.
+//
 // Strings are single-line: a newline inside a string, or inside one of its
 // `{…}` interpolations, ends the string with an error. The filter then pops
 // the lexer's modes itself and hands the parser synthetic closing tokens, so
@@ -142,6 +148,12 @@ class TokenFilter {
         }
         newline(start);
         return true;
+      case FlowLexer::COLON:
+        if (!stack_.empty() && stack_.back().kind == Open::Interp) {
+          formatSpec(start);
+          return true;
+        }
+        break;
       default:
         break;
     }
@@ -207,6 +219,18 @@ class TokenFilter {
       out_.push_back(synthesize(p ? FlowLexer::RPAREN : FlowLexer::RBRACK, offset, 0, p ? ")" : "]"));
       stack_.pop_back();
     }
+
+  /// The `:spec` of an interpolation, from the `:` at `colon` up to (not
+  /// including) the `}` that closes it, a `"` or a line end; the lexer goes
+  /// on from there.
+  void formatSpec(std::size_t colon) {
+    std::size_t end = colon + 1;
+    while (end < text_.size && text_.begin[end] != '}' && text_.begin[end] != '"' && text_.begin[end] != '\n')
+      ++end;
+    out_.push_back(synthesize(FlowLexer::FORMAT_SPEC, colon, end - colon,
+                              std::string(text_.begin + colon, end - colon)));
+    lexer_.getInputStream()->seek(end);
+    prevType_ = FlowLexer::FORMAT_SPEC;
   }
 
   void newline(std::size_t offset) {

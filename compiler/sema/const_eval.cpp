@@ -207,6 +207,8 @@ ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
         case ast::NameRef::Kind::Unresolved:
           return invalid();
         case ast::NameRef::Kind::Local:
+        case ast::NameRef::Kind::FnParam:
+        case ast::NameRef::Kind::Function:
         case ast::NameRef::Kind::Worker:
         case ast::NameRef::Kind::Item:
         case ast::NameRef::Kind::State:

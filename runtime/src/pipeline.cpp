@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "flow/format.h"
+#include "flow/random.h"
 #include "suggest.h"
 
 namespace flow {
@@ -115,6 +116,7 @@ StartStatus Pipeline::start() {
   if (!validate()) return StartStatus::BadConfig;
   started_ = true;
   run_ = std::make_unique<detail::RunShared>(threads_);
+  run_->seed = hasSeed_ ? seed_ : randomSeed();
   for (const auto& ch : channels_) run_->channels.push_back(ch.get());
   for (const auto& s : stages_) {
     for (ChannelBase* internal : s->prepare()) run_->channels.push_back(internal);

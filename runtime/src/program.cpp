@@ -232,6 +232,12 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
     } else if (name == "progress") {
       if (hasValue && !parseBool(value, o.progress)) return bad("true or false");
       if (!hasValue) o.progress = true;
+    } else if (name == "seed") {
+      // Any int64 (its bits seed the generators); negative ones too.
+      std::int64_t n = 0;
+      if (!hasValue || !parseInt(value, n)) return bad("an integer");
+      o.seed = static_cast<std::uint64_t>(n);
+      o.hasSeed = true;
     } else if (name == "workers") {
       const std::size_t eq2 = value.rfind('=');
       std::int64_t n = 0;
@@ -273,7 +279,7 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
 std::string Program::usage() const {
   std::string out = "usage: " + name_ +
                     " [--PARAM=VALUE ...] [--deadline=D] [--workers=STAGE=N] [--monitor=D]\n"
-                    "       [--stats] [--stats-json=PATH] [--metrics=ADDR] [--trace=PATH]\n"
+                    "       [--seed=N] [--stats] [--stats-json=PATH] [--metrics=ADDR] [--trace=PATH]\n"
                     "       [--trace-sample=N] [--progress] [--help]\n";
   if (!params_.empty()) {
     out += "\nparams:\n";
@@ -317,6 +323,7 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
   if (o.hasDeadline) pl.overrideDeadline(o.deadline);
   if (o.hasMonitor) pl.overrideMonitor(o.monitor);
   for (const auto& [stage, n] : o.workers) pl.overrideWorkers(stage, n);
+  if (o.hasSeed) pl.setSeed(o.seed);
   pl.setInterruptFlag(&gInterrupted);
   build(pl);
   if (!o.tracePath.empty()) pl.enableTrace(static_cast<std::uint64_t>(o.traceSample));

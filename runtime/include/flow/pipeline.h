@@ -116,6 +116,13 @@ class Pipeline {
   void overrideWorkers(const std::string& stage, std::int64_t workers);
   /// wait() polls `flag` (set by a signal handler); non-zero = interrupt.
   void setInterruptFlag(const std::atomic<int>* flag) noexcept { interruptFlag_ = flag; }
+  /// Seeds rand_int/rand_float: each worker's generator is then a function
+  /// of `seed`, its stage's name and its index. Without it a run draws a
+  /// fresh seed from std::random_device. Before start().
+  void setSeed(std::uint64_t seed) noexcept {
+    seed_ = seed;
+    hasSeed_ = true;
+  }
   /// Scheduler threads for this run (0 = Scheduler::defaultThreads()).
   void setThreads(int threads) noexcept { threads_ = threads; }
 
@@ -190,6 +197,8 @@ class Pipeline {
   std::map<std::string, std::int64_t> workerOverrides_;
   const std::atomic<int>* interruptFlag_ = nullptr;
   int threads_ = 0;
+  std::uint64_t seed_ = 0;
+  bool hasSeed_ = false;
   std::string configError_;
   struct Ticker {
     std::chrono::nanoseconds period;
