@@ -219,6 +219,7 @@ class TokenFilter {
       out_.push_back(synthesize(p ? FlowLexer::RPAREN : FlowLexer::RBRACK, offset, 0, p ? ")" : "]"));
       stack_.pop_back();
     }
+  }
 
   /// The `:spec` of an interpolation, from the `:` at `colon` up to (not
   /// including) the `}` that closes it, a `"` or a line end; the lexer goes
