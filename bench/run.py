@@ -94,6 +94,10 @@ def expect_blocking_calls(a):
     return wrap64(a["n"] * a["n"])  # the sum of 2*job + 1 over job < n
 
 
+def expect_append_build(a):
+    return wrap64(a["n"] * (a["n"] - 1) // 2)
+
+
 def expect_sleepers(a):
     return wrap64(a["jobs"] * (a["jobs"] - 1) // 2)
 
@@ -251,6 +255,10 @@ WORKLOADS = [
              {"n": 20, "pool": 5, "ms": 1}, expect_blocking_calls, "wall <= 1.2x ideal (80 ms) and <= 1.2x Go",
              ("wall_ideal", 1.2, 0.080), unit="calls", threads=True,
              flow_build=("block_call.cpp", "-I", ".")),
+    # One body building a list with `xs = append(xs, i)`, then summing it:
+    # list growth in place against Go's append (no C++ peers: nothing to hand off).
+    Workload("W14 append", "w14_append", "append_build", "n", {"n": 1_000_000}, {"n": 20_000},
+             expect_append_build, "time <= 2x Go", ("speed", 0.5), impls=("flow", "go")),
 ]
 
 

@@ -15,6 +15,10 @@
 //   keys(m)           [K], ascending; values(m): [V] in the order of keys(m)
 //   delete(m, k)      m an assignable map (a `var`/`state` or an element of
 //                     one), as the target of an assignment; returns nothing
+// Also `from_json`'s first argument, a type written as an expression
+// (`Reading`, `[int]`, `{string: float}`), read back as a type here.
+#include <functional>
+
 #include "sema/sema_impl.h"
 
 namespace flow::sema {
@@ -113,6 +117,96 @@ const Type* Sema::checkMapBuiltin(ast::CallExpr& e, ast::Builtin b) {
     default:
       return err;
   }
+}
+
+namespace {
+
+/// `Reading`, `[int]`, `{string: [int]}` written as an expression, as a type.
+std::optional<ast::TypeRef> typeOf(const ast::Expr& e) {
+  ast::TypeRef ref;
+  ref.range = e.range;
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(&e)) {
+    ref.name = n->name;
+    return ref;
+  }
+  if (auto* l = llvm::dyn_cast<ast::ListLit>(&e)) {
+    if (l->elements.size() != 1) return std::nullopt;
+    std::optional<ast::TypeRef> element = typeOf(*l->elements.front());
+    if (!element) return std::nullopt;
+    ref.kind = ast::TypeRef::Kind::List;
+    ref.element = std::make_unique<ast::TypeRef>(std::move(*element));
+    return ref;
+  }
+  if (auto* m = llvm::dyn_cast<ast::MapLit>(&e)) {
+    if (m->entries.size() != 1) return std::nullopt;
+    std::optional<ast::TypeRef> key = typeOf(*m->entries.front().key);
+    std::optional<ast::TypeRef> value = typeOf(*m->entries.front().value);
+    if (!key || !value) return std::nullopt;
+    ref.kind = ast::TypeRef::Kind::Map;
+    ref.key = std::make_unique<ast::TypeRef>(std::move(*key));
+    ref.element = std::make_unique<ast::TypeRef>(std::move(*value));
+    return ref;
+  }
+  return std::nullopt;
+}
+
+/// Sets the type of every expression of a type argument (they are types,
+/// not values: nothing else visits them).
+void annotateTypeArg(ast::Expr& e, const ast::Type* t) {
+  e.type = t;
+  if (auto* l = llvm::dyn_cast<ast::ListLit>(&e)) {
+    for (auto& x : l->elements) annotateTypeArg(*x, t->is(ast::Type::Kind::List) ? t->element() : t);
+  } else if (auto* m = llvm::dyn_cast<ast::MapLit>(&e)) {
+    for (auto& entry : m->entries) {
+      annotateTypeArg(*entry.key, t->is(ast::Type::Kind::Map) ? t->key() : t);
+      annotateTypeArg(*entry.value, t->is(ast::Type::Kind::Map) ? t->element() : t);
+    }
+  }
+}
+
+/// The first name in a type argument that is not a type.
+const ast::NameExpr* firstValueName(const ast::Expr& e,
+                                    const std::function<bool(const std::string&)>& isType) {
+  if (auto* n = llvm::dyn_cast<ast::NameExpr>(&e)) return isType(n->name) ? nullptr : n;
+  if (auto* l = llvm::dyn_cast<ast::ListLit>(&e))
+    return l->elements.empty() ? nullptr : firstValueName(*l->elements.front(), isType);
+  if (auto* m = llvm::dyn_cast<ast::MapLit>(&e)) {
+    if (m->entries.empty()) return nullptr;
+    if (auto* k = firstValueName(*m->entries.front().key, isType)) return k;
+    return firstValueName(*m->entries.front().value, isType);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const Type* Sema::checkTypeArg(ast::CallExpr& call, ast::Expr& arg) {
+  std::optional<ast::TypeRef> ref = typeOf(arg);
+  auto isType = [this](const std::string& n) {
+    return n == "int" || n == "float" || n == "bool" || n == "string" || n == "duration" ||
+           typeDecls_.count(n) || isErrorName(n);
+  };
+  const ast::NameExpr* value = ref ? firstValueName(arg, isType) : nullptr;
+  // A name of a value (a local, a param, a const) where the type goes.
+  bool isValueName = false;
+  if (value) {
+    isValueName = consts_.count(value->name) > 0 ||
+                  (context_ == ExprContext::Body && lookupLocal(value->name)) ||
+                  (context_ != ExprContext::Module && members_.count(value->name) > 0);
+  }
+  if (!ref || isValueName) {
+    std::string what = isValueName ? "`" + value->name + "` is a value, not a type" : "this is not a type";
+    diags_.report(DiagKind::NotAType, isValueName ? value->range : arg.range,
+                  what + "; `" + call.callee.name +
+                      "` takes the type to decode first, as written in a declaration: `from_json(Reading, "
+                      "line)`, `from_json([int], s)`, `from_json({string: float}, s)`");
+    annotateTypeArg(arg, types_.errorType());
+    return types_.errorType();
+  }
+  const Type* t = resolveType(*ref);
+  annotateTypeArg(arg, t);
+  call.typeArg = t;
+  return t;
 }
 
 }  // namespace flow::sema
