@@ -3,9 +3,12 @@
 #include "flow/format.h"
 
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <mutex>
+
+#include "flow/detail/os.h"
 
 namespace flow::detail {
 
@@ -139,6 +142,7 @@ std::atomic<bool> gSinkSet{false};
 std::mutex gSinkMu;  // Guards gSink/gSinkUser and serialises calls into the sink.
 LineSink gSink = nullptr;
 void* gSinkUser = nullptr;
+std::atomic<int> gStdoutErrno{0};  // the first failed write to stdout, 0 if none
 }  // namespace
 
 void setLineSink(LineSink sink, void* user) noexcept {
@@ -162,14 +166,31 @@ void writeLine(std::string_view line, bool toStderr) {
   buf.reserve(line.size() + 1);
   buf.append(line);
   buf += '\n';
-  std::fwrite(buf.data(), 1, buf.size(), toStderr ? stderr : stdout);
+  std::FILE* out = toStderr ? stderr : stdout;
+  if (std::fwrite(buf.data(), 1, buf.size(), out) != buf.size() && !toStderr) {
+    int expected = 0;
+    gStdoutErrno.compare_exchange_strong(expected, errno != 0 ? errno : EIO);
+  }
 }
 
 }  // namespace flow::detail
 
 namespace flow {
 void flushOutput() {
-  std::fflush(stdout);
-  std::fflush(stderr);
+  // A failed flush is remembered: flushOutputChecked() reports it later.
+  errno = 0;
+  if (std::fflush(stdout) != 0) {
+    int expected = 0;
+    detail::gStdoutErrno.compare_exchange_strong(expected, errno != 0 ? errno : EIO);
+  }
+  std::fflush(stderr);  // nowhere left to report a failure of stderr itself
+}
+
+std::string flushOutputChecked() {
+  flushOutput();
+  int err = detail::gStdoutErrno.load(std::memory_order_relaxed);
+  if (err == 0 && std::ferror(stdout)) err = EIO;
+  if (err == 0) return {};
+  return detail::osFailure("write", "standard output", err);
 }
 }  // namespace flow

@@ -11,9 +11,9 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 
+#include "flow/detail/os.h"
 #include "flow/format.h"
 
 namespace flow {
@@ -25,6 +25,12 @@ static_assert(std::atomic<int>::is_always_lock_free, "signal handler needs a loc
 extern "C" void onInterrupt(int) { gInterrupted.store(1, std::memory_order_relaxed); }
 
 constexpr int kExitBadCommandLine = 2;
+constexpr int kExitFault = 1;
+
+/// A fault after the run (its report could not be written, the accounting
+/// does not balance) turns a success or "finished with failed items" into
+/// status 1; the statuses of a cancelled run keep their meaning.
+int faultStatus(int status) { return status == 0 || status == 3 ? kExitFault : status; }
 
 bool parseInt(std::string_view text, std::int64_t& out) {
   if (text.empty()) return false;
@@ -218,8 +224,8 @@ std::string Program::usage() const {
     }
   }
   out +=
-      "\nexit status: 0 ok, 1 on_error stop or fault, 2 bad command line, 124 deadline passed, "
-      "130 interrupted\n";
+      "\nexit status: 0 ok, 1 on_error stop or fault, 2 bad command line, 3 finished with failed items,\n"
+      "             124 deadline passed, 130 interrupted\n";
   return out;
 }
 
@@ -266,22 +272,28 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
     if (!s.isBalanced()) {
       eprint(concat(name_, ": error: accounting: stage ", s.name, ": in ", s.in, " != completed ",
                     s.completed, " + failed ", s.failed, " + in flight ", s.inFlight));
-      if (report.exitCode == 0) report.exitCode = 1;
+      report.exitCode = faultStatus(report.exitCode);
+    }
+  }
+  // Lines the run printed but the OS refused (a full disk, a closed pipe)
+  // are lost output: never a silent success.
+  if (std::string failure = flushOutputChecked(); !failure.empty()) {
+    eprint(name_ + ": error: " + failure);
+    report.exitCode = faultStatus(report.exitCode);
+  }
+  // The JSON, then the table: both show the status the program returns.
+  if (!o.statsJsonPath.empty()) {
+    std::string failure;
+    if (!detail::writeWholeFile(o.statsJsonPath, formatStatsJson(report), failure)) {
+      eprint(name_ + ": error: " + failure);
+      report.exitCode = faultStatus(report.exitCode);
     }
   }
   if (o.stats) {
     const std::string table = formatStatsTable(report);
     std::fwrite(table.data(), 1, table.size(), stderr);
   }
-  if (!o.statsJsonPath.empty()) {
-    std::ofstream out(o.statsJsonPath);
-    out << formatStatsJson(report);
-    if (!out) {
-      eprint(name_ + ": error: cannot write " + o.statsJsonPath);
-      if (report.exitCode == 0) report.exitCode = 1;
-    }
-  }
-  flushOutput();
+  std::fflush(stderr);
   return report.exitCode;
 }
 

@@ -118,7 +118,11 @@ void eprint(const T& v) {
     detail::writeLine(str(v), true);
   }
 }
-/// Flushes stdout (the runtime does this when a run ends).
+/// Flushes stdout (the runtime does this when a run ends). A failure is
+/// remembered for flushOutputChecked().
 void flushOutput();
+/// flushOutput(), then the first failure of any write or flush of stdout so
+/// far (`cannot write standard output: No space left on device`), or "".
+[[nodiscard]] std::string flushOutputChecked();
 
 }  // namespace flow

@@ -77,8 +77,10 @@ class WorkerSlot {
   virtual void runPlain(Context& ctx, bool keep) = 0;
   /// Coroutine bodies (every source): the body on the current item.
   virtual Task runTask(Context& ctx, bool keep) = 0;
-  /// `on_error route`: the current item as a send to the route channel.
-  virtual std::unique_ptr<PendingSend> routeCurrent() = 0;
+  /// `on_error route`: the current item as a send to the route channel —
+  /// the item itself, or a Failed<T> with `error` and `attempts` when the
+  /// channel carries that.
+  virtual std::unique_ptr<PendingSend> routeCurrent(const std::string& error, std::int64_t attempts) = 0;
   /// `finally`, or an empty task without one.
   virtual Task runFinally(Context& ctx) = 0;
 };
@@ -110,6 +112,14 @@ class StageCore {
   Task runWorker(RunShared& run, std::int64_t worker);
   /// Every input channel (for validation and monitoring).
   [[nodiscard]] virtual std::vector<ChannelBase*> inputChannels() const = 0;
+  /// Whether `ch` can be this stage's route channel: it carries the input
+  /// type T or Failed<T>. Always false for a source.
+  [[nodiscard]] virtual bool canRouteTo(const ChannelBase& ch) const = 0;
+  /// True when the run must end with exit status 3: an item failed and the
+  /// stage declared no `on_error` (OnError::Unhandled), or something failed
+  /// outside any item (a `state` initialiser, a `finally`), which no policy
+  /// handles. Read after the run.
+  [[nodiscard]] bool hasUnhandledFailures() const noexcept;
 
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] StageKind kind() const noexcept { return kind_; }
@@ -173,8 +183,11 @@ class StageCore {
   /// Counts and logs (first 10) a failure after retries:
   /// `error: stage NAME: item SEQ: MESSAGE`. Thread-safe.
   void noteFailure(std::uint64_t seq, const std::string& message, bool timedOut);
-  /// Logs `error: stage NAME: MESSAGE` for failures outside an item.
-  void logError(const std::string& message) const;
+  /// Logs `error: stage NAME: MESSAGE` for failures outside an item, and
+  /// counts them (hasUnhandledFailures).
+  void logError(const std::string& message);
+  /// `timed out after 100ms`: the message of an item that hit `timeout`.
+  [[nodiscard]] std::string timeoutMessage() const;
   /// Releases this worker's writer slot on every written channel.
   void releaseWriters() noexcept;
   /// Emits an ordered stage's finished item in input order.
@@ -190,7 +203,8 @@ class StageCore {
   std::vector<std::unique_ptr<WorkerCounters>> workerCounters_;  // one per worker, fixed by prepare()
   WorkerCounters sharedCounters_;                                // contexts outside a worker
   std::atomic<std::uint64_t> failed_{0}, retried_{0}, timedOut_{0}, inFlight_{0};
-  std::atomic<int> logged_{0};  // failures logged so far (first 10 are)
+  std::atomic<std::uint64_t> faults_{0};  // failures outside items (logError)
+  std::atomic<int> logged_{0};            // failures logged so far (first 10 are)
   LatencyHistogram latency_;
 };
 

@@ -25,6 +25,7 @@
 
 #include "flow/context.h"
 #include "flow/detail/stage_core.h"
+#include "flow/failed.h"
 
 namespace flow::detail {
 
@@ -74,6 +75,13 @@ class StageImpl final : public StageCore {
         fin_(std::move(fin)) {}
 
   std::vector<ChannelBase*> inputChannels() const override { return inputs_; }
+  bool canRouteTo(const ChannelBase& ch) const override {
+    if constexpr (kSource) {
+      return false;
+    } else {
+      return ch.elementType() == typeid(Item) || ch.elementType() == typeid(Failed<Item>);
+    }
+  }
 
  protected:
   // A raw pointer: a unique_ptr here would instantiate its constructor per stage.
@@ -172,13 +180,17 @@ class StageImpl final : public StageCore {
       }
     }
 
-    std::unique_ptr<PendingSend> routeCurrent() override {
+    std::unique_ptr<PendingSend> routeCurrent(const std::string& error, std::int64_t attempts) override {
       if constexpr (kSource) {
         return nullptr;
       } else {
         ChannelBase* route = stage_.options().routeTo;
         if (route == nullptr || !item_) return nullptr;
-        return std::unique_ptr<PendingSend>(new RoutedItem<Item>(*route, std::move(*item_)));
+        if (route->elementType() == typeid(Item))
+          return std::unique_ptr<PendingSend>(new RoutedItem<Item>(*route, std::move(*item_)));
+        // canRouteTo() held at start: the channel carries Failed<Item>.
+        return std::unique_ptr<PendingSend>(new RoutedItem<Failed<Item>>(
+            *route, Failed<Item>{std::move(*item_), error, stage_.name(), attempts}));
       }
     }
 
