@@ -35,6 +35,8 @@ PACKAGES=(
   # LLVM 14: Support library for flowc (its CMake package needs zlib's), lit +
   # FileCheck for the tests
   llvm-14-dev llvm-14-tools zlib1g-dev
+  # the runtime's HTTP client (http_get, http_post): libcurl, OpenSSL flavour
+  libcurl4-openssl-dev
   # tests and benchmarks
   catch2 libbenchmark-dev libtbb-dev golang-go
 )
