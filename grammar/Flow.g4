@@ -70,11 +70,18 @@ typeDecl
 fieldSep  : NL | SEMI | COMMA ;
 fieldDecl : IDENT COLON typeRef (ASSIGN expr)? ;
 
-// `int`, `Job`, `[string]`. Type names are identifiers, not keywords, because
-// `int(s)` and `float(s)` are also built-in calls.
+// `int`, `Job`, `[string]`, `Failed<Job>`. Type names are identifiers, not
+// keywords, because `int(s)` and `float(s)` are also built-in calls. Which
+// names take a type argument (only `Failed`) is sema's.
 typeRef
-  : IDENT
+  : IDENT (LT typeArg)?
   | LBRACK typeRef RBRACK
+  ;
+// The argument and the closing `>`. The lexer reads `>>` as one token (a
+// shift), so `Failed<Failed<Job>>` closes two levels with it.
+typeArg
+  : typeRef GT
+  | IDENT LT typeRef SHR
   ;
 
 constDecl : CONST IDENT ASSIGN expr ;

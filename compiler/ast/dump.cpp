@@ -63,6 +63,8 @@ std::string quoted(const std::string& text) {
 std::string typeRefText(const TypeRef& t) {
   if (t.kind == TypeRef::Kind::List)
     return "[" + (t.element ? typeRefText(*t.element) : std::string("?")) + "]";
+  if (t.kind == TypeRef::Kind::Generic)
+    return t.name + "<" + (t.element ? typeRefText(*t.element) : std::string("?")) + ">";
   return t.name;
 }
 

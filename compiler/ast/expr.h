@@ -152,6 +152,10 @@ enum class Builtin {
   Now,
   ReadLines,
   Sleep,
+  HttpGet,
+  HttpPost,
+  WriteLine,
+  Env,
 };
 
 struct CallExpr : Expr {

@@ -42,10 +42,10 @@ struct Ident {
 
 /// A type as written: `int`, `Job`, `[string]`.
 struct TypeRef {
-  enum class Kind { Named, List };
+  enum class Kind { Named, List, Generic };
   Kind kind = Kind::Named;
-  std::string name;                  // Named: `int`, `Job`, …
-  std::unique_ptr<TypeRef> element;  // List: the element type
+  std::string name;                  // Named: `int`, `Job`, …; Generic: `Failed`
+  std::unique_ptr<TypeRef> element;  // List: the element type; Generic: the argument
   SourceRange range;
   const Type* resolved = nullptr;  // sema
 };

@@ -42,7 +42,7 @@ struct BodyFacts {
   bool usesParams = false;
   bool usesState = false;
   bool hasListLiteral = false;      // g++ 12 cannot co_await over an initializer_list
-  bool hasSleep = false;            // `sleep(d)`: the body must be able to suspend
+  bool hasSleep = false;            // `sleep(d)`, `http_get`, `http_post`: the body must be able to suspend
   bool sendInLoop = false;          // a blocking send inside for/while
   int loopDepth = 0;                // scan state: loops around the current statement
   std::set<const void*> readDecls;  // LetStmt/ForStmt/StateStmt read at least once
@@ -50,7 +50,7 @@ struct BodyFacts {
 void scanBlock(const ast::Block& block, BodyFacts& facts);
 void scanStmt(const ast::Stmt& stmt, BodyFacts& facts);
 /// A per-item body can be a plain function (no coroutine frame per item)
-/// when nothing in it must suspend: no `sleep`, and no blocking send inside
+/// when nothing in it must suspend: no `sleep` or HTTP call, and no blocking send inside
 /// a loop. Its sends become Context::post, which defers a send to a full
 /// channel until the body returns; without loops that is at most one
 /// deferred value per send statement, so memory per item stays bounded by

@@ -25,6 +25,7 @@ const char* flowTypeName(const ast::Type* t) {
       return "duration";
     case ast::Type::Kind::List:
     case ast::Type::Kind::Record:
+    case ast::Type::Kind::Failed:
     case ast::Type::Kind::Void:
     case ast::Type::Kind::Error:
       return "int";

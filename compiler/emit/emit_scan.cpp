@@ -67,8 +67,20 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
     }
     case ast::Expr::Kind::Call: {
       const auto& c = cast<ast::CallExpr>(expr);
-      if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep) f.usesCtx = true;
-      if (c.builtin == ast::Builtin::Sleep) f.hasSleep = true;
+      switch (c.builtin) {
+        case ast::Builtin::Sleep:
+        case ast::Builtin::HttpGet:
+        case ast::Builtin::HttpPost:
+          f.usesCtx = true;
+          f.hasSleep = true;  // waits: the body must be a coroutine
+          break;
+        case ast::Builtin::Now:
+        case ast::Builtin::WriteLine:
+          f.usesCtx = true;
+          break;
+        default:
+          break;
+      }
       for (const auto& a : c.args) scanExpr(*a, f);
       return;
     }

@@ -36,7 +36,8 @@ struct Stage {
   const ast::Expr* retries = nullptr;  // null: 0
   const ast::Expr* backoff = nullptr;  // null: none
   ast::OnError onError = ast::OnError::Drop;
-  int routeTo = -1;  // channel index for on_error route
+  bool onErrorDeclared = false;  // `on_error` written: its failures do not make exit status 3
+  int routeTo = -1;              // channel index for on_error route
   bool ordered = false;
   std::vector<int> inputs;   // channel indices, in the order written
   std::vector<int> outputs;  // channel indices, in the order written

@@ -10,8 +10,11 @@
 //     abs takes an int, float or duration and returns the same type;
 //   - read_lines(p) is allowed only as the iterable of a `for` (its type is
 //     recorded as `[string]`, but it is a lazy stream, never a list value);
-//   - sleep(d) and print/eprint return nothing (`void`), so they can only be
-//     statements.
+//   - sleep(d), print/eprint and write_line return nothing (`void`), so they
+//     can only be statements; write_line(path, x) writes any value as print
+//     shows it;
+//   - http_get/http_post wait for the network, so a `state` initialiser (which
+//     runs before the worker's first item and cannot wait) cannot call them.
 #include "sema/sema_impl.h"
 
 namespace flow::sema {
@@ -51,6 +54,10 @@ constexpr BuiltinEntry kBuiltins[] = {
     {"now", Builtin::Now},
     {"read_lines", Builtin::ReadLines},
     {"sleep", Builtin::Sleep},
+    {"http_get", Builtin::HttpGet},
+    {"http_post", Builtin::HttpPost},
+    {"write_line", Builtin::WriteLine},
+    {"env", Builtin::Env},
 };
 
 std::string plural(std::size_t n, const char* word) {
@@ -264,6 +271,28 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
       allStrings(nullptr);
       return lines;
     }
+    case Builtin::HttpGet:
+    case Builtin::HttpPost: {
+      if (inStateInit_)
+        diags_.report(DiagKind::HttpInState, e.callee.range,
+                      "`" + name +
+                          "` cannot initialise `state`: the initialiser runs before the worker's first item "
+                          "and cannot wait for the network; call it in the body and keep the answer in "
+                          "`state`");
+      if (!checkArgCount(e, b == Builtin::HttpGet ? 1 : 2, b == Builtin::HttpGet ? 1 : 2))
+        return types_.stringType();
+      allStrings(nullptr);
+      return types_.stringType();
+    }
+    case Builtin::WriteLine:
+      if (!checkArgCount(e, 2, 2)) return types_.voidType();
+      expectType(types_.stringType(), arg(0), argWhat(0));
+      checkValue(arg(1));
+      return types_.voidType();
+    case Builtin::Env:
+      if (!checkArgCount(e, 2, 2)) return types_.stringType();
+      allStrings(nullptr);
+      return types_.stringType();
     case Builtin::Sleep: {
       if (!checkArgCount(e, 1, 1)) return types_.voidType();
       if (expectType(types_.durationType(), arg(0), argWhat(0)))
