@@ -2,7 +2,9 @@
 """bench/run.py — builds and runs the workloads side by side.
 
 Every workload (W1-W6, W12, W13; bench/README.md) has a Flow implementation
-and three peers (Go, oneTBB, mutex+cv). This script builds them all (the C++ peers via
+and three peers (Go, oneTBB, mutex+cv), except W10 (HTTP fan-out): Flow and
+Go only, and a local Go server that this script builds and starts on a free
+port. This script builds them all (the C++ peers via
 the CMake target `bench_peers`, Go via `go build`, Flow via `flowc build`),
 runs each implementation --runs times interleaved (run 1 of every
 implementation, then run 2, ...: slow drift of the machine hits all alike),
@@ -97,6 +99,9 @@ def expect_sleepers(a):
     return wrap64(a["jobs"] * (a["jobs"] - 1) // 2)
 
 
+expect_http_fanout = expect_sleepers  # the server answers job N with N
+
+
 # --- the workloads -----------------------------------------------------------
 
 @dataclass
@@ -117,6 +122,8 @@ class Workload:
     unit: str = "items"
     flow_build: tuple = ()  # extra `flowc build` arguments, relative to the workload's folder (externs)
     threads: bool = False   # sample the peak thread count
+    impls: tuple = IMPLS   # the implementations this workload has
+    server: dict = field(default_factory=dict)  # a local server to start: Go stem and its arguments
 
 
 WORKLOADS = [
@@ -162,6 +169,19 @@ WORKLOADS = [
              {"n": 20, "pool": 5, "ms": 1}, expect_blocking_calls, "wall <= 1.2x ideal (80 ms) and <= 1.2x Go",
              ("wall_ideal", 1.2, 0.080), unit="calls", threads=True,
              flow_build=("block_call.cpp", "-I", ".")),
+    # HTTP fan-out to a local server that answers after 50 ms. The
+    # 100-worker row is there to show the thread count does not grow with
+    # the pool (its own wall is 5 s of waiting, so it runs fewer jobs).
+    Workload("W10 http 10k/1k", "w10_http_fanout", "http_fanout", "jobs", {"jobs": 10_000, "pool": 1_000},
+             {"jobs": 200, "pool": 20}, expect_http_fanout,
+             "wall <= 1.2x Go, RSS <= 2x Go, threads flat", ("wall_rss_threads", 1.2, 2.0), unit="requests",
+             impls=("flow", "go"), threads=True,
+             server={"stem": "server", "full": {"delay_ms": 50}, "quick": {"delay_ms": 5}}),
+    Workload("W10 http 2k/100", "w10_http_fanout", "http_fanout", "jobs", {"jobs": 2_000, "pool": 100},
+             {"jobs": 100, "pool": 5}, expect_http_fanout,
+             "wall <= 1.2x Go, RSS <= 2x Go", ("wall_rss", 1.2, 2.0), unit="requests",
+             impls=("flow", "go"), threads=True,
+             server={"stem": "server", "full": {"delay_ms": 50}, "quick": {"delay_ms": 5}}),
 ]
 
 
@@ -205,9 +225,12 @@ class Builder:
         self.flow_build = {w.folder: w.flow_build for w in workloads}
         self._cmake(sorted({w.flow_target for w in workloads if w.flow_target}))
         for folder, stem, _ in sorted(folders):
-            self._cxx_peer(folder, "tbb")
-            self._cxx_peer(folder, "mutexcv")
-        self._go(sorted(folders))
+            impls = next(w.impls for w in workloads if w.folder == folder)
+            for impl in ("tbb", "mutexcv"):
+                if impl in impls:
+                    self._cxx_peer(folder, impl)
+        servers = {(w.folder, w.server["stem"], "") for w in workloads if w.server}
+        self._go(sorted(folders | servers))
         self._flow(sorted(folders))
 
     def _cmake(self, flow_targets):
@@ -240,15 +263,16 @@ class Builder:
         for folder, stem, _ in folders:
             src = os.path.join(WORKLOADS_DIR, folder, stem + ".go")
             out = os.path.join(gobin, stem)
+            key = (folder, "go") if stem != "server" else (folder, "server")
             if not go:
-                self.missing[(folder, "go")] = "`go` not found (Debian package golang-go)"
+                self.missing[key] = "`go` not found (Debian package golang-go)"
                 continue
             if not self.no_build and not is_fresh(out, [src]):
                 ok, tail = run_quiet([go, "build", "-o", out, src], env=env)
                 if not ok:
-                    self.missing[(folder, "go")] = "go build failed: " + first_error(tail)
+                    self.missing[key] = "go build failed: " + first_error(tail)
                     continue
-            self.binaries[(folder, "go")] = out
+            self.binaries[key] = out
 
     def _flow(self, folders):
         for folder, stem, flow_target in folders:
@@ -366,6 +390,24 @@ class ThreadSampler:
         return self.peak
 
 
+class Server:
+    """A workload's local server: started on a free port, stopped at the end."""
+
+    def __init__(self, binary, args):
+        argv = [binary] + [f"--{k}={v}" for k, v in args.items()]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, start_new_session=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"listening (\d+)", line)
+        if not m:
+            self.stop()
+            raise RuntimeError(f"{binary} did not start: {line!r}")
+        self.url = f"http://127.0.0.1:{m.group(1)}"
+
+    def stop(self):
+        kill_group(self.proc.pid)
+        self.proc.wait()
+
+
 def run_once(binary, args, sample_threads=False):
     """Runs one program; wall time from spawn to exit, its CPU time, its peak
     RSS and (with sample_threads) its peak thread count."""
@@ -395,9 +437,9 @@ def run_once(binary, args, sample_threads=False):
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         peak_threads = sampler.stop() if sampler else 0
+        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped
         timed_out = not watchdog.is_alive()
         watchdog.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read().decode(errors="replace")
@@ -423,24 +465,39 @@ def run_once(binary, args, sample_threads=False):
 
 def measure(workloads, builder, runs, quick):
     """Returns {(workload key, impl): (args, [Sample])}; runs interleaved."""
-    plan = []
-    for w in workloads:
-        for impl in IMPLS:
-            binary = builder.binaries.get((w.folder, impl))
-            if not binary:
-                continue
-            args = dict(w.quick if quick else w.full)
-            if not quick:
-                args.update(w.per_impl_full.get(impl, {}))
-            plan.append((w, impl, binary, args))
-    results = {(w.key, impl): (args, []) for w, impl, _, args in plan}
-    for r in range(runs):
-        for w, impl, binary, args in plan:
-            if not quick:
-                log(f"bench: run {r + 1}/{runs} {w.key} {impl} {args}")
-            sample = run_once(binary, args, sample_threads=w.threads and not quick)
-            results[(w.key, impl)][1].append(sample)
-    return results
+    plan, servers = [], {}
+    try:
+        for w in workloads:
+            url = None
+            if w.server:
+                binary = builder.binaries.get((w.folder, "server"))
+                if not binary:
+                    continue  # every implementation is n/a: no server to talk to
+                key = (w.folder, tuple(sorted(w.server["quick" if quick else "full"].items())))
+                if key not in servers:
+                    servers[key] = Server(binary, w.server["quick" if quick else "full"])
+                url = servers[key].url
+            for impl in w.impls:
+                binary = builder.binaries.get((w.folder, impl))
+                if not binary:
+                    continue
+                args = dict(w.quick if quick else w.full)
+                if not quick:
+                    args.update(w.per_impl_full.get(impl, {}))
+                if url:
+                    args["url"] = url
+                plan.append((w, impl, binary, args))
+        results = {(w.key, impl): (args, []) for w, impl, _, args in plan}
+        for r in range(runs):
+            for w, impl, binary, args in plan:
+                if not quick:
+                    log(f"bench: run {r + 1}/{runs} {w.key} {impl} {args}")
+                sample = run_once(binary, args, sample_threads=w.threads and not quick)
+                results[(w.key, impl)][1].append(sample)
+        return results
+    finally:
+        for server in servers.values():
+            server.stop()
 
 
 @dataclass
@@ -470,7 +527,7 @@ def summarize(workloads, builder, results):
     rows, failed = [], False
     for w in workloads:
         seen = {}
-        for impl in IMPLS:
+        for impl in w.impls:
             row = Row(w, impl)
             rows.append(row)
             if (w.key, impl) not in results:
@@ -523,7 +580,7 @@ def fmt_time(sec):
 
 
 def fmt_args(args):
-    return " ".join(f"{k}={v:,}" for k, v in args.items())
+    return " ".join(f"{k}={v:,}" for k, v in args.items() if k != "url")  # url: a local server
 
 
 def table(rows, quick):
@@ -563,10 +620,19 @@ def targets_table(rows):
         if f.status or g.status:
             lines.append(f"| {w.key} | {w.target} | n/a | n/a |")
             continue
-        if w.goal[0] == "wall_rss":
+        if w.goal[0] in ("wall_rss", "wall_rss_threads"):
             wall, rss = f.wall / g.wall, f.rss_mb / g.rss_mb
             met = wall <= w.goal[1] and rss <= w.goal[2]
-            lines.append(f"| {w.key} | {w.target} | wall {wall:.2f}x, RSS {rss:.2f}x | {'yes' if met else 'NO'} |")
+            got = f"wall {wall:.2f}x, RSS {rss:.2f}x"
+            if w.goal[0] == "wall_rss_threads":
+                # Flow's threads at this pool against its other rows of the same workload.
+                others = [r for r in rows if r.impl == "flow" and r.workload.folder == w.folder
+                          and r.workload.key != w.key and not r.status]
+                flat = all(o.threads == f.threads for o in others)
+                got += f", threads {f.threads} (Go {g.threads})" + "".join(
+                    f", at pool {o.args.get('pool', '?'):,}: {o.threads}" for o in others)
+                met = met and flat and bool(others)
+            lines.append(f"| {w.key} | {w.target} | {got} | {'yes' if met else 'NO'} |")
             continue
         if w.goal[0] == "wall_cpu":
             wall = f.wall / g.wall
@@ -677,7 +743,8 @@ def main():
 
     builder = Builder(build_dir, opts.flowc, opts.no_build)
     builder.build_all(workloads)
-    for key in [k for k in builder.binaries if k[1] not in impls]:
+    # A workload's server is no implementation: --impl never deselects it.
+    for key in [k for k in builder.binaries if k[1] not in impls and k[1] != "server"]:
         del builder.binaries[key]
         builder.missing[key] = "not selected (--impl)"
     results = measure(workloads, builder, runs, opts.quick)
