@@ -95,6 +95,10 @@ def expect_blocking_calls(a):
     return wrap64(a["n"] * a["n"])  # the sum of 2*job + 1 over job < n
 
 
+def expect_append_build(a):
+    return wrap64(a["n"] * (a["n"] - 1) // 2)
+
+
 def expect_sleepers(a):
     return wrap64(a["jobs"] * (a["jobs"] - 1) // 2)
 
@@ -120,9 +124,9 @@ class Workload:
     flow_target: str = ""  # CMake target when Flow is written against the runtime API (W4)
     per_impl_full: dict = field(default_factory=dict)  # impl -> argument overrides at full size
     unit: str = "items"
+    impls: tuple = IMPLS  # the implementations this workload has
     flow_build: tuple = ()  # extra `flowc build` arguments, relative to the workload's folder (externs)
     threads: bool = False   # sample the peak thread count
-    impls: tuple = IMPLS   # the implementations this workload has
     server: dict = field(default_factory=dict)  # a local server to start: Go stem and its arguments
 
 
@@ -182,6 +186,10 @@ WORKLOADS = [
              "wall <= 1.2x Go, RSS <= 2x Go", ("wall_rss", 1.2, 2.0), unit="requests",
              impls=("flow", "go"), threads=True,
              server={"stem": "server", "full": {"delay_ms": 50}, "quick": {"delay_ms": 5}}),
+    # One body building a list with `xs = append(xs, i)`, then summing it:
+    # list growth in place against Go's append (no C++ peers: nothing to hand off).
+    Workload("W14 append", "w14_append", "append_build", "n", {"n": 1_000_000}, {"n": 20_000},
+             expect_append_build, "time <= 2x Go", ("speed", 0.5), impls=("flow", "go")),
 ]
 
 
@@ -225,9 +233,8 @@ class Builder:
         self.flow_build = {w.folder: w.flow_build for w in workloads}
         self._cmake(sorted({w.flow_target for w in workloads if w.flow_target}))
         for folder, stem, _ in sorted(folders):
-            impls = next(w.impls for w in workloads if w.folder == folder)
             for impl in ("tbb", "mutexcv"):
-                if impl in impls:
+                if any(w.folder == folder and impl in w.impls for w in workloads):
                     self._cxx_peer(folder, impl)
         servers = {(w.folder, w.server["stem"], "") for w in workloads if w.server}
         self._go(sorted(folders | servers))

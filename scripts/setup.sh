@@ -37,8 +37,11 @@ PACKAGES=(
   llvm-14-dev llvm-14-tools zlib1g-dev
   # the runtime's HTTP client (http_get, http_post): libcurl, OpenSSL flavour
   libcurl4-openssl-dev
-  # tests and benchmarks
-  catch2 libbenchmark-dev libtbb-dev golang-go
+  # --metrics: cpp-httplib (the runtime loads it only when a program asks)
+  libcpp-httplib-dev
+  # tests and benchmarks (promtool checks --metrics output, dot checks
+  # `flowc graph`)
+  catch2 libbenchmark-dev libtbb-dev golang-go prometheus graphviz
 )
 
 install_packages() {

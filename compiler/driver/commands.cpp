@@ -86,6 +86,9 @@ cl::opt<std::string> graphInput(cl::Positional, cl::desc("<file.flow>"), cl::Req
                                 cl::sub(graphCmd));
 cl::opt<std::string> graphFormat("format", cl::desc("dot (default) or mermaid"), cl::init("dot"),
                                  cl::value_desc("dot|mermaid"), cl::cat(flowcCategory), cl::sub(graphCmd));
+cl::opt<std::string> graphStats("stats",
+                                cl::desc("Draw a run's figures on the graph (a program's --stats-json file)"),
+                                cl::value_desc("stats.json"), cl::cat(flowcCategory), cl::sub(graphCmd));
 
 bool useColor() { return llvm::sys::Process::StandardErrHasColors(); }
 
@@ -168,7 +171,7 @@ int dispatch(int argc, char** argv) {
       llvm::errs() << "flowc: error: unknown graph format `" << graphFormat << "`; use dot or mermaid\n";
       return 2;
     }
-    return runGraph({graphInput, pipelineName, graphFormat});
+    return runGraph({graphInput, pipelineName, graphFormat, graphStats});
   }
   llvm::errs()
       << "flowc: error: no command given; use one of: build, run, emit, check, graph (see flowc --help)\n";

@@ -41,6 +41,7 @@ int runEmit(const EmitCommandOptions& options);
 
 struct GraphOptions {
   std::string input, pipeline, format;  // format: dot | mermaid
+  std::string statsPath;                // --stats: a run's --stats-json, drawn on the graph
 };
 int runGraph(const GraphOptions& options);
 

@@ -4,8 +4,10 @@
 #include "flow/builtins.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -160,6 +162,37 @@ std::int64_t hashBytes(std::string_view bytes) noexcept {
   return static_cast<std::int64_t>(h);
 }
 
+namespace detail {
+
+const char* initStackLimit() noexcept {
+  // The margin left for the failure's unwinding and the worker's own
+  // frames: a quarter of the stack, at most 256 KiB.
+  constexpr std::size_t kMaxMargin = std::size_t{256} << 10;
+  const char* limit = nullptr;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* base = nullptr;
+    std::size_t size = 0;
+    if (pthread_attr_getstack(&attr, &base, &size) == 0 && base != nullptr)
+      limit = static_cast<const char*>(base) + std::min(size / 4, kMaxMargin);
+    pthread_attr_destroy(&attr);
+  }
+  // Unknown stack: never stop (the address of a frame is never below 1).
+  if (limit == nullptr) limit = reinterpret_cast<const char*>(1);
+  tStackLimit = limit;
+  return limit;
+}
+
+void throwStackExhausted(const char* fn) {
+  throw ItemFailed(std::string("stack exhausted: function `") + fn + "` recursed too deeply");
+}
+
+void throwMissingReturn(const char* fn) {
+  throw ItemFailed(std::string("function `") + fn + "` ended without returning a value");
+}
+
+}  // namespace detail
+
 std::chrono::nanoseconds now() noexcept {
   if (const Context* ctx = Context::current()) return ctx->now();
   static const Clock::time_point processStart = Clock::now();
@@ -202,12 +235,21 @@ bool LineRange::fill() {
   }
 }
 
+namespace {
+/// As Go's bufio.ScanLines: a CRLF line end is one line end, and so is a
+/// '\r' ending the last line.
+void dropCR(std::string& line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+}
+}  // namespace
+
 bool LineRange::next(std::string& line) {
   for (;;) {
     const std::size_t nl = buf_.find('\n', pos_);
     if (nl != std::string::npos) {
       line.assign(buf_, pos_, nl - pos_);
       pos_ = nl + 1;
+      dropCR(line);
       return true;
     }
     if (!eof_ && fill()) continue;
@@ -215,6 +257,7 @@ bool LineRange::next(std::string& line) {
     if (pos_ >= buf_.size()) return false;
     line.assign(buf_, pos_, std::string::npos);  // a last line without '\n'
     pos_ = buf_.size();
+    dropCR(line);
     return true;
   }
 }

@@ -123,6 +123,7 @@ detail::Core ChannelBase::sendCore(void* v, detail::SendNode* node, SendStatus& 
         lockedPushBack(v);
         noteSent();
         noteLen(lsize_);
+        if (lsize_ == cap) noteFilledLocked();  // took the last free slot
         st = SendStatus::Ok;
         return detail::Core::Done;
       }
@@ -144,6 +145,7 @@ detail::Core ChannelBase::sendCore(void* v, detail::SendNode* node, SendStatus& 
         return detail::Core::Done;
       }
       node->value = v;
+      noteSenderQueued(*node);
       sendq_.pushBack(node);
       return detail::Core::Queued;
     }
@@ -271,10 +273,12 @@ SendStatus ChannelBase::sendUntil(void* v, Deadline deadline) {
   if (!parker.waitUntil(deadline)) {
     if (w.tryClaim()) {
       unlinkSender(node);
+      noteWaitEnded(node);
       return SendStatus::Timeout;
     }
     (void)parker.waitUntil(kNoDeadline);  // claimed concurrently: wait for its finish
   }
+  noteWaitEnded(node);
   return detail::toSendStatus(w.wake());
 }
 

@@ -48,6 +48,7 @@ bool SendAwaiter::await_suspend(std::coroutine_handle<> h) {
 }
 
 SendStatus SendAwaiter::finishQueued() {
+  ch_.noteWaitEnded(node_);
   if (armed_) timers_->disarm(&waiter_);
   if (waiter_.wake() != Wake::Ok) ch_.unlinkSender(node_);
   return toSendStatus(waiter_.wake());

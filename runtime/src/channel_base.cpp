@@ -60,6 +60,20 @@ ChannelStats ChannelBase::stats() const {
     s.received = received_.load(std::memory_order_relaxed);
     s.len = len_.load(std::memory_order_relaxed);
   }
+  s.fullSends = sendersQueued_.load(std::memory_order_relaxed) -
+                queuedUncounted_.load(std::memory_order_relaxed) +
+                waitedElsewhere_.load(std::memory_order_relaxed) +
+                filledLocked_.load(std::memory_order_relaxed) + prod_.filled.load(std::memory_order_relaxed);
+  // Every queued sender's wait, estimated as the mean of the timed ones
+  // (the first kWaitSampleEvery, then one in that many) times their
+  // number, so that timing costs nothing measurable.
+  const std::uint64_t samples = waitSamples_.load(std::memory_order_relaxed);
+  if (samples > 0) {
+    const double mean =
+        static_cast<double>(waitSampleNs_.load(std::memory_order_relaxed)) / static_cast<double>(samples);
+    s.blockedNs =
+        static_cast<std::int64_t>(mean * static_cast<double>(sendersQueued_.load(std::memory_order_relaxed)));
+  }
   return s;
 }
 

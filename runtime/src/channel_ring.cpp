@@ -43,16 +43,24 @@ bool ChannelBase::ringHasRoom() noexcept {
 
 bool ChannelBase::ringPush(void* v) noexcept {
   const std::uint64_t t = prod_.tail.load(std::memory_order_relaxed);  // only pushers write it
-  if (t - prod_.cachedHead > mask_ || t - prod_.cachedHead >= static_cast<std::uint64_t>(capacity_)) {
-    // Looks full by the cached head: look at the real one.
-    prod_.cachedHead = cons_.head.load(std::memory_order_seq_cst);  // the slot's move-out is done
-    const std::uint64_t n = t - prod_.cachedHead;
-    if (n >= static_cast<std::uint64_t>(capacity_)) return false;
-    if (n > mask_) ringGrow();
-  }
-  moveElem(at(slots_, t & mask_), v);
-  prod_.tail.store(t + 1, std::memory_order_seq_cst);  // publishes the slot; see channel_base.h
-  noteFill(t + 1);
+  // Full, or filled by this push, by the cached head: look at the real one
+  // (ringPushSlow). Looking one push early costs nothing when the ring has room
+  // and tells exactly which pushes take the last free slot. A tail call,
+  // so the fast path keeps nothing alive across it.
+  if (t - prod_.cachedHead > mask_ || t + 1 - prod_.cachedHead >= static_cast<std::uint64_t>(capacity_))
+      [[unlikely]]
+    return ringPushSlow(v, t);
+  ringPushAt(v, t);
+  return true;
+}
+
+bool ChannelBase::ringPushSlow(void* v, std::uint64_t t) noexcept {
+  prod_.cachedHead = cons_.head.load(std::memory_order_seq_cst);  // the slot's move-out is done
+  const std::uint64_t n = t - prod_.cachedHead;
+  if (n >= static_cast<std::uint64_t>(capacity_)) return false;
+  if (n > mask_) ringGrow();
+  if (n + 1 == static_cast<std::uint64_t>(capacity_)) noteFilledRing(1);
+  ringPushAt(v, t);
   return true;
 }
 
@@ -84,7 +92,9 @@ std::size_t ChannelBase::ringPushBatch(void* values, std::size_t n) {
     return room < n ? room : std::uint64_t{n};
   };
   std::uint64_t k = fits(prod_.cachedHead);
-  if (k < n || t + k - prod_.cachedHead > mask_ + 1) {
+  // Refreshed as well when the batch would fill the ring by the cached
+  // head, to tell exactly whether it does.
+  if (k < n || t + k - prod_.cachedHead > mask_ + 1 || t + k - prod_.cachedHead >= cap) {
     prod_.cachedHead = cons_.head.load(std::memory_order_seq_cst);  // the slots' move-out is done
     k = fits(prod_.cachedHead);
   }
@@ -93,6 +103,7 @@ std::size_t ChannelBase::ringPushBatch(void* values, std::size_t n) {
   for (std::uint64_t i = 0; i < k; ++i) moveElem(at(slots_, (t + i) & mask_), at(values, i));
   prod_.tail.store(t + k, std::memory_order_seq_cst);  // publishes the lot; see channel_base.h
   noteFill(t + k);
+  if (t + k - prod_.cachedHead >= cap) noteFilledRing(1);  // the last value took the last slot
   return static_cast<std::size_t>(k);
 }
 
@@ -217,6 +228,9 @@ detail::Core ChannelBase::sendRing(void* v, detail::SendNode* node, SendStatus& 
       return detail::Core::Done;
     }
     node->value = v;
+    // Not counted as a full send here: its push, when room comes, counts
+    // if it takes the last slot (as it does unless the reader took many).
+    noteSenderQueued(*node, /*count=*/false);
     sendq_.pushBack(node);
     sendWaiting_.store(true, std::memory_order_seq_cst);  // before settle's head load
     more = settleLocked(w, node, selfDone);

@@ -30,6 +30,11 @@ const std::string& Context::stageName() const noexcept {
   return stage_ != nullptr ? stage_->name() : kNone;
 }
 
+void Context::seedRandom() noexcept {
+  random_.reseed(workerSeed(run_->seed, stageName(), worker_));
+  randomSeeded_ = true;
+}
+
 bool Context::isCancelled() const noexcept { return run_->isCancelled(); }
 
 void Context::checkpoint() const {
@@ -171,9 +176,9 @@ void Context::defer(detail::PendingSend* send) { pending_.emplace_back(send); }
 
 void Context::throwTimedOut() { throw detail::ItemTimedOut{}; }
 
-Task Context::sendOwned(ChannelBase& ch, void* value) {
+Task Context::sendOwned(ChannelBase& ch, void* value, bool counted) {
   checkSendDeadline();
-  detail::SendAwaiter send(ch, value, deadline_, timers());
+  detail::SendAwaiter send(ch, value, deadline_, timers(), counted);
   const SendStatus st = co_await send;
   makeCurrent();
   noteSent(st);

@@ -143,6 +143,20 @@ void write_line(Context& ctx, const std::string& path, std::string_view line) {
   files.open(path).append(line);
 }
 
+void write_line(const std::string& path, std::string_view line) {
+  if (Context* ctx = Context::current()) {
+    write_line(*ctx, path, line);
+    return;
+  }
+  if (path == "-") {
+    detail::writeLine(line, false);
+    return;
+  }
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+  if (fd < 0) throw ItemFailed(detail::osFailure("open", path, errno));
+  detail::OutputFile(path, fd, /*buffered=*/false).append(line);  // writes now; closes on destruction
+}
+
 std::string env(const std::string& name, const std::string& fallback) {
   const char* value = std::getenv(name.c_str());
   return value != nullptr ? std::string(value) : fallback;

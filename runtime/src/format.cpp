@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <mutex>
 
-#include "flow/detail/os.h"
+#include <unistd.h>
 
 namespace flow::detail {
 
@@ -138,18 +138,39 @@ void appendQuoted(std::string& out, std::string_view s) {
 }
 
 namespace {
-std::atomic<bool> gSinkSet{false};
-std::mutex gSinkMu;  // Guards gSink/gSinkUser and serialises calls into the sink.
+std::atomic<bool> gSinkSet{false};  // a sink or a status line: writeLine takes gSinkMu
+std::mutex gSinkMu;                 // Guards gSink/gSinkUser/gStatus and serialises calls into the sink.
 LineSink gSink = nullptr;
 void* gSinkUser = nullptr;
-std::atomic<int> gStdoutErrno{0};  // the first failed write to stdout, 0 if none
+std::string gStatus;  // the status line shown now, empty if none
+
+constexpr std::string_view kEraseLine = "\r\x1b[K";
+
+void writeAll(std::FILE* f, std::string_view s) { std::fwrite(s.data(), 1, s.size(), f); }
+
+std::atomic<int> gOutputErrno{0};  // the first failed write to stdout, kept for outputError()
+
+void noteOutputError(int err) noexcept {
+  int none = 0;
+  gOutputErrno.compare_exchange_strong(none, err == 0 ? EIO : err, std::memory_order_relaxed);
+}
 }  // namespace
+
+void setStatusLine(std::string_view text) {
+  std::lock_guard<std::mutex> lock(gSinkMu);
+  std::string out(kEraseLine);
+  out += text;
+  // Nothing to erase and nothing to draw: write nothing at all.
+  if (!(gStatus.empty() && text.empty())) writeAll(stderr, out);
+  gStatus = std::string(text);
+  gSinkSet.store(gSink != nullptr || !gStatus.empty(), std::memory_order_release);
+}
 
 void setLineSink(LineSink sink, void* user) noexcept {
   std::lock_guard<std::mutex> lock(gSinkMu);
   gSink = sink;
   gSinkUser = user;
-  gSinkSet.store(sink != nullptr, std::memory_order_release);
+  gSinkSet.store(sink != nullptr || !gStatus.empty(), std::memory_order_release);
 }
 
 void writeLine(std::string_view line, bool toStderr) {
@@ -159,6 +180,25 @@ void writeLine(std::string_view line, bool toStderr) {
       gSink(line, toStderr, gSinkUser);
       return;
     }
+    // stdout elsewhere than the terminal: the status line is not in its way.
+    static const bool stdoutIsTerminal = isatty(STDOUT_FILENO) != 0;
+    if (!gStatus.empty() && (toStderr || stdoutIsTerminal)) {
+      std::string buf(kEraseLine);
+      if (toStderr) {
+        buf.append(line);
+        buf += '\n';
+        buf += gStatus;
+        writeAll(stderr, buf);
+        return;
+      }
+      writeAll(stderr, buf);
+      buf.assign(line);
+      buf += '\n';
+      writeAll(stdout, buf);
+      std::fflush(stdout);  // before the status comes back on the terminal
+      writeAll(stderr, std::string(kEraseLine) + gStatus);
+      return;
+    }
   }
   // One fwrite per line: stdio locks the FILE for the whole call, so lines
   // from different threads never interleave.
@@ -166,31 +206,23 @@ void writeLine(std::string_view line, bool toStderr) {
   buf.reserve(line.size() + 1);
   buf.append(line);
   buf += '\n';
-  std::FILE* out = toStderr ? stderr : stdout;
-  if (std::fwrite(buf.data(), 1, buf.size(), out) != buf.size() && !toStderr) {
-    int expected = 0;
-    gStdoutErrno.compare_exchange_strong(expected, errno != 0 ? errno : EIO);
-  }
+  if (std::fwrite(buf.data(), 1, buf.size(), toStderr ? stderr : stdout) != buf.size() && !toStderr)
+    noteOutputError(errno);
 }
 
 }  // namespace flow::detail
 
 namespace flow {
 void flushOutput() {
-  // A failed flush is remembered: flushOutputChecked() reports it later.
-  errno = 0;
-  if (std::fflush(stdout) != 0) {
-    int expected = 0;
-    detail::gStdoutErrno.compare_exchange_strong(expected, errno != 0 ? errno : EIO);
-  }
+  if (std::fflush(stdout) != 0) detail::noteOutputError(errno);
   std::fflush(stderr);  // nowhere left to report a failure of stderr itself
 }
 
-std::string flushOutputChecked() {
-  flushOutput();
-  int err = detail::gStdoutErrno.load(std::memory_order_relaxed);
-  if (err == 0 && std::ferror(stdout)) err = EIO;
-  if (err == 0) return {};
-  return detail::osFailure("write", "standard output", err);
+int outputError() noexcept {
+  const int err = detail::gOutputErrno.load(std::memory_order_relaxed);
+  // Extern C++ code may write stdout past writeLine(): its failures show
+  // only in the stream's error flag.
+  if (err == 0 && std::ferror(stdout)) return EIO;
+  return err;
 }
 }  // namespace flow

@@ -20,13 +20,21 @@ void Outbox::add(void* value, std::uint64_t number) {
 std::size_t Outbox::tryPush(SendStatus& st) {
   const std::size_t k = channel_->trySendBatch(at(first_), end_ - first_, st);
   taken(k);
+  if (st == SendStatus::Ok && first_ < end_) {
+    // The values left behind found the channel full: count each once,
+    // however many pushes it takes them to get in.
+    std::uint64_t uncounted = 0;
+    for (std::size_t i = end_; i > first_ && numbers_[i - 1] >= countedBelow_; --i) ++uncounted;
+    if (uncounted > 0) channel_->noteWaitedSends(uncounted);
+    countedBelow_ = numbers_[end_ - 1] + 1;
+  }
   return k;
 }
 
 Task Outbox::pushOne(TimerQueue* timers, SendStatus& st) {
   // The value stays in its slot while the send waits: nothing else touches
   // this worker's outbox meanwhile.
-  SendAwaiter send(*channel_, at(first_), kNoDeadline, timers);
+  SendAwaiter send(*channel_, at(first_), kNoDeadline, timers, /*counted=*/true);
   st = co_await send;
   if (st == SendStatus::Ok) taken(1);
 }

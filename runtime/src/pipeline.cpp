@@ -8,6 +8,8 @@
 #include <algorithm>
 
 #include "flow/format.h"
+#include "flow/random.h"
+#include "suggest.h"
 
 namespace flow {
 namespace {
@@ -16,6 +18,9 @@ constexpr int kExitInterrupted = 130;
 constexpr int kExitDeadline = 124;
 constexpr int kExitBadConfig = 2;
 constexpr int kExitFailedItems = 3;
+/// How often a trace samples channel lengths (a counter event only when
+/// one changed).
+constexpr auto kTraceSamplePeriod = std::chrono::milliseconds(5);
 }  // namespace
 
 Pipeline::Pipeline() = default;
@@ -70,7 +75,11 @@ bool Pipeline::validate() {
     const std::int64_t n = override.second;
     auto it = std::find_if(stages_.begin(), stages_.end(), [&](const auto& s) { return s->name() == name; });
     if (it == stages_.end()) {
-      noteConfigError("--workers: no stage named `" + name + "`");
+      std::vector<std::string> names;
+      for (const auto& s : stages_) names.push_back(s->name());
+      const std::string best = detail::closestName(name, names, detail::Closeness::Loose);
+      noteConfigError("--workers: no stage named `" + name + "`" +
+                      (best.empty() ? std::string() : "; did you mean `" + best + "`?"));
       continue;
     }
     (*it)->setWorkers(n);
@@ -80,6 +89,9 @@ bool Pipeline::validate() {
     const std::string where = "stage `" + s->name() + "`: ";
     if (o.workers < 1)
       noteConfigError(where + "workers must be at least 1, got " + std::to_string(o.workers));
+    if (o.workers > kMaxWorkers)
+      noteConfigError(where + "workers must be at most " + std::to_string(kMaxWorkers) + ", got " +
+                      std::to_string(o.workers));
     if (o.timeout.count() < 0) noteConfigError(where + "timeout must not be negative");
     if (o.retries < 0)
       noteConfigError(where + "retry count must not be negative, got " + std::to_string(o.retries));
@@ -92,6 +104,9 @@ bool Pipeline::validate() {
   }
   if (deadline_.count() < 0) noteConfigError("deadline must not be negative");
   if (monitor_.count() < 0) noteConfigError("monitor period must not be negative");
+  if (monitor_.count() > 0 && monitor_ < kMinMonitorPeriod)
+    noteConfigError("monitor period must be 0 (off) or at least " + str(kMinMonitorPeriod) + ", got " +
+                    str(monitor_));
   return configError_.empty();
 }
 
@@ -100,6 +115,7 @@ StartStatus Pipeline::start() {
   if (!validate()) return StartStatus::BadConfig;
   started_ = true;
   run_ = std::make_unique<detail::RunShared>(threads_);
+  run_->seed = hasSeed_ ? seed_ : randomSeed();
   for (const auto& ch : channels_) run_->channels.push_back(ch.get());
   for (const auto& s : stages_) {
     for (ChannelBase* internal : s->prepare()) run_->channels.push_back(internal);
@@ -108,12 +124,54 @@ StartStatus Pipeline::start() {
   for (const auto& ch : channels_) {
     if (ch->writers() == 0) ch->close();
   }
+  if (traceSampleEvery_ > 0) {
+    trace_ = std::make_unique<detail::TraceRecorder>(traceSampleEvery_, run_->start);
+    for (const auto& s : stages_) {
+      std::vector<detail::TraceBuffer*> buffers;
+      for (std::int64_t w = 0; w < s->options().workers; ++w)
+        buffers.push_back(&trace_->addWorker(s->name(), w));
+      s->setTraceBuffers(std::move(buffers));
+    }
+    std::vector<const ChannelBase*> watched;
+    for (const auto& ch : channels_) watched.push_back(ch.get());
+    trace_->setChannels(std::move(watched));
+    detail::gDropObserver.store(&detail::TraceRecorder::noteDrop, std::memory_order_relaxed);
+    detail::TraceRecorder* recorder = trace_.get();
+    tickers_.push_back(Ticker{
+        kTraceSamplePeriod, [recorder](std::chrono::nanoseconds) { recorder->sampleChannels(Clock::now()); },
+        kNoDeadline});
+  }
+  for (Ticker& t : tickers_) t.next = run_->start + std::chrono::duration_cast<Clock::duration>(t.period);
   run_->timers.start();
   run_->sched.start();
   for (const auto& s : stages_) {
     for (std::int64_t w = 0; w < s->options().workers; ++w) run_->spawn(s->runWorker(*run_, w));
   }
   return StartStatus::Ok;
+}
+
+void Pipeline::enableTrace(std::uint64_t sampleEvery) {
+  traceSampleEvery_ = sampleEvery < 1 ? 1 : sampleEvery;
+}
+
+bool Pipeline::writeTrace(const std::string& path, const std::string& pipeline, std::string& error) const {
+  if (!trace_) {
+    error = "no trace was recorded";
+    return false;
+  }
+  return trace_->write(path, pipeline, error);
+}
+
+bool Pipeline::traceTruncated() const noexcept { return trace_ && trace_->truncated(); }
+
+void Pipeline::every(std::chrono::nanoseconds period, std::function<void(std::chrono::nanoseconds)> tick) {
+  tickers_.push_back(Ticker{period, std::move(tick), kNoDeadline});
+}
+
+Report Pipeline::liveReport() const {
+  const std::int64_t elapsed =
+      run_ ? std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - run_->start).count() : 0;
+  return buildReport(elapsed, 0);
 }
 
 void Pipeline::cancel() noexcept {
@@ -139,6 +197,7 @@ Report Pipeline::wait() {
     std::unique_lock<std::mutex> lock(run.mu);
     while (run.live > 0) {
       Deadline wakeAt = std::min(nextMonitor, run.isCancelled() ? kNoDeadline : deadline);
+      for (const Ticker& t : tickers_) wakeAt = std::min(wakeAt, t.next);
       if (interruptFlag_ != nullptr) wakeAt = std::min(wakeAt, Clock::now() + kInterruptPoll);
       if (wakeAt == kNoDeadline)
         run.cv.wait(lock);
@@ -151,9 +210,16 @@ Report Pipeline::wait() {
       const bool late = now >= deadline;
       if (now >= nextMonitor) {
         lock.unlock();
-        eprint(formatMonitorLine(channelStats()));
+        eprint(formatMonitorLine(now - run.start, channelStats()));
         lock.lock();
         nextMonitor = deadlineAfter(monitor_);
+      }
+      for (Ticker& t : tickers_) {
+        if (now < t.next) continue;
+        lock.unlock();
+        t.tick(now - run.start);
+        lock.lock();
+        t.next = Clock::now() + std::chrono::duration_cast<Clock::duration>(t.period);
       }
       if (!run.isCancelled() && (interrupted || late)) {
         lock.unlock();
@@ -165,6 +231,8 @@ Report Pipeline::wait() {
   const auto elapsed = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - run.start).count();
   run.sched.stop();
   run.timers.stop();
+  // Every worker is done: the last tick sees the final figures.
+  for (Ticker& t : tickers_) t.tick(std::chrono::nanoseconds(elapsed));
   // Files are flushed and closed, connections closed, also after a cancel.
   const std::vector<std::string> closeFailures = run.closeServices();
   for (const std::string& failure : closeFailures) eprint("error: " + failure);

@@ -84,8 +84,10 @@ std::string formatStatsJson(const Report& r) {
   return out;
 }
 
-std::string formatMonitorLine(const std::vector<ChannelStats>& channels) {
-  std::string out = "monitor:";
+std::string formatMonitorLine(std::chrono::nanoseconds elapsed, const std::vector<ChannelStats>& channels) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "monitor: %.3fs", static_cast<double>(elapsed.count()) / 1e9);
+  std::string out = buf;
   for (const auto& c : channels) out += concat(" ", c.name, " ", c.len, "/", c.capacity);
   return out;
 }

@@ -17,6 +17,20 @@ namespace flow::detail {
 namespace {
 constexpr int kLoggedFailures = 10;
 
+TraceOutcome traceOutcome(ItemOutcome o) noexcept {
+  switch (o) {
+    case ItemOutcome::Ok:
+      return TraceOutcome::Ok;
+    case ItemOutcome::Failed:
+      return TraceOutcome::Failed;
+    case ItemOutcome::TimedOut:
+      return TraceOutcome::TimedOut;
+    case ItemOutcome::Cancelled:
+      return TraceOutcome::Cancelled;
+  }
+  return TraceOutcome::Failed;
+}
+
 /// Classifies the exception being handled; call only inside a catch block.
 ItemOutcome classifyFailure(std::string& error) noexcept {
   try {
@@ -111,6 +125,12 @@ Task sleepBackoff(Context& ctx, std::chrono::nanoseconds d, bool& cancelled) {
 /// Latency: every item at first, then every 64th (two clock reads per item
 /// would be a measurable share of a cheap stage).
 bool sampleLatency(std::uint64_t nth) noexcept { return nth < 1024 || nth % 64 == 0; }
+
+/// --trace: whether the worker's `nth` item gets a span (one load and a
+/// test when there is no trace).
+bool tracesItem(const Context& ctx, std::uint64_t nth) noexcept {
+  return ctx.traceBuffer() != nullptr && ctx.traceBuffer()->wants(nth);
+}
 
 /// Batched publish holds a plain body's values back for about this long at
 /// most (the values of limit × item time), so batching never keeps a
@@ -237,6 +257,12 @@ StageStats StageCore::stats() const {
   s.inFlight = inFlight_.load(std::memory_order_relaxed);
   s.p50ns = latency_.quantile(0.50);
   s.p99ns = latency_.quantile(0.99);
+  s.latencySamples = latency_.count();
+  s.latencySumNs = latency_.sumNanos();
+  s.timeoutNs = opts_.timeout.count();
+  for (const ChannelBase* ch : inputChannels()) s.inputs.push_back(ch->name());
+  for (const ChannelBase* ch : writtenChannels()) s.outputs.push_back(ch->name());
+  s.latency = &latency_;
   return s;
 }
 
@@ -244,6 +270,8 @@ StageStats StageCore::stats() const {
 
 Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
   Context ctx(run, this, worker);
+  if (static_cast<std::size_t>(worker) < traceBuffers_.size())
+    ctx.setTraceBuffer(traceBuffers_[static_cast<std::size_t>(worker)]);
   std::unique_ptr<WorkerSlot> w(makeWorker());
   bool haveState = true;
   try {
@@ -324,8 +352,9 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
       if (cancelled) break;
       continue;
     }
-    const bool timed = sampleLatency(ctx.countItem());
-    const auto started = timed ? Clock::now() : Clock::time_point{};
+    // No item number kept in the frame: Context::currentItem() has it.
+    const bool clocked = sampleLatency(ctx.countItem()) || tracesItem(ctx, ctx.currentItem());
+    const auto started = clocked ? Clock::now() : Clock::time_point{};
     ItemOutcome outcome = ItemOutcome::Ok;
     try {
       tCurrentContext = &ctx;  // makeCurrent() without a deadline to publish
@@ -334,7 +363,7 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
       outcome = classifyFailure(fast.error);
     }
     if (adapt) {
-      if (timed) {
+      if (clocked && sampleLatency(ctx.currentItem())) {
         const std::chrono::nanoseconds took = Clock::now() - started;
         if (sizeTakes) w.setTakeLimit(takeLimitFor(took));
         if (batching) ctx.setBatchLimit(batchLimitFor(took));
@@ -352,7 +381,7 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
         ctx.pending().empty()) {  // the common case, inline
       WorkerCounters::bump(counters.completed);
       if (batching) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
-      if (timed) latency_.record((Clock::now() - started).count());
+      if (clocked) noteItemTime(ctx, seq, started, TraceOutcome::Ok);
       continue;
     }
     // A failure, or a push found its channel full, or a send was deferred:
@@ -370,7 +399,7 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
         cancelled = true;
         break;
       }
-      if (timed) latency_.record((Clock::now() - started).count());
+      if (clocked) noteItemTime(ctx, seq, started, TraceOutcome::Ok);
       continue;
     }
     if (outcome != ItemOutcome::Cancelled && (ctx.needsPublish() || !ctx.pending().empty())) {
@@ -380,13 +409,14 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
       if (ok && !ctx.pending().empty()) co_await drainPending(ctx, outcome, fast.error);
     }
     ctx.pending().clear();
+    if (clocked) traceItem(ctx, seq, started, traceOutcome(outcome));
     if (outcome == ItemOutcome::Cancelled) {
       inFlight_.fetch_add(1, std::memory_order_relaxed);
       cancelled = true;
       break;
     }
     finishItem(run, ctx, seq, outcome, fast.error,
-               timed ? Clock::now() - started : std::chrono::nanoseconds(-1));
+               sampleLatency(ctx.currentItem()) ? Clock::now() - started : std::chrono::nanoseconds(-1));
     if (outcome == ItemOutcome::Ok) fast.recent[fast.next++ % FastLoop::kRecent] = {seq, ctx.outboxAdds()};
   }
   if (ctx.outboxed() > 0 && !cancelled && !run.isCancelled()) {
@@ -436,6 +466,19 @@ void StageCore::settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool can
   }
 }
 
+void StageCore::noteItemTime(Context& ctx, std::uint64_t seq, Clock::time_point started,
+                             TraceOutcome outcome) {
+  const auto ended = Clock::now();
+  const std::uint64_t nth = ctx.currentItem();
+  if (sampleLatency(nth)) latency_.record((ended - started).count());
+  if (tracesItem(ctx, nth)) ctx.traceBuffer()->span(nth, seq, started, ended, outcome);
+}
+
+void StageCore::traceItem(Context& ctx, std::uint64_t seq, Clock::time_point started, TraceOutcome outcome) {
+  const std::uint64_t nth = ctx.currentItem();
+  if (tracesItem(ctx, nth)) ctx.traceBuffer()->span(nth, seq, started, Clock::now(), outcome);
+}
+
 void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, ItemOutcome outcome,
                            const std::string& error, std::chrono::nanoseconds latency) {
   if (outcome == ItemOutcome::Ok) {
@@ -450,8 +493,11 @@ void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, Item
 
 Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64_t seq, bool& cancelled) {
   const bool keepItem = opts_.retries > 0 || opts_.onError == OnError::Route;
-  const bool timed = sampleLatency(ctx.countItem());
-  const auto started = timed ? Clock::now() : Clock::time_point{};
+  const std::uint64_t nth = ctx.countItem();
+  const bool timed = sampleLatency(nth);
+  TraceBuffer* const trace = ctx.traceBuffer();
+  const bool clocked = timed || tracesItem(ctx, nth);
+  const auto started = clocked ? Clock::now() : Clock::time_point{};
   ItemOutcome outcome = ItemOutcome::Ok;
   std::string error;
   std::int64_t attempts = 0;  // times the body ran
@@ -477,8 +523,11 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
     ctx.setDeadline(kNoDeadline);
     ctx.setHolding(false);
     if (outcome == ItemOutcome::Ok || outcome == ItemOutcome::Cancelled) break;
+    if (trace != nullptr && outcome == ItemOutcome::TimedOut)
+      trace->instant(TraceEvent::Kind::Timeout, seq, attempt + 1);
     if (attempt >= opts_.retries || run.isCancelled()) break;
     retried_.fetch_add(1, std::memory_order_relaxed);
+    if (trace != nullptr) trace->instant(TraceEvent::Kind::Retry, seq, attempt + 2);
     co_await sleepBackoff(ctx, opts_.backoff * (std::int64_t{1} << std::min<std::int64_t>(attempt, 30)),
                           cancelled);
     if (cancelled) {
@@ -486,6 +535,7 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
       break;
     }
   }
+  if (clocked) traceItem(ctx, seq, started, traceOutcome(outcome));
   if (outcome == ItemOutcome::Cancelled) {
     inFlight_.fetch_add(1, std::memory_order_relaxed);
     cancelled = true;

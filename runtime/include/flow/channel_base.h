@@ -64,14 +64,25 @@ enum class RecvStatus : std::uint8_t {
 struct ChannelStats {
   std::string name;
   std::int64_t capacity = 0;
-  std::uint64_t sent = 0;      // accepted into the channel
-  std::uint64_t received = 0;  // taken out by receivers
-  std::uint64_t dropped = 0;   // discarded by drop_newest / drop_oldest
-  std::int64_t maxLen = 0;     // highest number buffered at once
-  std::int64_t len = 0;        // buffered now
+  std::uint64_t sent = 0;       // accepted into the channel
+  std::uint64_t received = 0;   // taken out by receivers
+  std::uint64_t dropped = 0;    // discarded by drop_newest / drop_oldest
+  std::int64_t maxLen = 0;      // highest number buffered at once
+  std::int64_t len = 0;         // buffered now
+  std::uint64_t fullSends = 0;  // sends that found it full (at capacity 0: no receiver waiting) and
+                                // waited, or that took its last free slot
+  std::int64_t blockedNs = 0;   // estimated time senders spent waiting for room, summed over senders
 };
 
+class ChannelBase;
+
 namespace detail {
+
+/// Called on the sending thread for every value a drop policy discards,
+/// once some run records a trace (TraceRecorder::noteDrop); null until
+/// then. Set once, never reset: drops are off the fast path.
+using DropObserver = void (*)(const ChannelBase&) noexcept;
+inline std::atomic<DropObserver> gDropObserver{nullptr};
 
 /// How a channel moves its element type. Every element type is default
 /// constructible and nothrow move-assignable (Flow's values all are), so
@@ -103,6 +114,11 @@ struct ElemOpsFor {
 /// the receiver that claims the waiter.
 struct SendNode : WaitNode {
   void* value = nullptr;
+  bool counted = false;  // this value's wait was already counted (ChannelBase::noteWaitedSends)
+  // Written by ChannelBase::noteSenderQueued before the node is queued and
+  // read only after that (left uninitialised: a send that never waits,
+  // the common case, does not pay for them).
+  std::int64_t queuedAt;  // when the channel times this wait: Clock ticks at queueing, else 0
 };
 /// A blocked (or trying) receiver: the claimer emplaces the value into
 /// `slot`, a std::optional<T>.
@@ -173,6 +189,11 @@ class ChannelBase {
   }
   [[nodiscard]] std::int64_t writers() const noexcept { return writers_.load(std::memory_order_acquire); }
 
+  /// `n` values found the channel full and wait outside it (a worker's
+  /// outbox, a deferred send); their later send is made with a node marked
+  /// `counted`. Thread-safe. Off the fast path: only sends that wait count.
+  void noteWaitedSends(std::uint64_t n) noexcept { waitedElsewhere_.fetch_add(n, std::memory_order_relaxed); }
+
   // ---- core routines (element type erased; Channel<T> and the awaiters
   // pass pointers to live T objects) ---------------------------------------
   /// Tries to send `*v`; if it would block and `node` is non-null, queues
@@ -231,7 +252,46 @@ class ChannelBase {
   void noteReceived() noexcept {
     received_.store(received_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
-  void noteDropped() noexcept { dropped_.fetch_add(1, std::memory_order_relaxed); }
+  void noteDropped() noexcept {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    if (detail::DropObserver observe = detail::gDropObserver.load(std::memory_order_relaxed)) observe(*this);
+  }
+  /// Requires mu_: `node` is about to be queued. Counts the wait (if
+  /// `count`; a node marked `counted` is counted apart, to be taken off)
+  /// and marks it for timing: the first kWaitSampleEvery waits, then one
+  /// in kWaitSampleEvery — one clock read per that many waits. The common case is a load, a store and two
+  /// tests.
+  void noteSenderQueued(detail::SendNode& node, bool count = true) noexcept {
+    const std::uint64_t q = sendersQueued_.load(std::memory_order_relaxed) + 1;
+    sendersQueued_.store(q, std::memory_order_relaxed);
+    if (!count || node.counted) [[unlikely]]
+      queuedUncounted_.store(queuedUncounted_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    node.queuedAt = 0;
+    if (q % kWaitSampleEvery == 0 || q <= kWaitSampleEvery) [[unlikely]]
+      node.queuedAt = Clock::now().time_since_epoch().count();
+  }
+  static constexpr std::uint64_t kWaitSampleEvery = 64;
+  /// Requires mu_ (locked mode): a send took the last free slot.
+  void noteFilledLocked() noexcept {
+    filledLocked_.store(filledLocked_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  /// Requires prod_.lock (buffered mode): `n` pushes took the last free slot.
+  void noteFilledRing(std::uint64_t n) noexcept {
+    prod_.filled.store(prod_.filled.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+
+ public:
+  /// The sender that queued `node` is awake again: if its wait was
+  /// sampled, records how long it lasted. Call from the sender, after it
+  /// resumed (the node is its own again).
+  void noteWaitEnded(const detail::SendNode& node) noexcept {
+    if (node.queuedAt == 0) return;
+    const std::int64_t waited = Clock::now().time_since_epoch().count() - node.queuedAt;
+    waitSamples_.fetch_add(1, std::memory_order_relaxed);
+    waitSampleNs_.fetch_add(static_cast<std::uint64_t>(waited < 0 ? 0 : waited), std::memory_order_relaxed);
+  }
+
+ protected:
   void noteLen(std::size_t n) noexcept {
     const auto len = static_cast<std::int64_t>(n);
     len_.store(len, std::memory_order_relaxed);
@@ -304,8 +364,9 @@ class ChannelBase {
   /// The producer end: its lock and the push counter, on their own line.
   struct alignas(64) ProducerEnd {
     detail::SpinLock lock;
-    std::atomic<std::uint64_t> tail{0};  // pushes so far; stored under lock (seq_cst)
-    std::uint64_t cachedHead = 0;        // a past value of cons_.head; guarded by lock
+    std::atomic<std::uint64_t> tail{0};    // pushes so far; stored under lock (seq_cst)
+    std::uint64_t cachedHead = 0;          // a past value of cons_.head; guarded by lock
+    std::atomic<std::uint64_t> filled{0};  // pushes that took the last free slot; stored under lock
   };
   /// The consumer end, likewise.
   struct alignas(64) ConsumerEnd {
@@ -361,6 +422,16 @@ class ChannelBase {
   bool ringHasRoom() noexcept;
   /// Requires prod_.lock. Pushes `*v` if there is room; else leaves it intact.
   bool ringPush(void* v) noexcept;
+  /// ringPush's slow path, out of line so the fast one stays small:
+  /// refreshes the cached head, grows the ring if it must, counts a push
+  /// that takes the last free slot, pushes; false when full.
+  [[gnu::noinline]] bool ringPushSlow(void* v, std::uint64_t t) noexcept;
+  /// Requires prod_.lock and room: moves `*v` into slot `t` and publishes it.
+  void ringPushAt(void* v, std::uint64_t t) noexcept {
+    moveElem(at(slots_, t & mask_), v);
+    prod_.tail.store(t + 1, std::memory_order_seq_cst);  // publishes the slot; see the protocol above
+    noteFill(t + 1);
+  }
   /// Requires prod_.lock. Pushes as many of `values[0, n)` as fit (a
   /// prefix) with one tail store; returns how many.
   std::size_t ringPushBatch(void* values, std::size_t n);
@@ -422,6 +493,17 @@ class ChannelBase {
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::int64_t> len_{0};
   std::atomic<std::int64_t> maxLen_{0};
+  // Sends into a full channel (the advice's "full on most sends": those
+  // that waited, and those that took the last free slot, counted apart
+  // so each is written by one party), and the writers' blocked time. Queued: written under mu_ where a sender
+  // queues; elsewhere: values counted where they wait outside the channel; the timed waits by the woken
+  // senders themselves.
+  std::atomic<std::uint64_t> sendersQueued_{0};    // under mu_: every sender that queued
+  std::atomic<std::uint64_t> queuedUncounted_{0};  // under mu_: of those, the ones not to count
+  std::atomic<std::uint64_t> waitedElsewhere_{0};
+  std::atomic<std::uint64_t> filledLocked_{0};  // locked mode: sends that took the last free slot (under mu_)
+  std::atomic<std::uint64_t> waitSamples_{0};   // waits timed so far
+  std::atomic<std::uint64_t> waitSampleNs_{0};  // their total
 };
 
 }  // namespace flow

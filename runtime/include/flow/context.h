@@ -25,6 +25,7 @@
 #include "flow/detail/scheduler.h"
 #include "flow/detail/worker_counters.h"
 #include "flow/errors.h"
+#include "flow/random.h"
 #include "flow/task.h"
 #include "flow/time.h"
 
@@ -34,6 +35,7 @@ class Context;
 
 namespace detail {
 class StageCore;
+class TraceBuffer;
 struct RunShared;
 /// The context of the body running on this thread (Context::current()).
 inline thread_local Context* tCurrentContext = nullptr;
@@ -93,6 +95,12 @@ class Context {
   /// Monotonic time since the pipeline started.
   [[nodiscard]] std::chrono::nanoseconds now() const noexcept;
   [[nodiscard]] const std::string& stageName() const noexcept;
+  /// This worker's generator for rand_int/rand_float, seeded on first use
+  /// from the run's seed, the stage's name and the worker's index.
+  [[nodiscard]] Random& random() noexcept {
+    if (!randomSeeded_) seedRandom();
+    return random_;
+  }
 
   // ---- for extern C++ code ----------------------------------------------
   /// The context of the body running on this thread, or null outside one.
@@ -129,9 +137,15 @@ class Context {
   /// throws RunCancelled (the run is being cancelled, outside `finally`) or
   /// ItemTimedOut (the item's deadline has passed).
   void afterCheckIn() const;
+  /// This worker's trace buffer (`--trace`), or null.
+  [[nodiscard]] detail::TraceBuffer* traceBuffer() const noexcept { return trace_; }
+  void setTraceBuffer(detail::TraceBuffer* b) noexcept { trace_ = b; }
   void setHolding(bool on) noexcept { holding_ = on; }
   /// Items this worker has started so far (counts up on each call).
   std::uint64_t countItem() noexcept { return items_++; }
+  /// What the last countItem() returned: the running item's number among
+  /// this worker's items.
+  [[nodiscard]] std::uint64_t currentItem() const noexcept { return items_ - 1; }
   [[nodiscard]] bool isHolding() const noexcept { return holding_; }
   std::vector<std::unique_ptr<detail::PendingSend>>& held() noexcept { return held_; }
   /// Sends deferred by post(), in order.
@@ -200,6 +214,7 @@ class Context {
       if (Clock::now() >= deadline_) throwTimedOut();
   }
   [[noreturn]] static void throwTimedOut();
+  void seedRandom() noexcept;
   /// Take ownership of a fresh held (`ordered`) / deferred (post) send;
   /// out of line, so no vector code is instantiated per element type.
   void hold(detail::PendingSend* send);
@@ -207,7 +222,7 @@ class Context {
   /// As `co_await send(ch, v)` for a value `*value` the caller owns and
   /// keeps in place (a held or deferred send): one coroutine for every
   /// element type.
-  Task sendOwned(ChannelBase& ch, void* value);
+  Task sendOwned(ChannelBase& ch, void* value, bool counted);
   /// recv()'s outcome: true for a value, false once closed; throws
   /// ItemTimedOut / RunCancelled.
   bool receivedValue(RecvStatus st);
@@ -220,14 +235,17 @@ class Context {
   void notePushed(std::size_t k) noexcept;
 
   detail::RunShared* run_;
-  detail::StageCore* stage_;          // null for bare contexts (tests, benchmarks)
-  detail::WorkerCounters* counters_;  // this worker's (null for bare contexts)
-  detail::TimerQueue* timers_;        // the run's (inline for every send's awaiter)
+  detail::StageCore* stage_;              // null for bare contexts (tests, benchmarks)
+  detail::WorkerCounters* counters_;      // this worker's (null for bare contexts)
+  detail::TimerQueue* timers_;            // the run's (inline for every send's awaiter)
+  detail::TraceBuffer* trace_ = nullptr;  // --trace: this worker's events
   std::int64_t worker_;
   Deadline deadline_ = kNoDeadline;
   bool timed_ = false;    // deadline_ != kNoDeadline
   bool holding_ = false;  // an ordered stage is running an item: hold sends
   bool inFinally_ = false;
+  bool randomSeeded_ = false;
+  Random random_;
   std::uint64_t items_ = 0;
   std::vector<std::unique_ptr<detail::PendingSend>> held_;
   std::vector<std::unique_ptr<detail::PendingSend>> pending_;
@@ -271,10 +289,11 @@ class Context::SendOp {
 
 template <class T>
 struct Context::HeldSend final : detail::PendingSend {
-  HeldSend(Channel<T>& c, T v) : ch(c), value(std::move(v)) {}
-  Task flush(Context& ctx) override { return ctx.sendOwned(ch, &value); }
+  HeldSend(Channel<T>& c, T v, bool wasCounted = false) : ch(c), value(std::move(v)), counted(wasCounted) {}
+  Task flush(Context& ctx) override { return ctx.sendOwned(ch, &value, counted); }
   Channel<T>& ch;
   T value;
+  bool counted;  // deferred because the channel was full: that wait is counted
 };
 
 template <class T>
@@ -342,6 +361,9 @@ void Context::post(Channel<T>& ch, U&& value) {
     SendStatus st{};
     (void)ch.sendCore(&v, nullptr, st);  // never queues without a node; leaves v when Full
     if (st != SendStatus::Full) return noteSent(st);
+    ch.noteWaitedSends(1);
+    defer(new HeldSend<T>(ch, std::move(v), true));
+    return;
   }
   defer(new HeldSend<T>(ch, std::move(v)));
 }

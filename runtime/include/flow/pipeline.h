@@ -15,6 +15,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,12 +26,19 @@
 #include "flow/channel.h"
 #include "flow/detail/run_shared.h"
 #include "flow/detail/stage_runner.h"
+#include "flow/detail/trace.h"
 #include "flow/report.h"
 #include "flow/stage.h"
 
 namespace flow {
 
 enum class StartStatus : std::uint8_t { Ok, BadConfig, AlreadyStarted };
+
+/// The most workers one stage may have: each is a coroutine started with
+/// the run, and a mistyped count must fail at start, not exhaust memory.
+inline constexpr std::int64_t kMaxWorkers = 100'000;
+/// The shortest monitor period: each tick prints a line to stderr.
+inline constexpr std::chrono::nanoseconds kMinMonitorPeriod = std::chrono::milliseconds(10);
 
 class Pipeline {
  public:
@@ -110,8 +118,34 @@ class Pipeline {
   void overrideWorkers(const std::string& stage, std::int64_t workers);
   /// wait() polls `flag` (set by a signal handler); non-zero = interrupt.
   void setInterruptFlag(const std::atomic<int>* flag) noexcept { interruptFlag_ = flag; }
+  /// Seeds rand_int/rand_float: each worker's generator is then a function
+  /// of `seed`, its stage's name and its index. Without it a run draws a
+  /// fresh seed from std::random_device. Before start().
+  void setSeed(std::uint64_t seed) noexcept {
+    seed_ = seed;
+    hasSeed_ = true;
+  }
   /// Scheduler threads for this run (0 = Scheduler::defaultThreads()).
   void setThreads(int threads) noexcept { threads_ = threads; }
+
+  // ---- watching the run (--metrics, --trace, --progress) ------------------
+  /// Before start(): records a trace of the run (one span per item, or one
+  /// per `sampleEvery` items of each worker); writeTrace() writes it.
+  void enableTrace(std::uint64_t sampleEvery);
+  /// After wait(): writes the trace recorded since start() as Chrome
+  /// trace-event JSON. False (with `error`) if it cannot be written.
+  [[nodiscard]] bool writeTrace(const std::string& path, const std::string& pipeline,
+                                std::string& error) const;
+  /// True if the trace left events out (its memory bound was reached).
+  [[nodiscard]] bool traceTruncated() const noexcept;
+  /// Before start(): calls `tick(elapsed)` every `period` while wait()
+  /// waits, on the waiting thread (never a worker's), and once more when
+  /// the run has ended.
+  void every(std::chrono::nanoseconds period, std::function<void(std::chrono::nanoseconds)> tick);
+  /// The report as of now, while the run goes on (any thread, any time
+  /// after start(); counters are read one by one, as for the monitor).
+  /// Each stage's `latency` points at its live histogram.
+  [[nodiscard]] Report liveReport() const;
 
   // ---- the run ------------------------------------------------------------
   /// Validates the graph and starts every worker. On BadConfig,
@@ -167,7 +201,17 @@ class Pipeline {
   std::map<std::string, std::int64_t> workerOverrides_;
   const std::atomic<int>* interruptFlag_ = nullptr;
   int threads_ = 0;
+  std::uint64_t seed_ = 0;
+  bool hasSeed_ = false;
   std::string configError_;
+  struct Ticker {
+    std::chrono::nanoseconds period;
+    std::function<void(std::chrono::nanoseconds)> tick;
+    Deadline next;
+  };
+  std::vector<Ticker> tickers_;
+  std::uint64_t traceSampleEvery_ = 0;  // 0: no trace
+  std::unique_ptr<detail::TraceRecorder> trace_;
   std::unique_ptr<detail::RunShared> run_;
   bool started_ = false;
   bool waited_ = false;

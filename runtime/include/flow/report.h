@@ -32,7 +32,9 @@ struct Report {
 /// The --stats-json document with exactly the keys of docs/language.md, "The
 /// generated program".
 [[nodiscard]] std::string formatStatsJson(const Report& report);
-/// One monitor line: `monitor: a 3/100 b 0/0`.
-[[nodiscard]] std::string formatMonitorLine(const std::vector<ChannelStats>& channels);
+/// One monitor line, with the time since the run started:
+/// `monitor: 1.250s a 3/100 b 0/0`.
+[[nodiscard]] std::string formatMonitorLine(std::chrono::nanoseconds elapsed,
+                                            const std::vector<ChannelStats>& channels);
 
 }  // namespace flow

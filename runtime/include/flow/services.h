@@ -47,6 +47,19 @@ void write_line(Context& ctx, const std::string& path, const T& value) {
     write_line(ctx, path, std::string_view(str(value)));
   }
 }
+/// `write_line` in an `fn` (no ctx in scope): the run of the body that
+/// called it (Context::current()). Outside any run — a host calling the
+/// function directly — no run closes the file, so the line is appended in
+/// one write(2) and the file closed at once.
+void write_line(const std::string& path, std::string_view line);
+template <class T>
+void write_line(const std::string& path, const T& value) {
+  if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    write_line(path, std::string_view(value));
+  } else {
+    write_line(path, std::string_view(str(value)));
+  }
+}
 
 namespace detail {
 

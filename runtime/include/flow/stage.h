@@ -8,10 +8,15 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "flow/channel.h"
 
 namespace flow {
+
+namespace detail {
+class LatencyHistogram;
+}
 
 /// What happens to an item that failed after its retries. Every policy
 /// counts the failure and logs it (the first 10 per stage).
@@ -53,6 +58,13 @@ struct StageStats {
   std::uint64_t inFlight = 0;   // items abandoned when the run was cancelled
   std::int64_t p50ns = 0;
   std::int64_t p99ns = 0;
+  std::uint64_t latencySamples = 0;  // items whose time was sampled (latency)
+  std::uint64_t latencySumNs = 0;    // their total time: the mean is the ratio
+  std::int64_t timeoutNs = 0;        // its `timeout`, 0 for none
+  std::vector<std::string> inputs;   // channels it reads, by name
+  std::vector<std::string> outputs;  // channels it writes (outputs, then the route channel)
+  /// The live histogram behind p50/p99 (valid while the pipeline exists).
+  const detail::LatencyHistogram* latency = nullptr;
   /// Every item is accounted for: nothing is silently lost (docs/language.md,
   /// "Errors").
   [[nodiscard]] bool isBalanced() const noexcept {

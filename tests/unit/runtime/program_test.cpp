@@ -109,9 +109,19 @@ TEST_CASE("bad flags and values give one clear message", "[program]") {
   CHECK(parseError({"--pause=10"}) == "invalid value `10` for --pause; expected a value of type duration");
   CHECK(parseError({"--deadline=soon"}) ==
         "invalid value `soon` for --deadline; expected a duration such as 500ms or 2s");
-  CHECK(parseError({"--workers=work"}) == "invalid value `work` for --workers; expected STAGE=N with N >= 1");
+  CHECK(parseError({"--workers=work"}) ==
+        "invalid value `work` for --workers; expected STAGE=N with 1 <= N <= 100000");
   CHECK(parseError({"--workers=work=0"}) ==
-        "invalid value `work=0` for --workers; expected STAGE=N with N >= 1");
+        "invalid value `work=0` for --workers; expected STAGE=N with 1 <= N <= 100000");
+  CHECK(parseError({"--workers=work=100001"}) ==
+        "invalid value `work=100001` for --workers; expected STAGE=N with 1 <= N <= 100000");
+  CHECK(parseError({"--stat"}) == "unknown flag --stat; did you mean --stats?");
+  CHECK(parseError({"--sed=3"}) == "unknown flag --sed; did you mean --seed?");
+  CHECK(parseError({"--progres"}) == "unknown flag --progres; did you mean --progress?");
+  CHECK(parseError({"--trace-sampel=2"}) == "unknown flag --trace-sampel; did you mean --trace-sample?");
+  CHECK(parseError({"--help=maybe"}) == "invalid value `maybe` for --help; expected true or false");
+  CHECK(parseError({"--monitor=1ms"}) ==
+        "invalid value `1ms` for --monitor; expected 0 (off) or at least 10ms (a line per tick)");
   CHECK(parseError({"stray"}) == "unexpected argument `stray`; flags look like --name=value");
 }
 
@@ -243,7 +253,11 @@ TEST_CASE("the --monitor flag prints one line per tick with every channel", "[pr
   const auto err = capture.err();
   REQUIRE(err.size() >= 2);
   for (const auto& line : err) {
-    CHECK(line.starts_with("monitor: a "));
+    // `monitor: S.SSSs a N/3 b 0/0`: the elapsed time comes first.
+    REQUIRE(line.starts_with("monitor: "));
+    const auto s = line.find("s a ");
+    REQUIRE(s != std::string::npos);
+    CHECK(std::stod(line.substr(9, s - 9)) > 0.0);
     CHECK(line.find("/3 b 0/0") != std::string::npos);
   }
 }

@@ -29,8 +29,13 @@ namespace flow::detail {
 /// awaiter is done) on `ch`.
 class SendAwaiter {
  public:
-  SendAwaiter(ChannelBase& ch, void* value, Deadline deadline, TimerQueue* timers) noexcept
-      : ch_(ch), value_(value), deadline_(deadline), timers_(timers) {}
+  /// `counted`: the value already found the channel full once and was
+  /// counted then (ChannelBase::noteWaitedSends); a wait now is not a new one.
+  SendAwaiter(ChannelBase& ch, void* value, Deadline deadline, TimerQueue* timers,
+              bool counted = false) noexcept
+      : ch_(ch), value_(value), deadline_(deadline), timers_(timers) {
+    node_.counted = counted;
+  }
 
   SendAwaiter(const SendAwaiter&) = delete;  // a queued node points into *this
   SendAwaiter& operator=(const SendAwaiter&) = delete;

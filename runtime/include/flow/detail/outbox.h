@@ -50,6 +50,8 @@ class Outbox {
   /// Pushes as many waiting values as fit now, in order; returns how many.
   /// `st`: Ok (whatever the count), Closed or Cancelled. Never blocks.
   std::size_t tryPush(SendStatus& st);
+  /// Values a push leaves behind count once as sends that found the
+  /// channel full (ChannelBase::noteWaitedSends).
   /// Waits (no deadline) until the channel takes the first waiting value.
   /// `st`: Ok (it was taken), Closed or Cancelled (it is gone).
   Task pushOne(TimerQueue* timers, SendStatus& st);
@@ -77,5 +79,6 @@ class Outbox {
   std::size_t room_ = 0;    // slots allocated in numbers_ and values_
   void* values_ = nullptr;  // T[room_], through the channel's ElemOps
   std::unique_ptr<std::uint64_t[]> numbers_;
+  std::uint64_t countedBelow_ = 0;  // values numbered below this were counted as waiting
 };
 }  // namespace flow::detail

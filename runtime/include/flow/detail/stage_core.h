@@ -17,6 +17,7 @@
 #include "flow/channel.h"
 #include "flow/context.h"
 #include "flow/detail/histogram.h"
+#include "flow/detail/trace.h"
 #include "flow/stage.h"
 
 namespace flow::detail {
@@ -131,6 +132,7 @@ class StageCore {
   [[nodiscard]] std::vector<ChannelBase*> writtenChannels() const;
 
   [[nodiscard]] StageStats stats() const;
+  [[nodiscard]] const LatencyHistogram& latency() const noexcept { return latency_; }
 
   /// Worker `w`'s counters (prepare() made one set per worker), or a shared
   /// fallback set for a context outside any worker.
@@ -139,6 +141,8 @@ class StageCore {
   /// registers writers. Returns internal channels to cancel with the run.
   [[nodiscard]] std::vector<ChannelBase*> prepare();
   std::atomic<std::uint64_t>& ticketCounter() noexcept { return tickets_; }
+  /// `--trace`: one buffer per worker (before the run starts).
+  void setTraceBuffers(std::vector<TraceBuffer*> buffers) { traceBuffers_ = std::move(buffers); }
 
  protected:
   /// Makes the typed half of one worker.
@@ -177,6 +181,13 @@ class StageCore {
   /// go out: those with values a closed channel dropped fail (`send on
   /// closed channel`); with `cancelled`, those still waiting are in flight.
   void settleRecent(RunShared& run, Context& ctx, FastLoop& f, bool cancelled);
+  /// The worker's current item (Context::currentItem), started at
+  /// `started`, ended now with `outcome`: its latency sample (if sampled;
+  /// completed items only) and its trace span (if traced). Out of line: a
+  /// sampled minority of items come here.
+  void noteItemTime(Context& ctx, std::uint64_t seq, Clock::time_point started, TraceOutcome outcome);
+  /// As noteItemTime, the trace span only.
+  void traceItem(Context& ctx, std::uint64_t seq, Clock::time_point started, TraceOutcome outcome);
   /// Accounts an item that ended with `outcome` (not Cancelled); on_error stop.
   void finishItem(RunShared& run, Context& ctx, std::uint64_t seq, ItemOutcome outcome,
                   const std::string& error, std::chrono::nanoseconds latency);
@@ -206,6 +217,7 @@ class StageCore {
   std::atomic<std::uint64_t> faults_{0};  // failures outside items (logError)
   std::atomic<int> logged_{0};            // failures logged so far (first 10 are)
   LatencyHistogram latency_;
+  std::vector<TraceBuffer*> traceBuffers_;  // --trace: per worker; empty without
 };
 
 }  // namespace flow::detail
