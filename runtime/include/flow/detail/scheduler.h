@@ -47,6 +47,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -80,6 +81,10 @@ class Scheduler {
   static int defaultThreads();
   /// 10,000 (Go's default), or FLOW_MAX_THREADS if set to a positive integer.
   static int defaultMaxThreads();
+  /// False (and why in `error`) if FLOW_THREADS or FLOW_MAX_THREADS is set
+  /// to something other than a whole number in range; the defaults above
+  /// ignore such a value, a generated program refuses to start.
+  static bool checkEnvironment(std::string& error);
   /// The scheduler whose thread is running the caller, or null.
   static Scheduler* current() noexcept { return tCurrentScheduler; }
 
@@ -222,6 +227,9 @@ class Scheduler {
   /// Whether another thread's run-next or local queue holds a coroutine
   /// (seq_cst loads).
   [[nodiscard]] bool queuedOnOtherThreads(const Slot& self) const noexcept;
+  /// Whether a coroutine is runnable but not running: in the shared queue,
+  /// or in any thread's run-next or local queue (`mine`'s included).
+  [[nodiscard]] bool coroutinesWaiting(const Slot& mine) const noexcept;
   std::coroutine_handle<> takeGlobal() noexcept;
   std::coroutine_handle<> spinForWork(Slot& mine) noexcept;
   /// What a spinner saw in another thread's run-next, to tell "waited there
