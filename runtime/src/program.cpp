@@ -19,6 +19,7 @@
 #include "flow/advice.h"
 #include "flow/detail/metrics_server.h"
 #include "flow/detail/progress.h"
+#include "flow/detail/scheduler.h"
 #include "flow/format.h"
 #include "flow/metrics.h"
 
@@ -252,6 +253,10 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
   if (o.help) {
     std::fputs(usage().c_str(), stdout);
     return 0;
+  }
+  if (!detail::Scheduler::checkEnvironment(error)) {
+    eprint(name_ + ": error: " + error);
+    return kExitBadCommandLine;
   }
   Pipeline pl;
   if (o.hasDeadline) pl.overrideDeadline(o.deadline);

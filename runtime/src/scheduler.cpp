@@ -78,6 +78,9 @@ Scheduler::~Scheduler() {
 }
 
 namespace {
+constexpr long kMaxThreadsEnv = 1024;
+constexpr long kMaxMaxThreadsEnv = 1'000'000;
+
 int positiveFromEnv(const char* name, long max) {
   if (const char* env = std::getenv(name)) {
     char* end = nullptr;
@@ -88,14 +91,24 @@ int positiveFromEnv(const char* name, long max) {
 }
 }  // namespace
 
+bool Scheduler::checkEnvironment(std::string& error) {
+  const auto check = [&error](const char* name, long max) {
+    const char* env = std::getenv(name);
+    if (env == nullptr || positiveFromEnv(name, max) > 0) return true;
+    error = std::string(name) + "=" + env + ": expected a whole number from 1 to " + std::to_string(max);
+    return false;
+  };
+  return check("FLOW_THREADS", kMaxThreadsEnv) && check("FLOW_MAX_THREADS", kMaxMaxThreadsEnv);
+}
+
 int Scheduler::defaultThreads() {
-  if (const int n = positiveFromEnv("FLOW_THREADS", 1024)) return n;
+  if (const int n = positiveFromEnv("FLOW_THREADS", kMaxThreadsEnv)) return n;
   const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 2 : static_cast<int>(hw);
 }
 
 int Scheduler::defaultMaxThreads() {
-  const int n = positiveFromEnv("FLOW_MAX_THREADS", 1'000'000);
+  const int n = positiveFromEnv("FLOW_MAX_THREADS", kMaxMaxThreadsEnv);
   return n > 0 ? n : 10'000;
 }
 
