@@ -15,8 +15,10 @@
 // or a new one (up to maxThreads_ threads in all). When the blocked call
 // returns, the thread's next check-in (or the end of its coroutine) takes a
 // free turn or waits for one: threads with a body in hand are served first,
-// in order. A thread asked to yield (one waits for a turn and it has run
-// one coroutine for kSlice) passes its turn on and queues for another.
+// in order. A thread asked to yield (it has run one coroutine for kSlice
+// while a thread waits for a turn, or while coroutines wait to run and no
+// thread is idle) passes its turn on — to the waiting thread, or to a
+// parked or new one that serves the queue — and queues for another.
 // A thread beyond the N that is idle for Limits::retireAfter exits.
 //
 // The tick is Limits::tick (50 µs) while threads are found blocked or wait
