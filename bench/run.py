@@ -93,6 +93,10 @@ def expect_blocking_calls(a):
     return wrap64(a["n"] * a["n"])  # the sum of 2*job + 1 over job < n
 
 
+def expect_append_build(a):
+    return wrap64(a["n"] * (a["n"] - 1) // 2)
+
+
 def expect_sleepers(a):
     return wrap64(a["jobs"] * (a["jobs"] - 1) // 2)
 
@@ -115,6 +119,7 @@ class Workload:
     flow_target: str = ""  # CMake target when Flow is written against the runtime API (W4)
     per_impl_full: dict = field(default_factory=dict)  # impl -> argument overrides at full size
     unit: str = "items"
+    impls: tuple = IMPLS  # the implementations this workload has
     flow_build: tuple = ()  # extra `flowc build` arguments, relative to the workload's folder (externs)
     threads: bool = False   # sample the peak thread count
 
@@ -162,6 +167,10 @@ WORKLOADS = [
              {"n": 20, "pool": 5, "ms": 1}, expect_blocking_calls, "wall <= 1.2x ideal (80 ms) and <= 1.2x Go",
              ("wall_ideal", 1.2, 0.080), unit="calls", threads=True,
              flow_build=("block_call.cpp", "-I", ".")),
+    # One body building a list with `xs = append(xs, i)`, then summing it:
+    # list growth in place against Go's append (no C++ peers: nothing to hand off).
+    Workload("W14 append", "w14_append", "append_build", "n", {"n": 1_000_000}, {"n": 20_000},
+             expect_append_build, "time <= 2x Go", ("speed", 0.5), impls=("flow", "go")),
 ]
 
 
@@ -205,8 +214,9 @@ class Builder:
         self.flow_build = {w.folder: w.flow_build for w in workloads}
         self._cmake(sorted({w.flow_target for w in workloads if w.flow_target}))
         for folder, stem, _ in sorted(folders):
-            self._cxx_peer(folder, "tbb")
-            self._cxx_peer(folder, "mutexcv")
+            for impl in ("tbb", "mutexcv"):
+                if any(w.folder == folder and impl in w.impls for w in workloads):
+                    self._cxx_peer(folder, impl)
         self._go(sorted(folders))
         self._flow(sorted(folders))
 
@@ -470,7 +480,7 @@ def summarize(workloads, builder, results):
     rows, failed = [], False
     for w in workloads:
         seen = {}
-        for impl in IMPLS:
+        for impl in w.impls:
             row = Row(w, impl)
             rows.append(row)
             if (w.key, impl) not in results:

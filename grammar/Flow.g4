@@ -33,7 +33,9 @@
 //
 // Strings: `"` pushes lexer mode STR; inside it `{` (not `{{`) pushes the
 // default mode for the interpolated expression, and the `}` that closes it
-// pops back. Every `{` of the default mode pushes the default mode and every
+// pops back. A `:` directly inside an interpolation (not inside brackets of
+// its expression) starts a format spec: the token filter turns everything up
+// to the `}` into one FORMAT_SPEC token. Every `{` of the default mode pushes the default mode and every
 // `}` pops, so an interpolation holds any expression, including records and
 // strings with their own interpolations. A newline inside a string ends it
 // with an error (strings are single-line; the filter recovers).
@@ -60,6 +62,7 @@ topDecl
   : typeDecl
   | constDecl
   | externBlock
+  | fnDecl
   | pipelineDecl
   ;
 
@@ -83,8 +86,11 @@ constDecl : CONST IDENT ASSIGN expr ;
 externBlock
   : EXTERN stringLit LBRACE (externFn | sep)* RBRACE
   ;
-externFn    : FN IDENT LPAREN (externParam (COMMA externParam)* COMMA?)? RPAREN (ARROW typeRef)? ;
-externParam : IDENT COLON typeRef ;
+externFn : FN IDENT LPAREN (fnParam (COMMA fnParam)* COMMA?)? RPAREN (ARROW typeRef)? ;
+fnParam  : IDENT COLON typeRef ;
+
+// `fn name(p: T, …) -> R { … }`: a Flow function; no `-> R` returns nothing.
+fnDecl : FN IDENT LPAREN (fnParam (COMMA fnParam)* COMMA?)? RPAREN (ARROW typeRef)? block ;
 
 pipelineDecl
   : PIPELINE IDENT LBRACE (member | sep)* RBRACE
@@ -127,7 +133,9 @@ stmt
   | WHILE expr block                                                     # whileStmt
   | BREAK                                                                # breakStmt
   | CONTINUE                                                             # continueStmt
-  | RETURN                                                               # returnStmt
+  // The value is optional: `return` ends a stage body or a function
+  // without a result. A newline after `return` ends the statement.
+  | RETURN expr?                                                         # returnStmt
   | EMIT expr                                                            # emitStmt
   | TRY (EMIT expr | IDENT SEND expr) NL? ELSE block                     # trySendStmt
   | FAIL expr                                                            # failStmt
@@ -180,6 +188,6 @@ stringPart
   | STR_LBRACE_LIT            # strLBrace
   | STR_RBRACE_LIT            # strRBrace
   | STR_BAD                   # strBad
-  | INTERP_OPEN expr RBRACE   # strInterp
+  | INTERP_OPEN expr FORMAT_SPEC? RBRACE   # strInterp
   ;
 

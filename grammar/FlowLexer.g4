@@ -6,6 +6,11 @@
 // end a statement; see the comment at the top of Flow.g4.
 lexer grammar FlowLexer;
 
+// Made by the token filter, never by a rule here: the `:spec` ending an
+// interpolation (`"{price:>10.2}"`), taken raw up to its `}` because a spec
+// is not made of Flow tokens (`{s:*>6}`, `{s: ^9}`).
+tokens { FORMAT_SPEC }
+
 // Keywords (reserved). Type names and built-ins are identifiers. Keep them
 // first and TRUE/FALSE right after them: syntax_errors.cpp tells a keyword by
 // its token type being below TRUE.

@@ -31,6 +31,7 @@ struct TypeDecl {
   SourceRange nameRange;
   SourceRange range;
   std::vector<FieldDecl> fields;
+  bool hasSyntaxError = false;  // parse: sema checks nothing in it (its fields may be missing)
 };
 
 /// `const NAME = expr`
@@ -38,12 +39,15 @@ struct ConstDecl {
   Ident name;
   ExprPtr value;
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: sema gives it the error type
 };
 
-struct ExternParam {
+/// A parameter of an extern function or a Flow function: `name: T`.
+struct FnParam {
   Ident name;
   TypeRef type;
 };
+using ExternParam = FnParam;
 
 /// `fn name(p: T, …) -> R` inside an extern block; no `-> R` means void.
 struct ExternFn {
@@ -51,7 +55,8 @@ struct ExternFn {
   std::vector<ExternParam> params;
   std::optional<TypeRef> result;
   SourceRange range;
-  std::string header;  // the block's header, copied for convenience
+  std::string header;           // the block's header, copied for convenience
+  bool hasSyntaxError = false;  // parse: its block has one; calls of it are not checked
 };
 
 /// `extern "header.hpp" { fn … }`
@@ -60,6 +65,20 @@ struct ExternBlock {
   SourceRange headerRange;
   std::vector<ExternFn> fns;
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: calls of its functions are not checked
+};
+
+/// `fn name(p: T, …) -> R { … }` at the top level: a Flow function. No
+/// `-> R` means it returns nothing. Its parameters are read-only.
+struct FnDecl {
+  Ident name;
+  std::vector<FnParam> params;
+  std::optional<TypeRef> result;
+  Block body;
+  SourceRange range;
+  // sema: true when the function can reach itself through calls (directly
+  // or through other functions); its generated code then checks the stack.
+  bool isRecursive = false;
 };
 
 /// `param n: int = 100`; no default makes the flag required.
@@ -68,6 +87,7 @@ struct ParamDecl {
   TypeRef type;
   ExprPtr defaultValue;  // may be null
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: declared, not checked
 };
 
 enum class ChannelRole { Internal, Input, Output };  // channel / input / output
@@ -82,6 +102,7 @@ struct ChannelDecl {
   Overflow overflow = Overflow::Block;
   SourceRange overflowRange;  // invalid when not written
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: declared, not checked
 };
 
 enum class OnError { Drop, Stop, Route };
@@ -109,6 +130,10 @@ struct StageDecl {
   std::vector<StageAttr> attrs;
   Block body;
   SourceRange range;
+  /// parse: a syntax error was reported inside it (header or body). Sema
+  /// declares its name and checks nothing else in it, so one mistake is
+  /// reported once, by the parser.
+  bool hasSyntaxError = false;
 
   // sema: resolved wiring
   std::vector<const ChannelDecl*> inputChannels;
@@ -139,6 +164,11 @@ struct PipelineDecl {
   SourceRange monitorRange;
   std::vector<PipelineMember> members;  // everything above, in source order (non-owning)
   SourceRange range;
+  bool hasSyntaxError = false;  // parse: somewhere inside it
+  /// parse: a member could not be read at all, or its name could not, so a
+  /// name the rest of the pipeline uses may be missing: sema does not report
+  /// unknown channels here.
+  bool lostMember = false;
 };
 
 /// One .flow file.
@@ -147,7 +177,11 @@ struct Module {
   std::vector<std::unique_ptr<TypeDecl>> types;
   std::vector<std::unique_ptr<ConstDecl>> consts;
   std::vector<std::unique_ptr<ExternBlock>> externs;
+  std::vector<std::unique_ptr<FnDecl>> fns;
   std::vector<std::unique_ptr<PipelineDecl>> pipelines;
+  /// parse: a top-level declaration could not be read (or its name could
+  /// not), so sema does not report unknown types and functions.
+  bool lostDecl = false;
   TypeContext typeContext;  // owns the sema types of this module
 };
 

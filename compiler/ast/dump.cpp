@@ -89,6 +89,7 @@ class Dumper {
     for (const auto& d : m.consts) tops.push_back({d->range.begin.getPointer(), 1, d.get()});
     for (const auto& d : m.externs) tops.push_back({d->range.begin.getPointer(), 2, d.get()});
     for (const auto& d : m.pipelines) tops.push_back({d->range.begin.getPointer(), 3, d.get()});
+    for (const auto& d : m.fns) tops.push_back({d->range.begin.getPointer(), 4, d.get()});
     std::stable_sort(tops.begin(), tops.end(), [](const Top& a, const Top& b) { return a.at < b.at; });
     Indent in(depth_);
     for (const Top& t : tops) {
@@ -96,6 +97,7 @@ class Dumper {
       if (t.kind == 1) constDecl(*static_cast<const ConstDecl*>(t.decl));
       if (t.kind == 2) externBlock(*static_cast<const ExternBlock*>(t.decl));
       if (t.kind == 3) pipeline(*static_cast<const PipelineDecl*>(t.decl));
+      if (t.kind == 4) fnDecl(*static_cast<const FnDecl*>(t.decl));
     }
   }
 
@@ -134,17 +136,26 @@ class Dumper {
     if (d.value) expr(*d.value);
   }
 
+  static std::string signature(const std::string& name, const std::vector<FnParam>& params,
+                               const std::optional<TypeRef>& result) {
+    std::string text = "Fn " + name + "(";
+    for (std::size_t i = 0; i < params.size(); ++i)
+      text += (i ? ", " : "") + params[i].name.name + ": " + typeRefText(params[i].type);
+    text += ")";
+    if (result) text += " -> " + typeRefText(*result);
+    return text;
+  }
+
   void externBlock(const ExternBlock& b) {
     line("Extern " + quoted(b.header), b.range);
     Indent in(depth_);
-    for (const ExternFn& fn : b.fns) {
-      std::string text = "Fn " + fn.name.name + "(";
-      for (std::size_t i = 0; i < fn.params.size(); ++i)
-        text += (i ? ", " : "") + fn.params[i].name.name + ": " + typeRefText(fn.params[i].type);
-      text += ")";
-      if (fn.result) text += " -> " + typeRefText(*fn.result);
-      line(text, fn.name.range);
-    }
+    for (const ExternFn& fn : b.fns) line(signature(fn.name.name, fn.params, fn.result), fn.name.range);
+  }
+
+  void fnDecl(const FnDecl& fn) {
+    line(signature(fn.name.name, fn.params, fn.result), fn.name.range);
+    Indent in(depth_);
+    block("Body", fn.body);
   }
 
   void pipeline(const PipelineDecl& p) {
@@ -275,8 +286,10 @@ class Dumper {
       line("Break", s.range);
     } else if (llvm::isa<ContinueStmt>(&s)) {
       line("Continue", s.range);
-    } else if (llvm::isa<ReturnStmt>(&s)) {
+    } else if (auto* r = llvm::dyn_cast<ReturnStmt>(&s)) {
       line("Return", s.range);
+      Indent in(depth_);
+      if (r->value) expr(*r->value);
     } else if (auto* send = llvm::dyn_cast<SendStmt>(&s)) {
       std::string text = send->isTry ? "Try" : "";
       text += send->isEmit() ? "Emit" : "Send " + send->channel->name;
@@ -324,9 +337,10 @@ class Dumper {
         line("StringLit", e.range, e.type);
         Indent in(depth_);
         for (const StringLit::Piece& p : s.pieces) {
-          if (p.expr)
+          if (p.expr) {
             expr(*p.expr);
-          else
+            if (p.spec) os_.indent(depth_ * 2) << "Spec " << quoted(p.spec->text) << "\n";
+          } else
             os_.indent(depth_ * 2) << "Text " << quoted(p.text) << "\n";
         }
         return;

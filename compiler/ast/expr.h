@@ -53,12 +53,28 @@ struct BoolLit : Expr {
   static bool classof(const Expr* e) { return e->kind == Kind::BoolLit; }
 };
 
+/// `{x:>10.2}`: how an interpolated value is laid out,
+/// `[[fill]align][0][width][.precision][type]` as in Rust's format!. Parse
+/// decodes it and reports a malformed one; sema checks it fits the type.
+struct FormatSpec {
+  std::string text;        // as written after the `:`
+  SourceRange range;       // of `text`
+  std::string fill = " ";  // one UTF-8 character
+  char align = 0;          // 0 (numbers right, everything else left), '<', '^' or '>'
+  bool zero = false;       // `0`: zero padding after the sign
+  int width = -1;          // -1: none
+  int precision = -1;      // `.N`; -1: none
+  char type = 0;           // 0, or 'x' 'X' 'o' 'b'
+  SourceRange zeroRange, precisionRange, typeRange;  // the parts, for sema's messages
+};
+
 /// `"job {r.id} took {t}"`: literal text pieces (escapes decoded, `{{` → `{`)
 /// interleaved with interpolated expressions. A plain string has one piece.
 struct StringLit : Expr {
   struct Piece {
-    std::string text;  // used when expr is null
-    ExprPtr expr;      // an interpolated expression
+    std::string text;                // used when expr is null
+    ExprPtr expr;                    // an interpolated expression
+    std::optional<FormatSpec> spec;  // `{expr:spec}`
   };
   std::vector<Piece> pieces;
   explicit StringLit(SourceRange r) : Expr(Kind::StringLit, r) {}
@@ -97,10 +113,13 @@ struct RecordLit : Expr {
 
 /// What a name refers to; filled by sema.
 struct NameRef {
-  enum class Kind { Unresolved, Local, Param, Const, Worker, Item, State };
+  enum class Kind { Unresolved, Local, Param, Const, Worker, Item, State, FnParam, Function };
   Kind kind = Kind::Unresolved;
   const void* decl = nullptr;  // Local: LetStmt/ForStmt; Param: ParamDecl; Const: ConstDecl;
-                               // State: StateStmt; Item: StageDecl; Worker: null
+                               // State: StateStmt; Item: StageDecl; Worker: null;
+                               // FnParam: the FnParam of the enclosing function;
+                               // Function: the FnDecl a `sort_by` key names (the
+                               // only place a function is named without a call)
 };
 
 struct NameExpr : Expr {
@@ -152,6 +171,11 @@ enum class Builtin {
   Now,
   ReadLines,
   Sleep,
+  Sort,
+  SortBy,
+  Reverse,
+  RandInt,
+  RandFloat,
 };
 
 struct CallExpr : Expr {
@@ -159,6 +183,7 @@ struct CallExpr : Expr {
   std::vector<ExprPtr> args;
   Builtin builtin = Builtin::None;     // sema: set for a built-in
   const ExternFn* externFn = nullptr;  // sema: set for an extern function
+  const FnDecl* fn = nullptr;          // sema: set for a Flow function
   CallExpr(Ident c, SourceRange r) : Expr(Kind::Call, r), callee(std::move(c)) {}
   static bool classof(const Expr* e) { return e->kind == Kind::Call; }
 };

@@ -18,6 +18,8 @@ struct Expr;
 struct TypeDecl;
 struct ConstDecl;
 struct ExternFn;
+struct FnDecl;
+struct FnParam;
 struct ParamDecl;
 struct ChannelDecl;
 struct StageDecl;

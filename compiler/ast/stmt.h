@@ -97,8 +97,10 @@ struct ContinueStmt : Stmt {
   explicit ContinueStmt(SourceRange r) : Stmt(Kind::Continue, r) {}
   static bool classof(const Stmt* s) { return s->kind == Kind::Continue; }
 };
+/// `return` or `return e` (the value only in a function with a result).
 struct ReturnStmt : Stmt {
-  explicit ReturnStmt(SourceRange r) : Stmt(Kind::Return, r) {}
+  ExprPtr value;  // may be null
+  ReturnStmt(ExprPtr v, SourceRange r) : Stmt(Kind::Return, r), value(std::move(v)) {}
   static bool classof(const Stmt* s) { return s->kind == Kind::Return; }
 };
 

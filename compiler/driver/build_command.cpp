@@ -63,6 +63,51 @@ bool writeFile(const std::string& file, const std::string& text) {
   return true;
 }
 
+/// Checks `-o` before any work: it must not be the source itself (nor an
+/// extern source), and its directory must exist. Reports and returns false.
+bool outputUsable(const BuildOptions& o, const std::string& output) {
+  if (output == "-") return true;
+  std::vector<std::string> sources = {o.input};
+  sources.insert(sources.end(), o.externSources.begin(), o.externSources.end());
+  for (const auto& src : sources) {
+    if (fs::exists(output) && fs::equivalent(src, output)) {
+      llvm::errs() << "flowc: error: `-o " << output << "` would overwrite the source `" << src
+                   << "`; choose another output name\n";
+      return false;
+    }
+  }
+  llvm::StringRef dir = path::parent_path(output);
+  if (!dir.empty() && !fs::is_directory(dir)) {
+    llvm::errs() << "flowc: error: cannot write `" << output << "`: directory `" << dir << "` "
+                 << (fs::exists(dir) ? "is not a directory" : "does not exist") << "\n";
+    return false;
+  }
+  if (fs::is_directory(output)) {
+    llvm::errs() << "flowc: error: cannot write `" << output << "`: it is a directory\n";
+    return false;
+  }
+  return true;
+}
+
+/// Removes the build's temporary directory on every way out, unless asked to
+/// keep it (a failed --verbose build, for its files).
+class TempDir {
+ public:
+  TempDir() = default;
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  ~TempDir() {
+    if (!path_.empty() && !keep_) fs::remove_directories(path_);
+  }
+  std::error_code create() { return fs::createUniqueDirectory("flowc", path_); }
+  void keep() { keep_ = true; }
+  [[nodiscard]] const llvm::SmallString<128>& path() const { return path_; }
+
+ private:
+  llvm::SmallString<128> path_;
+  bool keep_ = false;
+};
+
 std::string flowDir(const std::string& input) {
   llvm::StringRef dir = path::parent_path(input);
   return dir.empty() ? std::string(".") : std::string(dir);
@@ -71,6 +116,7 @@ std::string flowDir(const std::string& input) {
 /// Builds `options.input` into `output`. Returns the exit status.
 int buildTo(const BuildOptions& o, const std::string& output) {
   PhaseTimer timer(o.timePhases);
+  if (!outputUsable(o, output)) return 1;
   llvm::SourceMgr sources;
   DiagnosticEngine diags(sources);
   CheckedPipeline checked = loadPipeline(o.input, o.pipeline, sources, diags);
@@ -116,11 +162,12 @@ int buildTo(const BuildOptions& o, const std::string& output) {
     return 1;
   }
 
-  llvm::SmallString<128> work;
-  if (std::error_code ec = fs::createUniqueDirectory("flowc", work)) {
+  TempDir temp;
+  if (std::error_code ec = temp.create()) {
     llvm::errs() << "flowc: error: cannot create a temporary directory: " << ec.message() << "\n";
     return 1;
   }
+  const llvm::SmallString<128>& work = temp.path();
   std::string stem = std::string(path::stem(o.input));
   llvm::SmallString<256> gen(work);
   path::append(gen, stem + ".cpp");
@@ -151,10 +198,10 @@ int buildTo(const BuildOptions& o, const std::string& output) {
   if (o.usePch) job.pchCacheDir = cacheRoot() + "/pch";
   bool ok = compileProgram(job);
   timer.lap("c++ compile");
-  if (ok || o.verbose) {
-    if (!ok) llvm::errs() << "flowc: note: kept " << work << "\n";
+  if (!ok && o.verbose) {
+    temp.keep();
+    llvm::errs() << "flowc: note: kept " << work << "\n";
   }
-  if (ok) fs::remove_directories(work);
   return ok ? 0 : 1;
 }
 

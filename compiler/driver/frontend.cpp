@@ -18,7 +18,12 @@ FrontendResult runFrontend(const std::string& path, llvm::SourceMgr& sources, Di
     diags.report(DiagKind::CannotReadFile, {}, "cannot read `" + path + "`: " + buffer.getError().message());
     return result;
   }
-  unsigned id = sources.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+  // A UTF-8 byte order mark is not part of the text (columns count from
+  // after it); the parser would read it as spaces anyway.
+  std::unique_ptr<llvm::MemoryBuffer> text = std::move(*buffer);
+  if (text->getBuffer().startswith("\xEF\xBB\xBF"))
+    text = llvm::MemoryBuffer::getMemBufferCopy(text->getBuffer().drop_front(3), text->getBufferIdentifier());
+  unsigned id = sources.AddNewSourceBuffer(std::move(text), llvm::SMLoc());
   result.module = parseModule(id, diags);
   result.module->fileName = path;
   if (!parseOnly) checkModule(*result.module, diags);

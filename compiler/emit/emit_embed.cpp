@@ -170,6 +170,7 @@ EmbedFiles emitEmbedding(const ast::Module& module, const ir::Graph& graph, cons
   c.line("");
   c.line("namespace " + em.names.ns() + " {");
   c.line("");
+  emitFnDefs(em, c);
   std::vector<std::string> members;
   for (const Port& p : ps) members.push_back(p.member);
   // Without ports, build() takes no Ports (an unused parameter would warn).

@@ -95,10 +95,18 @@ const char* builtinName(ast::Builtin b) {
       return "flow::read_lines";
     case ast::Builtin::Print:
       return "flow::print";
+    case ast::Builtin::Sort:
+      return "flow::sort";
+    case ast::Builtin::SortBy:
+      return "flow::sort_by";
+    case ast::Builtin::Reverse:
+      return "flow::reverse";
     case ast::Builtin::Eprint:
       return "flow::eprint";
     case ast::Builtin::Now:
     case ast::Builtin::Sleep:
+    case ast::Builtin::RandInt:
+    case ast::Builtin::RandFloat:
     case ast::Builtin::None:
       return "";
   }
@@ -114,9 +122,23 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
     }
     return "::" + c.callee.name + "(" + joinArgs(args) + ")";
   }
+  if (c.fn) {
+    for (size_t i = 0; i < c.args.size() && i < c.fn->params.size(); ++i)
+      args.push_back(lowerAs(s, *c.args[i], c.fn->params[i].type.resolved));
+    // Qualified: no local can hide it and argument-dependent lookup cannot
+    // pick a std:: function of the same name.
+    return "::" + s.em.names.ns() + "::" + s.em.names.fn(c.fn) + "(" + joinArgs(args) + ")";
+  }
   switch (c.builtin) {
     case ast::Builtin::Now:
-      return "ctx.now()";
+      return s.hasCtx ? "ctx.now()" : "flow::now()";
+    case ast::Builtin::RandInt:
+      // The worker's generator straight from its context where there is one
+      // (a body); a function finds it through Context::current().
+      return std::string("flow::rand_int(") + (s.hasCtx ? "ctx.random(), " : "") +
+             lowerExpr(s, *c.args.at(0), true) + ", " + lowerExpr(s, *c.args.at(1), true) + ")";
+    case ast::Builtin::RandFloat:
+      return s.hasCtx ? "ctx.random().unit()" : "flow::rand_float()";
     case ast::Builtin::Sleep:
       return "co_await ctx.sleep(" + lowerExpr(s, *c.args.at(0), true) + ")";
     case ast::Builtin::Print:
@@ -135,6 +157,14 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
       // Mixed int/float arguments are promoted to float (the call's type).
       for (const auto& a : c.args) args.push_back(lowerAs(s, *a, c.type, /*typedTarget=*/false));
       return std::string(builtinName(c.builtin)) + "(" + joinArgs(args) + ")";
+    case ast::Builtin::SortBy:
+      if (c.args.size() == 2 && c.args[0]->type && c.args[0]->type->element()) {
+        // The key through a lambda, so the sort inlines the call.
+        std::string elem = s.em.names.type(c.args[0]->type->element());
+        return "flow::sort_by(" + lowerExpr(s, *c.args[0]) + ", [](const " + elem + "& v) { return " +
+               lowerExpr(s, *c.args[1]) + "(v); })";
+      }
+      break;
     case ast::Builtin::Append:
       if (c.args.size() == 2 && c.args[0]->type && c.args[0]->type->element()) {
         args.push_back(lowerExpr(s, *c.args[0]));
@@ -150,9 +180,25 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
   return std::string(*name ? name : c.callee.name.c_str()) + "(" + joinArgs(args) + ")";
 }
 
+/// `flow::FormatSpec{.align = '>', .width = 10, .precision = 2}`: the
+/// fields that differ from the defaults, in declaration order.
+std::string formatSpec(const ast::FormatSpec& spec) {
+  std::vector<std::string> fields;
+  // align and type are letters or `<^>`: no escaping needed.
+  auto quoteChar = [](char c) { return std::string("'") + c + "'"; };
+  if (spec.fill != " ") fields.push_back(".fill = " + cppStringLiteral(spec.fill));
+  if (spec.align != 0) fields.push_back(".align = " + quoteChar(spec.align));
+  if (spec.zero) fields.push_back(".zero = true");
+  if (spec.width >= 0) fields.push_back(".width = " + std::to_string(spec.width));
+  if (spec.precision >= 0) fields.push_back(".precision = " + std::to_string(spec.precision));
+  if (spec.type != 0) fields.push_back(".type = " + quoteChar(spec.type));
+  return "flow::FormatSpec{" + joinArgs(fields) + "}";
+}
+
 std::string lowerName(Scope& s, const ast::NameExpr& n) {
   switch (n.ref.kind) {
     case ast::NameRef::Kind::Local:
+    case ast::NameRef::Kind::FnParam:
       return localName(n.name);
     case ast::NameRef::Kind::Item:
       return localName(n.name);
@@ -166,6 +212,8 @@ std::string lowerName(Scope& s, const ast::NameExpr& n) {
       auto it = s.state.find(n.ref.decl);
       return it != s.state.end() ? it->second : "st." + n.name;
     }
+    case ast::NameRef::Kind::Function:
+      return "::" + s.em.names.ns() + "::" + s.em.names.fn(static_cast<const ast::FnDecl*>(n.ref.decl));
     case ast::NameRef::Kind::Unresolved:
       break;
   }
@@ -297,7 +345,11 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
     case ast::Expr::Kind::StringLit: {
       const auto& str = cast<ast::StringLit>(expr);
       if (str.isPlain()) {
-        std::string lit = cppStringLiteral(str.plainText());
+        const std::string text = str.plainText();
+        std::string lit = cppStringLiteral(text);
+        // A `\0` inside: the length is explicit, or C++ would stop there.
+        if (text.find('\0') != std::string::npos)
+          return "std::string(" + lit + ", " + std::to_string(text.size()) + ")";
         return typedTarget ? lit : "std::string(" + lit + ")";
       }
       std::vector<std::string> parts;
@@ -306,10 +358,14 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
           // As string_view, not char[N]: every literal then shares one
           // instantiation of the formatting templates (a char[N] costs one
           // per length N, a visible share of a small program's C++ compile).
-          if (!p.text.empty()) parts.push_back("std::string_view(" + cppStringLiteral(p.text) + ")");
+          if (p.text.empty()) continue;
+          std::string lit = cppStringLiteral(p.text);
+          if (p.text.find('\0') != std::string::npos) lit += ", " + std::to_string(p.text.size());
+          parts.push_back("std::string_view(" + lit + ")");
           continue;
         }
-        parts.push_back(lowerExpr(s, *p.expr, true));
+        std::string value = lowerExpr(s, *p.expr, true);
+        parts.push_back(p.spec ? "flow::fmt(" + value + ", " + formatSpec(*p.spec) + ")" : value);
       }
       return "flow::concat(" + joinArgs(parts) + ")";
     }

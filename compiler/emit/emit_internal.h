@@ -73,6 +73,7 @@ struct Scope {
   const Emitter& em;
   bool hasCtx = false;                       // inside a stage lambda (`ctx` exists)
   const ast::StageDecl* stage = nullptr;     // the stage whose body is lowered
+  const ast::FnDecl* fn = nullptr;           // the function whose body is lowered
   bool plain = false;                        // lowering a plain (non-coroutine) body
   std::string breakLabel;                    // in a strip-mined loop: `break` is `goto breakLabel;`
   std::map<const void*, std::string> state;  // StateStmt → `st.NAME`
@@ -114,6 +115,13 @@ void emitBuild(const Emitter& em, CppWriter& w, const std::vector<std::string>* 
 /// The `flow::Program` registration of every param (`prog.param(...)`), with
 /// `obj` the Params object's C++ name.
 void emitParamRegistration(const Emitter& em, CppWriter& w, const std::string& prog, const std::string& obj);
+/// The Flow functions (emit_fns.cpp): every function's declaration, and the
+/// definitions of the small ones as `inline`, for the shared block.
+void emitFnDecls(const Emitter& em, CppWriter& w);
+/// The definitions of the functions emitFnDecls left out-of-line, for the
+/// one translation unit that defines them (the program, or the embedding
+/// source), inside the generated namespace.
+void emitFnDefs(const Emitter& em, CppWriter& w);
 /// The text between the banner and the namespace: includes.
 void emitIncludes(const Emitter& em, CppWriter& w, bool externHeaders);
 

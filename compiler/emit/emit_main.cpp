@@ -3,8 +3,9 @@
 // records, extern declarations; written alone as PIPELINE.flow.h by
 // emitSharedHeader), the user's extern headers, the generated namespace
 // (Params, build) and a main() that hands the command line to flow::Program
-// (flags, report, exit status: docs/language.md, "The generated program"). Also
-// the Emitter's source-location helpers.
+// (flags, report, exit status: docs/language.md, "The generated program"). The
+// functions of the .flow file are declared in the shared block and defined in
+// the namespace (emit_fns.cpp). Also the Emitter's source-location helpers.
 #include "emit/emit_internal.h"
 #include "emit/emit_shared.h"
 
@@ -64,6 +65,7 @@ void emitSharedDecls(const Emitter& em, CppWriter& w) {
   w.line("}  // namespace " + em.names.ns());
   w.line("");
   emitExternDecls(em, w);
+  emitFnDecls(em, w);
   w.line("#endif  // " + sharedGuard(em));
   w.line("");
 }
@@ -92,6 +94,7 @@ std::string emitProgram(const ast::Module& module, const ir::Graph& graph, const
   emitExternIncludes(em, w);
   w.line("namespace " + em.names.ns() + " {");
   w.line("");
+  emitFnDefs(em, w);
   emitParamsStruct(em, w);
   emitBuild(em, w);
   w.line("");

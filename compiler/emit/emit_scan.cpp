@@ -35,6 +35,7 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
       const auto& n = cast<ast::NameExpr>(expr);
       switch (n.ref.kind) {
         case ast::NameRef::Kind::Local:
+        case ast::NameRef::Kind::FnParam:
           f.readDecls.insert(n.ref.decl);
           break;
         case ast::NameRef::Kind::State:
@@ -51,6 +52,7 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
           f.usesItem = true;
           break;
         case ast::NameRef::Kind::Const:
+        case ast::NameRef::Kind::Function:
         case ast::NameRef::Kind::Unresolved:
           break;
       }
@@ -67,7 +69,9 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
     }
     case ast::Expr::Kind::Call: {
       const auto& c = cast<ast::CallExpr>(expr);
-      if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep) f.usesCtx = true;
+      if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep ||
+          c.builtin == ast::Builtin::RandInt || c.builtin == ast::Builtin::RandFloat)
+        f.usesCtx = true;
       if (c.builtin == ast::Builtin::Sleep) f.hasSleep = true;
       for (const auto& a : c.args) scanExpr(*a, f);
       return;
@@ -143,9 +147,11 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
     case ast::Stmt::Kind::Expr:
       scanExpr(*cast<ast::ExprStmt>(stmt).expr, f);
       return;
+    case ast::Stmt::Kind::Return:
+      if (const auto& r = cast<ast::ReturnStmt>(stmt); r.value) scanExpr(*r.value, f);
+      return;
     case ast::Stmt::Kind::Break:
     case ast::Stmt::Kind::Continue:
-    case ast::Stmt::Kind::Return:
       return;
   }
 }

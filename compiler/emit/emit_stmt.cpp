@@ -153,8 +153,85 @@ void lowerFor(Scope& s, CppWriter& w, const ast::ForStmt& st) {
   w.line("}");
 }
 
+/// Whether `e` names the variable `var` (a resolved local or state).
+bool isVariable(const ast::Expr& e, const ast::NameExpr& var) {
+  auto* n = dyn_cast<ast::NameExpr>(&e);
+  return n != nullptr && var.ref.decl != nullptr && n->ref.kind == var.ref.kind &&
+         n->ref.decl == var.ref.decl;
+}
+
+/// Whether `e` may read `var`; true for anything not looked into.
+bool mentions(const ast::Expr& e, const ast::NameExpr& var) {
+  auto any = [&](const std::vector<ast::ExprPtr>& xs) {
+    for (const auto& x : xs)
+      if (mentions(*x, var)) return true;
+    return false;
+  };
+  switch (e.kind) {
+    case ast::Expr::Kind::IntLit:
+    case ast::Expr::Kind::FloatLit:
+    case ast::Expr::Kind::BoolLit:
+    case ast::Expr::Kind::DurationLit:
+      return false;
+    case ast::Expr::Kind::Name:
+      return cast<ast::NameExpr>(e).name == var.name;
+    case ast::Expr::Kind::StringLit:
+      for (const auto& p : cast<ast::StringLit>(e).pieces)
+        if (p.expr && mentions(*p.expr, var)) return true;
+      return false;
+    case ast::Expr::Kind::ListLit:
+      return any(cast<ast::ListLit>(e).elements);
+    case ast::Expr::Kind::Field:
+      return mentions(*cast<ast::FieldExpr>(e).base, var);
+    case ast::Expr::Kind::Index:
+      return mentions(*cast<ast::IndexExpr>(e).base, var) || mentions(*cast<ast::IndexExpr>(e).index, var);
+    case ast::Expr::Kind::Call:
+      return any(cast<ast::CallExpr>(e).args);
+    case ast::Expr::Kind::Unary:
+      return mentions(*cast<ast::UnaryExpr>(e).operand, var);
+    case ast::Expr::Kind::Binary:
+      return mentions(*cast<ast::BinaryExpr>(e).lhs, var) || mentions(*cast<ast::BinaryExpr>(e).rhs, var);
+    default:
+      return true;
+  }
+}
+
+/// `xs = append(xs, x)` and `s = s + a + b`: the old value dies in the
+/// assignment, so the variable grows in place instead of being copied —
+/// amortized O(1) per append, as in Go, where a copy per step would make a
+/// loop quadratic. Returns false (nothing written) for any other form.
+bool lowerGrowInPlace(Scope& s, CppWriter& w, const ast::AssignStmt& st, const std::string& target) {
+  auto* var = dyn_cast<ast::NameExpr>(st.target.get());
+  if (var == nullptr || st.op) return false;
+  const ast::Type* tt = st.target->type;
+  if (auto* call = dyn_cast<ast::CallExpr>(st.value.get())) {
+    if (call->builtin != ast::Builtin::Append || call->args.size() != 2 ||
+        !isVariable(*call->args[0], *var) || !tt || !tt->element())
+      return false;
+    // push_back copes with an element that aliases the list (`xs[0]`).
+    w.line(target + ".push_back(" + lowerAs(s, *call->args[1], tt->element()) + ");");
+    return true;
+  }
+  if (!isKind(tt, TK::String)) return false;
+  // The operands after the leftmost, in order; each must not read the
+  // variable, which is already longer when it is evaluated.
+  std::vector<const ast::Expr*> tail;
+  const ast::Expr* e = st.value.get();
+  while (auto* b = dyn_cast<ast::BinaryExpr>(e)) {
+    if (b->op != ast::BinaryOp::Add || !isKind(b->type, TK::String)) return false;
+    if (mentions(*b->rhs, *var)) return false;
+    tail.push_back(b->rhs.get());
+    e = b->lhs.get();
+  }
+  if (tail.empty() || !isVariable(*e, *var)) return false;
+  for (auto it = tail.rbegin(); it != tail.rend(); ++it)
+    w.line("flow::format(" + target + ", " + lowerExpr(s, **it, true) + ");");
+  return true;
+}
+
 void lowerAssign(Scope& s, CppWriter& w, const ast::AssignStmt& st) {
   std::string target = lowerExpr(s, *st.target, true);
+  if (lowerGrowInPlace(s, w, st, target)) return;
   const ast::Type* tt = st.target->type;
   std::string value = lowerAs(s, *st.value, tt);
   if (!st.op) {
@@ -254,13 +331,17 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
       return w.line(s.breakLabel.empty() ? "break;" : "goto " + s.breakLabel + ";");
     case ast::Stmt::Kind::Continue:
       return w.line("continue;");
-    case ast::Stmt::Kind::Return:
+    case ast::Stmt::Kind::Return: {
+      const auto& st = cast<ast::ReturnStmt>(stmt);
+      if (s.fn && st.value && s.fn->result)
+        return w.line("return " + lowerAs(s, *st.value, s.fn->result->resolved) + ";");
       return w.line(s.plain ? "return;" : "co_return;");
+    }
     case ast::Stmt::Kind::Send:
       return lowerSend(s, w, cast<ast::SendStmt>(stmt));
     case ast::Stmt::Kind::Fail: {
       const auto& st = cast<ast::FailStmt>(stmt);
-      w.line("ctx.fail(" + lowerExpr(s, *st.message, true) + ");");
+      w.line(std::string(s.hasCtx ? "ctx.fail(" : "flow::fail(") + lowerExpr(s, *st.message, true) + ");");
       return;
     }
     case ast::Stmt::Kind::State:    // wired by emit_pipeline.cpp

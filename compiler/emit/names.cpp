@@ -68,6 +68,16 @@ Names::Names(const ast::Module& module, const ast::PipelineDecl* pipeline) {
     for (const auto& f : decl->fields) fieldNames.push_back(f.name.name);
     fields_[decl] = memberNames(fieldNames);
   }
+  // Functions share the namespace with the records, build() and the
+  // per-stage State_ structs.
+  for (const auto& m : mangled) taken.insert(m);
+  taken.insert("Ports");
+  if (pipeline)
+    for (const auto& s : pipeline->stages) taken.insert("State_" + s->name.name);
+  std::vector<std::string> fnNames;
+  for (const auto& f : module.fns) fnNames.push_back(f->name.name);
+  std::vector<std::string> fnMangled = memberNames(fnNames, taken);
+  for (size_t i = 0; i < module.fns.size(); ++i) fns_[module.fns[i].get()] = fnMangled[i];
   if (pipeline) {
     std::vector<std::string> paramNames;
     for (const auto& p : pipeline->params) paramNames.push_back(p->name.name);

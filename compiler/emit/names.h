@@ -5,7 +5,8 @@
 //   consts                          k_NAME
 //   channels (in build())           c_NAME
 //   temporaries                     t_N        (N a number)
-//   records, fields, params, state  NAME as written, unless it is a C++
+//   records, functions, fields,     NAME as written, unless it is a C++
+//   params, state
 //                                   keyword or a name the generated code
 //                                   itself uses; then NAME_ (and more `_`
 //                                   until unique in its scope)
@@ -47,6 +48,8 @@ class Names {
   }
   [[nodiscard]] std::string field(const ast::TypeDecl* decl, std::string_view name) const;
   [[nodiscard]] std::string param(const ast::ParamDecl* decl) const;
+  /// A Flow function's C++ name (in ns(), beside the records).
+  [[nodiscard]] const std::string& fn(const ast::FnDecl* decl) const { return fns_.at(decl); }
   /// The namespace of the generated code: `flowgen::NAME`.
   [[nodiscard]] const std::string& ns() const { return ns_; }
   /// The embedding class's name (`NamePipeline`-free: the pipeline's name).
@@ -59,6 +62,7 @@ class Names {
   std::map<const ast::TypeDecl*, std::string> records_;
   std::map<const ast::TypeDecl*, std::vector<std::string>> fields_;
   std::map<const ast::ParamDecl*, std::string> params_;
+  std::map<const ast::FnDecl*, std::string> fns_;
   std::string ns_;
   std::string class_;
 };

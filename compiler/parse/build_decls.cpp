@@ -1,16 +1,27 @@
 // parse/build_decls.cpp — the AST builder for the module and its top-level
-// declarations and pipeline members (docs/language.md, "Top-level declarations"
-// and "Pipeline members"). The grammar is deliberately loose where a precise
-// message helps more than "unexpected token": the words after `on_error` and
-// `overflow`, one `deadline`/`monitor` per pipeline (the AST has one slot for
-// each) are checked here as SyntaxErrors. Which stage kinds take
-// inputs/outputs, name resolution and "at most once" for stage attributes are
-// sema's.
+// declarations, `fn` functions included, and pipeline members
+// (docs/language.md, "Top-level declarations" and "Pipeline members"). The
+// grammar is deliberately loose where a precise message helps more than
+// "unexpected token": the words after `on_error` and `overflow`, one
+// `deadline`/`monitor` per pipeline (the AST has one slot for each) are
+// checked here as SyntaxErrors. Which stage kinds take inputs/outputs, name
+// resolution and "at most once" for stage attributes are sema's.
 #include <string>
 
 #include "parse/parse_internal.h"
 
 namespace flow::parse {
+namespace {
+
+/// "; did you mean `drop`?" when `word` is a typo of one of `words`, else
+/// `otherwise`.
+std::string didYouMean(const std::string& word, const std::vector<std::string>& words,
+                       const std::string& otherwise) {
+  std::string best = closestName(word, words);
+  return best.empty() ? otherwise : "; did you mean `" + best + "`?";
+}
+
+}  // namespace
 
 std::unique_ptr<ast::Module> AstBuilder::buildModule(Flow::ModuleContext* ctx) {
   auto module = std::make_unique<ast::Module>();
@@ -27,6 +38,8 @@ void AstBuilder::buildTopDecl(Flow::TopDeclContext* decl, ast::Module& module) {
     module.consts.push_back(buildConstDecl(c));
   else if (auto* c = decl->externBlock())
     module.externs.push_back(buildExternBlock(c));
+  else if (auto* c = decl->fnDecl())
+    module.fns.push_back(buildFnDecl(c));
   else if (auto* c = decl->pipelineDecl())
     module.pipelines.push_back(buildPipeline(c));
 }
@@ -92,14 +105,26 @@ std::unique_ptr<ast::ExternBlock> AstBuilder::buildExternBlock(Flow::ExternBlock
     fn.range = rangeOf(fnCtx);
     fn.name = ident(fnCtx->IDENT(), fn.range);
     fn.header = block->header;
-    for (Flow::ExternParamContext* p : fnCtx->externParam()) {
-      SourceRange range = rangeOf(p);
-      fn.params.push_back({ident(p->IDENT(), range), buildTypeRef(p->typeRef(), range)});
-    }
+    for (Flow::FnParamContext* p : fnCtx->fnParam()) fn.params.push_back(buildFnParam(p));
     if (fnCtx->ARROW() != nullptr) fn.result = buildTypeRef(fnCtx->typeRef(), fn.range);
     block->fns.push_back(std::move(fn));
   }
   return block;
+}
+
+ast::FnParam AstBuilder::buildFnParam(Flow::FnParamContext* ctx) {
+  SourceRange range = rangeOf(ctx);
+  return {ident(ctx->IDENT(), range), buildTypeRef(ctx->typeRef(), range)};
+}
+
+std::unique_ptr<ast::FnDecl> AstBuilder::buildFnDecl(Flow::FnDeclContext* ctx) {
+  auto fn = std::make_unique<ast::FnDecl>();
+  fn->range = rangeOf(ctx);
+  fn->name = ident(ctx->IDENT(), fn->range);
+  for (Flow::FnParamContext* p : ctx->fnParam()) fn->params.push_back(buildFnParam(p));
+  if (ctx->ARROW() != nullptr) fn->result = buildTypeRef(ctx->typeRef(), fn->range);
+  fn->body = buildBlock(ctx->block(), fn->range);
+  return fn;
 }
 
 std::unique_ptr<ast::PipelineDecl> AstBuilder::buildPipeline(Flow::PipelineDeclContext* ctx) {
@@ -166,8 +191,9 @@ void AstBuilder::buildMember(Flow::MemberContext* ctx, ast::PipelineDecl& pipeli
       else if (policy.name == "drop_oldest")
         channel->overflow = ast::Overflow::DropOldest;
       else if (policy.name != "block" && policy.name != ast::kErrorName)
-        syntaxError(policy.range, "unknown overflow policy `" + policy.name +
-                                      "`; expected `drop_newest`, `drop_oldest` or `block`");
+        syntaxError(policy.range, "unknown overflow policy `" + policy.name + "`" +
+                                      didYouMean(policy.name, {"drop_newest", "drop_oldest", "block"},
+                                                 "; expected `drop_newest`, `drop_oldest` or `block`"));
     }
     member.kind = ast::PipelineMember::Kind::Channel;
     member.channel = channel.get();
@@ -240,8 +266,9 @@ std::optional<ast::StageAttr> AstBuilder::buildAttr(Flow::StageAttrContext* ctx)
     else if (policy.name == "stop")
       attr.onError = ast::OnError::Stop;
     else if (policy.name != ast::kErrorName)
-      syntaxError(policy.range,
-                  "unknown error policy `" + policy.name + "`; expected `drop`, `stop` or `route CHANNEL`");
+      syntaxError(policy.range, "unknown error policy `" + policy.name + "`" +
+                                    didYouMean(policy.name, {"drop", "stop", "route"},
+                                               "; expected `drop`, `stop` or `route CHANNEL`"));
     if (extra != nullptr)
       syntaxError(rangeOf(extra), "unexpected `" + extra->getText() + "` after `on_error " + policy.name +
                                       "`; only `route` takes a channel");

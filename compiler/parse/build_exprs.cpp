@@ -52,9 +52,9 @@ void AstBuilder::syntaxError(SourceRange range, std::string message, SourceRange
                  std::move(message), noteRange, std::move(note));
 }
 
-void AstBuilder::invalidLiteral(SourceRange range, std::string message) {
+void AstBuilder::invalidLiteral(SourceRange range, std::string message, DiagKind kind) {
   auto offset = [&](llvm::SMLoc loc) { return static_cast<std::size_t>(loc.getPointer() - text_.begin); };
-  errors_.reportInvalidLiteral(offset(range.begin), offset(range.end), std::move(message));
+  errors_.reportInvalidLiteral(offset(range.begin), offset(range.end), std::move(message), kind);
 }
 
 bool AstBuilder::isSeparated(const antlr4::Token* first, bool commaSeparates) {

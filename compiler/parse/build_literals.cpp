@@ -205,13 +205,20 @@ std::unique_ptr<ast::StringLit> AstBuilder::buildString(Flow::StringLitContext* 
   bool hasText = false;
   auto flush = [&] {
     if (!hasText) return;
-    str->pieces.push_back({std::move(text), nullptr});
+    str->pieces.push_back({std::move(text), nullptr, std::nullopt});
     text.clear();
     hasText = false;
   };
   for (Flow::StringPartContext* part : ctx->stringPart()) {
     if (auto* c = dynamic_cast<Flow::StrTextContext*>(part)) {
-      text += c->getText();
+      std::string piece = c->getText();
+      if (std::size_t nul = piece.find('\0'); nul != std::string::npos) {
+        // Invisible in an editor, and easy to lose on the way: say so.
+        std::size_t at = c->getStart()->getStartIndex() + nul;
+        invalidLiteral({text_.loc(at), text_.loc(at + 1)},
+                       "a NUL byte inside a string literal; write `\\0` if you mean it");
+      }
+      text += piece;
       hasText = true;
     } else if (auto* c = dynamic_cast<Flow::StrEscapeContext*>(part)) {
       std::string esc = c->getText();
@@ -233,11 +240,13 @@ std::unique_ptr<ast::StringLit> AstBuilder::buildString(Flow::StringLitContext* 
                                           "` in a string; the escapes are \\n, \\t, \\\\, \\\" and \\{");
     } else if (auto* c = dynamic_cast<Flow::StrInterpContext*>(part)) {
       flush();
-      str->pieces.push_back({std::string(), buildExpr(c->expr(), rangeOf(part))});
+      str->pieces.push_back({std::string(), buildExpr(c->expr(), rangeOf(part)), std::nullopt});
+      if (antlr4::tree::TerminalNode* spec = c->FORMAT_SPEC())
+        str->pieces.back().spec = buildFormatSpec(spec->getSymbol());
     }
   }
   flush();
-  if (str->pieces.empty()) str->pieces.push_back({std::string(), nullptr});
+  if (str->pieces.empty()) str->pieces.push_back({std::string(), nullptr, std::nullopt});
   return str;
 }
 

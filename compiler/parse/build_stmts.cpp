@@ -64,7 +64,8 @@ ast::StmtPtr AstBuilder::buildStmt(Flow::StmtContext* ctx) {
                                             range);
   if (dynamic_cast<Flow::BreakStmtContext*>(ctx)) return std::make_unique<ast::BreakStmt>(range);
   if (dynamic_cast<Flow::ContinueStmtContext*>(ctx)) return std::make_unique<ast::ContinueStmt>(range);
-  if (dynamic_cast<Flow::ReturnStmtContext*>(ctx)) return std::make_unique<ast::ReturnStmt>(range);
+  if (auto* c = dynamic_cast<Flow::ReturnStmtContext*>(ctx))
+    return std::make_unique<ast::ReturnStmt>(c->expr() ? buildExpr(c->expr(), range) : nullptr, range);
   if (auto* c = dynamic_cast<Flow::EmitStmtContext*>(ctx))
     return std::make_unique<ast::SendStmt>(std::nullopt, buildExpr(c->expr(), range), range);
   if (auto* c = dynamic_cast<Flow::TrySendStmtContext*>(ctx)) {

@@ -1,11 +1,13 @@
 // parse/parse.cpp — parseModule(): bytes → tokens → parse tree → AST.
 // The ANTLR lexer reads the buffer one byte per symbol (so token indices are
 // byte offsets, SourceRanges are exact, and invalid UTF-8 cannot throw); the
-// token filter applies the newline rules; the parser runs twice at most:
-// first in SLL mode with a bail-out strategy (fast, correct for every valid
-// program we have seen), and only if that fails again in full LL mode with
-// the error-recovering strategy that reports syntax errors. Does not check
-// meaning: that is sema/.
+// token filter applies the newline rules; the mistake scanner repairs the
+// mistakes it recognises, each reported once (mistakes.cpp); the parser runs
+// twice at most: first in SLL mode with a bail-out strategy (fast, correct
+// for every valid program we have seen), and only if that fails again in
+// full LL mode with the error-recovering strategy that reports syntax
+// errors. Last, each declaration holding a syntax error is marked so sema
+// leaves it alone (mark_errors.cpp). Does not check meaning: that is sema/.
 #include "parse/parse.h"
 
 #include <exception>
@@ -27,6 +29,10 @@ class ByteCharStream : public antlr4::ANTLRInputStream {
   explicit ByteCharStream(parse::SourceText text) : text_(text) {
     _data.resize(text.size);
     for (std::size_t i = 0; i < text.size; ++i) _data[i] = static_cast<unsigned char>(text.begin[i]);
+    // A UTF-8 byte order mark (some Windows editors write one) is read as
+    // spaces: it is not text, and offsets stay byte offsets.
+    if (text.size >= 3 && _data[0] == 0xEF && _data[1] == 0xBB && _data[2] == 0xBF)
+      _data[0] = _data[1] = _data[2] = ' ';
     p = 0;
     name = "flow";
   }
@@ -151,7 +157,10 @@ auto parseModule(unsigned bufferId, DiagnosticEngine& diags) -> std::unique_ptr<
     FlowSafeLexer lexer(&chars);
     lexer.removeErrorListeners();
     auto tokens = parse::lexAndFilter(lexer, errors);
-    if (!tokens.empty()) module = parseTokens(std::move(tokens), errors);
+    if (!tokens.empty()) {
+      parse::repairMistakes(tokens, errors);
+      module = parseTokens(std::move(tokens), errors);
+    }
   } catch (const std::exception& e) {
     // Not expected on any input; if the runtime ever throws, the user still
     // gets one diagnostic in the usual format instead of a crash.
@@ -161,6 +170,7 @@ auto parseModule(unsigned bufferId, DiagnosticEngine& diags) -> std::unique_ptr<
     diags.report(DiagKind::SyntaxError, {text.loc(0), text.loc(0)}, "internal parser error");
   }
   if (!module) module = std::make_unique<ast::Module>();
+  parse::markSyntaxErrors(*module, errors);
   module->fileName = buffer->getBufferIdentifier().str();
   return module;
 }

@@ -53,13 +53,18 @@ class SyntaxErrorLog {
   /// `note`, when given, is attached at `noteRange`.
   void report(std::size_t begin, std::size_t end, std::string message, SourceRange noteRange = {},
               std::string note = {});
-  void reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message);
+  void reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message,
+                            DiagKind kind = DiagKind::InvalidLiteral);
   [[nodiscard]] bool hasErrors() const { return count_ > 0; }
   [[nodiscard]] const SourceText& text() const { return text_; }
+  /// Where every syntax error was found, reported or not (a second one on a
+  /// line is not printed but still marks its declaration as broken).
+  [[nodiscard]] const std::vector<std::size_t>& offsets() const { return offsets_; }
 
  private:
   DiagnosticEngine& diags_;
   SourceText text_;
+  std::vector<std::size_t> offsets_;
   std::unordered_set<unsigned> lines_;        // lines that already have a syntax error
   std::unordered_set<std::size_t> literals_;  // offsets of literals already reported
   unsigned count_ = 0;
@@ -70,6 +75,18 @@ class SyntaxErrorLog {
 /// EOF last. Returns an empty vector when the nesting limit was exceeded
 /// (already reported).
 auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors) -> std::vector<std::unique_ptr<antlr4::Token>>;
+
+/// `+`, `==`, `&&` and the other infix operators (mistakes_tokens.cpp).
+bool isBinaryOperator(std::size_t type);
+
+/// Recognises the mistakes new users make most in the filtered tokens,
+/// reports each once with its likely intent and repairs the tokens to what
+/// was meant (see mistakes.cpp). Changes nothing in a valid program.
+void repairMistakes(std::vector<std::unique_ptr<antlr4::Token>>& tokens, SyntaxErrorLog& errors);
+
+/// Sets the hasSyntaxError flags of the module's declarations from the
+/// offsets of the syntax errors (see parse.cpp).
+void markSyntaxErrors(ast::Module& module, const SyntaxErrorLog& errors);
 
 /// The error strategy of the second (full-LL) parse: ANTLR's recovery with
 /// messages rewritten for users and sent to the SyntaxErrorLog.
@@ -90,6 +107,8 @@ class AstBuilder {
   auto buildTypeDecl(Flow::TypeDeclContext* ctx) -> std::unique_ptr<ast::TypeDecl>;
   auto buildConstDecl(Flow::ConstDeclContext* ctx) -> std::unique_ptr<ast::ConstDecl>;
   auto buildExternBlock(Flow::ExternBlockContext* ctx) -> std::unique_ptr<ast::ExternBlock>;
+  auto buildFnDecl(Flow::FnDeclContext* ctx) -> std::unique_ptr<ast::FnDecl>;
+  auto buildFnParam(Flow::FnParamContext* ctx) -> ast::FnParam;
   auto buildPipeline(Flow::PipelineDeclContext* ctx) -> std::unique_ptr<ast::PipelineDecl>;
   auto buildTypeRef(Flow::TypeRefContext* ctx, SourceRange fallback) -> ast::TypeRef;
   void buildMember(Flow::MemberContext* ctx, ast::PipelineDecl& pipeline);
@@ -111,6 +130,9 @@ class AstBuilder {
   auto buildFloat(antlr4::Token* tok) -> ast::ExprPtr;
   auto buildDuration(antlr4::Token* tok) -> ast::ExprPtr;
   auto buildString(Flow::StringLitContext* ctx) -> std::unique_ptr<ast::StringLit>;
+  // build_format_spec.cpp: `:>10.2` → ast::FormatSpec; nullopt for an empty
+  // spec (a `:` alone) or after reporting InvalidFormatSpec.
+  auto buildFormatSpec(antlr4::Token* tok) -> std::optional<ast::FormatSpec>;
 
   // positions and placeholders (build_exprs.cpp)
   [[nodiscard]] bool isReal(const antlr4::Token* tok) const;
@@ -122,7 +144,7 @@ class AstBuilder {
   [[nodiscard]] auto ident(antlr4::tree::TerminalNode* node, SourceRange fallback) const -> ast::Ident;
   [[nodiscard]] static auto errorExpr(SourceRange range) -> ast::ExprPtr;
   void syntaxError(SourceRange range, std::string message, SourceRange noteRange = {}, std::string note = {});
-  void invalidLiteral(SourceRange range, std::string message);
+  void invalidLiteral(SourceRange range, std::string message, DiagKind kind = DiagKind::InvalidLiteral);
   /// The grammar accepts `(item | sep)*`; this reports an item that is not
   /// preceded by a separator (a newline, `;`, `{`, or `,` when allowed).
   void checkSeparated(antlr4::ParserRuleContext* item, bool commaSeparates = false);

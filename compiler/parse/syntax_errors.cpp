@@ -38,6 +38,7 @@ std::string printable(std::string_view text) {
 
 void SyntaxErrorLog::report(std::size_t begin, std::size_t end, std::string message, SourceRange noteRange,
                             std::string note) {
+  offsets_.push_back(begin);
   SourceRange range{text_.loc(begin), text_.loc(std::max(begin, end))};
   unsigned line = diags_.sourceMgr().getLineAndColumn(range.begin).first;
   if (!lines_.insert(line).second) return;
@@ -46,11 +47,11 @@ void SyntaxErrorLog::report(std::size_t begin, std::size_t end, std::string mess
   if (noteRange.isValid()) diag.note(noteRange, std::move(note));
 }
 
-void SyntaxErrorLog::reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message) {
+void SyntaxErrorLog::reportInvalidLiteral(std::size_t begin, std::size_t end, std::string message,
+                                          DiagKind kind) {
   if (!literals_.insert(begin).second) return;  // the fast parse pass already said so
   ++count_;
-  diags_.report(DiagKind::InvalidLiteral, {text_.loc(begin), text_.loc(std::max(begin, end))},
-                std::move(message));
+  diags_.report(kind, {text_.loc(begin), text_.loc(std::max(begin, end))}, std::move(message));
 }
 
 std::string describeToken(const antlr4::Token* tok) {
@@ -96,33 +97,8 @@ bool isExpressionStart(std::size_t type) {
 /// Tokens that may continue an expression; never what a user forgot, so they
 /// are left out of "expected …" lists.
 bool isExpressionContinuation(std::size_t type) {
-  switch (type) {
-    case Flow::PLUS:
-    case Flow::MINUS:
-    case Flow::STAR:
-    case Flow::SLASH:
-    case Flow::PERCENT:
-    case Flow::AMP:
-    case Flow::PIPE:
-    case Flow::CARET:
-    case Flow::SHL:
-    case Flow::SHR:
-    case Flow::EQ:
-    case Flow::NE:
-    case Flow::LT:
-    case Flow::LE:
-    case Flow::GT:
-    case Flow::GE:
-    case Flow::AND_AND:
-    case Flow::OR_OR:
-    case Flow::DOT:
-    case Flow::LBRACK:
-    case Flow::LPAREN:
-    case Flow::LBRACE:
-      return true;
-    default:
-      return false;
-  }
+  return isBinaryOperator(type) || type == Flow::DOT || type == Flow::LBRACK || type == Flow::LPAREN ||
+         type == Flow::LBRACE;
 }
 
 std::string tokenName(std::size_t type, const antlr4::dfa::Vocabulary& vocab) {
@@ -140,13 +116,22 @@ std::string tokenName(std::size_t type, const antlr4::dfa::Vocabulary& vocab) {
     case Flow::STRING_END:
       return "`\"`";
     case Flow::INTERP_OPEN:
+    case Flow::LBRACE:
       return "`{`";
+    case Flow::RBRACE:
+      return "`}`";
+    case Flow::FLOAT:
+      return "a number";
+    case Flow::DURATION:
+      return "a duration";
     default:
       break;
   }
   std::string literal = vocab.getLiteralName(type);
   if (literal.size() >= 2 && literal.front() == '\'') literal = literal.substr(1, literal.size() - 2);
-  if (literal.empty()) literal = vocab.getSymbolicName(type);
+  // Every token the parser can expect has a literal spelling or a case
+  // above; a grammar name (`LBRACE`) must never reach a message.
+  if (literal.empty()) return "a token";
   return "`" + literal + "`";
 }
 
@@ -203,6 +188,7 @@ std::string enclosingConstruct(antlr4::ParserRuleContext* ctx, std::size_t close
                : kind == Flow::SINK ? "the sink body"
                                     : "the stage body";
       }
+      if (dynamic_cast<Flow::FnDeclContext*>(parent)) return "the function body";
       if (dynamic_cast<Flow::IfStmtContext*>(parent)) return "the `if` block";
       if (dynamic_cast<Flow::ForStmtContext*>(parent)) return "the `for` body";
       if (dynamic_cast<Flow::WhileStmtContext*>(parent)) return "the `while` body";
@@ -212,7 +198,7 @@ std::string enclosingConstruct(antlr4::ParserRuleContext* ctx, std::size_t close
     }
     if (closer == Flow::RPAREN) {
       if (rule == Flow::RuleStageInputs) return "the input list";
-      if (rule == Flow::RuleExternFn) return "the parameter list";
+      if (rule == Flow::RuleExternFn || rule == Flow::RuleFnDecl) return "the parameter list";
       if (rule == Flow::RulePrimary && dynamic_cast<Flow::CallExprContext*>(ctx)) return "the call";
       if (rule == Flow::RulePrimary) return "the parenthesis";
     }
@@ -247,7 +233,7 @@ std::string ruleHint(antlr4::ParserRuleContext* ctx) {
                "`sink`)";
       case Flow::RuleTopDecl:
       case Flow::RuleModule:
-        return "`type`, `const`, `extern` or `pipeline`";
+        return "`type`, `const`, `extern`, `fn` or `pipeline`";
       default:
         break;
     }
@@ -316,6 +302,24 @@ class FlowErrorStrategy : public antlr4::DefaultErrorStrategy {
     antlr4::Token* tok = parser->getCurrentToken();
     if (reportedUnclosed(parser, tok)) return;
     report(tok, unexpected(parser, tok, getExpectedTokens(parser)));
+  }
+
+  /// Recovery skips whole bracket groups: a `{ … }` it passes over is
+  /// skipped with everything inside it (a closing bracket some enclosing
+  /// rule expects is in `set`, so it is never consumed). So after an error in a stage
+  /// header, the stage's body goes with it instead of being read as
+  /// pipeline members, and the pipeline's `}` still closes the pipeline.
+  void consumeUntil(antlr4::Parser* parser, const antlr4::misc::IntervalSet& set) override {
+    antlr4::TokenStream* in = parser->getTokenStream();
+    int depth = 0;
+    for (std::size_t t = in->LA(1); t != antlr4::Token::EOF; t = in->LA(1)) {
+      bool opens = t == Flow::LBRACE || t == Flow::INTERP_OPEN || t == Flow::LPAREN || t == Flow::LBRACK;
+      bool closes = t == Flow::RBRACE || t == Flow::RPAREN || t == Flow::RBRACK;
+      if (depth == 0 && set.contains(t)) return;
+      if (opens) ++depth;
+      if (closes && depth > 0) --depth;
+      parser->consume();
+    }
   }
 
   void reportFailedPredicate(antlr4::Parser* parser, const antlr4::FailedPredicateException& e) override {

@@ -14,6 +14,12 @@
 // A block comment that spans lines counts as an NL; `//` comments are
 // skipped by the lexer (the newline after them stays).
 //
+// Format specs: a `:` directly inside an interpolation (the innermost open
+// bracket is the interpolation's `{`) starts `"{price:>10.2}"`'s spec. The
+// filter takes the raw text up to the next `}` (or the end of the line or
+// string) as one FORMAT_SPEC token and moves the lexer there, since a spec
+// like `*>6` or ` ^9` is not made of Flow tokens.
+//
 // Strings are single-line: a newline inside a string, or inside one of its
 // `{…}` interpolations, ends the string with an error. The filter then pops
 // the lexer's modes itself and hands the parser synthetic closing tokens, so
@@ -121,7 +127,9 @@ class TokenFilter {
         return true;
       case FlowLexer::ERROR_CHAR: {
         std::string ch = characterAt(text_, start);
-        errors_.report(start, start + ch.size(), "unexpected character `" + printable(ch) + "`");
+        std::string hint;
+        if (ch == "'") hint = "; strings are written in double quotes: \"text\"";
+        errors_.report(start, start + ch.size(), "unexpected character `" + printable(ch) + "`" + hint);
         // It stood where something was meant to be: a newline after it ends
         // the statement even if the token before it was an operator.
         prevType_ = FlowLexer::IDENT;
@@ -140,17 +148,97 @@ class TokenFilter {
         }
         newline(start);
         return true;
+      case FlowLexer::COLON:
+        if (!stack_.empty() && stack_.back().kind == Open::Interp) {
+          formatSpec(start);
+          return true;
+        }
+        break;
       default:
         break;
     }
+    if (newlineInParens_ != kNone && startsStatementOnly(type)) {
+      // `print(x` and the next line starts a statement: the `(` was never
+      // closed. Close it at the end of its line and end the statement there.
+      closeBracketsAt(newlineInParens_, "at the end of this line");
+      out_.push_back(synthesize(FlowLexer::NL, newlineInParens_, 0, "\n"));
+      prevType_ = FlowLexer::NL;
+    }
+    newlineInParens_ = kNone;
     if (!track(type, start)) return false;
     prevType_ = type;
     out_.push_back(std::move(tok));
     return true;
   }
 
+  /// Keywords that only start a statement or a member: never inside ( ) or [ ].
+  static bool startsStatementOnly(std::size_t type) {
+    switch (type) {
+      case FlowLexer::LET:
+      case FlowLexer::VAR:
+      case FlowLexer::STATE:
+      case FlowLexer::IF:
+      case FlowLexer::FOR:
+      case FlowLexer::WHILE:
+      case FlowLexer::BREAK:
+      case FlowLexer::CONTINUE:
+      case FlowLexer::RETURN:
+      case FlowLexer::EMIT:
+      case FlowLexer::TRY:
+      case FlowLexer::FAIL:
+      case FlowLexer::FINALLY:
+      case FlowLexer::SOURCE:
+      case FlowLexer::STAGE:
+      case FlowLexer::SINK:
+      case FlowLexer::CHANNEL:
+      case FlowLexer::PARAM:
+      case FlowLexer::PIPELINE:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /// Closes every `(` and `[` open inside the innermost block with
+  /// synthesized tokens at `offset`, reporting the outermost one: one
+  /// forgotten `)` is one error, and the parser sees a complete expression.
+  void closeBracketsAt(std::size_t offset, const std::string& where) {
+    if (stack_.empty() || stack_.back().pushesMode()) return;
+    std::size_t first = stack_.size();
+    while (first > 0 && !stack_[first - 1].pushesMode()) --first;
+    const Open outer = stack_[first];
+    bool paren = outer.kind == Open::Paren;
+    bool call = paren && outer.outIndex > 0 && out_[outer.outIndex - 1]->getType() == FlowLexer::IDENT;
+    std::string what = call ? "the call" : paren ? "the parenthesis" : "the list";
+    SourceRange note{text_.loc(outer.offset), text_.loc(outer.offset + 1)};
+    errors_.report(offset, offset,
+                   std::string("expected `") + (paren ? ")" : "]") + "` to close " + what + " " + where, note,
+                   what + " opens here");
+    while (stack_.size() > first) {
+      bool p = stack_.back().kind == Open::Paren;
+      out_.push_back(synthesize(p ? FlowLexer::RPAREN : FlowLexer::RBRACK, offset, 0, p ? ")" : "]"));
+      stack_.pop_back();
+    }
+  }
+
+  /// The `:spec` of an interpolation, from the `:` at `colon` up to (not
+  /// including) the `}` that closes it, a `"` or a line end; the lexer goes
+  /// on from there.
+  void formatSpec(std::size_t colon) {
+    std::size_t end = colon + 1;
+    while (end < text_.size && text_.begin[end] != '}' && text_.begin[end] != '"' && text_.begin[end] != '\n')
+      ++end;
+    out_.push_back(synthesize(FlowLexer::FORMAT_SPEC, colon, end - colon,
+                              std::string(text_.begin + colon, end - colon)));
+    lexer_.getInputStream()->seek(end);
+    prevType_ = FlowLexer::FORMAT_SPEC;
+  }
+
   void newline(std::size_t offset) {
-    if (!stack_.empty() && (stack_.back().kind == Open::Paren || stack_.back().kind == Open::Bracket)) return;
+    if (!stack_.empty() && (stack_.back().kind == Open::Paren || stack_.back().kind == Open::Bracket)) {
+      if (newlineInParens_ == kNone) newlineInParens_ = offset;
+      return;
+    }
     if (out_.empty() || isContinuationToken(prevType_)) return;
     out_.push_back(synthesize(FlowLexer::NL, offset, 0, "\n"));
     prevType_ = FlowLexer::NL;
@@ -183,6 +271,8 @@ class TokenFilter {
         close(Open::Bracket);
         break;
       case FlowLexer::RBRACE:
+        // `print("x" }`: the `)` was forgotten before the block's `}`.
+        if (!stack_.empty() && !stack_.back().pushesMode()) closeBracketsAt(offset, "before `}`");
         close(Open::Brace);
         break;
       case FlowLexer::STRING_END:
@@ -253,6 +343,18 @@ class TokenFilter {
     out_.resize(quote.outIndex);
     out_.push_back(synthesize(FlowLexer::STRING_START, quote.offset, 1, "\""));
     std::string raw(text_.begin + quote.offset + 1, offset - quote.offset - 1);
+    // `emit "text }`: the `}` at the end of the line closes the block the
+    // string is in, as the user meant; it is not part of the string.
+    std::size_t openBlocks = 0;
+    for (const Open& o : stack_)
+      if (o.kind == Open::Brace) ++openBlocks;
+    std::size_t closers = 0;
+    while (closers < openBlocks && raw.find('{') == std::string::npos) {
+      std::size_t end = raw.find_last_not_of(" \t\r");
+      if (end == std::string::npos || raw[end] != '}' || (end > 0 && raw[end - 1] == '}')) break;
+      raw.resize(end);
+      ++closers;
+    }
     if (!raw.empty()) out_.push_back(synthesize(FlowLexer::STR_TEXT, quote.offset + 1, raw.size(), raw));
     out_.push_back(synthesize(FlowLexer::STRING_END, offset, 0, "\""));
     // `print("oops)`: the `)` was inside the string; close the call here so
@@ -265,6 +367,12 @@ class TokenFilter {
       stack_.pop_back();
     }
     prevType_ = FlowLexer::STRING_END;
+    for (std::size_t k = 0; k < closers; ++k) {
+      close(Open::Brace);
+      lexer_.popMode();
+      out_.push_back(synthesize(FlowLexer::RBRACE, offset, 0, "}"));
+      prevType_ = FlowLexer::RBRACE;
+    }
   }
 
   void closeStringsAtEof() {
@@ -293,6 +401,8 @@ class TokenFilter {
   std::vector<std::unique_ptr<antlr4::Token>> out_;
   std::vector<Open> stack_;
   std::size_t prevType_ = FlowLexer::NL;
+  static constexpr std::size_t kNone = ~std::size_t{0};
+  std::size_t newlineInParens_ = kNone;  // a newline dropped inside ( ) or [ ] just before
   unsigned unaryRun_ = 0;
 };
 

@@ -1,7 +1,8 @@
 // sema/builtins.cpp — calls: the built-in functions (docs/language.md, "Stage
-// bodies"; arity and argument types of each) and extern functions (arity and
-// argument types from their `fn` declaration). Sets CallExpr::builtin /
-// externFn and the call's type. Decisions the contract leaves open
+// bodies" and "Functions, sorting, formatting and randomness"; arity and
+// argument types of each), extern functions and Flow functions (arity and
+// argument types from their declaration, with the signature in a note). Sets
+// CallExpr::builtin / externFn / fn and the call's type. Decisions the contract leaves open
 // (docs/design/semantics.md):
 //   - int(x) takes a string, a float (truncates toward zero) or an int;
 //     float(x) takes a string, an int or a float;
@@ -11,7 +12,12 @@
 //   - read_lines(p) is allowed only as the iterable of a `for` (its type is
 //     recorded as `[string]`, but it is a lazy stream, never a list value);
 //   - sleep(d) and print/eprint return nothing (`void`), so they can only be
-//     statements.
+//     statements;
+//   - sort(xs) takes lists of sortable elements (int, float, string,
+//     duration, bool); sort_by(xs, key) names an `fn` (not a built-in or an
+//     extern) from the element type to a sortable type; reverse takes any list.
+#include <utility>
+
 #include "sema/sema_impl.h"
 
 namespace flow::sema {
@@ -51,7 +57,73 @@ constexpr BuiltinEntry kBuiltins[] = {
     {"now", Builtin::Now},
     {"read_lines", Builtin::ReadLines},
     {"sleep", Builtin::Sleep},
+    {"sort", Builtin::Sort},
+    {"sort_by", Builtin::SortBy},
+    {"reverse", Builtin::Reverse},
+    {"rand_int", Builtin::RandInt},
+    {"rand_float", Builtin::RandFloat},
 };
+
+/// What other languages call Flow's built-ins, for "did you mean": a name
+/// close in meaning, not in spelling (`uppercase` is 4 edits from `upper`).
+constexpr std::pair<std::string_view, std::string_view> kForeignNames[] = {
+    {"uppercase", "upper"},
+    {"toupper", "upper"},
+    {"to_upper", "upper"},
+    {"toUpperCase", "upper"},
+    {"ToUpper", "upper"},
+    {"lowercase", "lower"},
+    {"tolower", "lower"},
+    {"to_lower", "lower"},
+    {"toLowerCase", "lower"},
+    {"ToLower", "lower"},
+    {"strip", "trim"},
+    {"TrimSpace", "trim"},
+    {"length", "len"},
+    {"size", "len"},
+    {"strlen", "len"},
+    {"count", "len"},
+    {"println", "print"},
+    {"printf", "print"},
+    {"puts", "print"},
+    {"eprintln", "eprint"},
+    {"to_string", "str"},
+    {"toString", "str"},
+    {"string", "str"},
+    {"itoa", "str"},
+    {"parseInt", "int"},
+    {"atoi", "int"},
+    {"to_int", "int"},
+    {"parse_int", "int"},
+    {"parseFloat", "float"},
+    {"atof", "float"},
+    {"to_float", "float"},
+    {"includes", "contains"},
+    {"startswith", "starts_with"},
+    {"startsWith", "starts_with"},
+    {"HasPrefix", "starts_with"},
+    {"has_prefix", "starts_with"},
+    {"endswith", "ends_with"},
+    {"endsWith", "ends_with"},
+    {"HasSuffix", "ends_with"},
+    {"has_suffix", "ends_with"},
+    {"push", "append"},
+    {"push_back", "append"},
+    {"replace_all", "replace"},
+    {"replaceAll", "replace"},
+    {"ReplaceAll", "replace"},
+    {"implode", "join"},
+    {"readlines", "read_lines"},
+    {"read_file", "read_lines"},
+    {"time", "now"},
+    {"hashCode", "hash"},
+};
+
+/// What `sort` orders and what a `sort_by` key may return.
+bool isSortable(const Type* t) {
+  return t->is(K::Int) || t->is(K::Float) || t->is(K::String) || t->is(K::Duration) || t->is(K::Bool);
+}
+constexpr const char* kSortable = "an int, float, string, duration or bool";
 
 std::string plural(std::size_t n, const char* word) {
   return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
@@ -71,6 +143,61 @@ std::string_view builtinName(Builtin b) {
   return "";
 }
 
+const Type* Sema::checkSortBy(ast::CallExpr& e) {
+  const Type* err = types_.errorType();
+  if (!checkArgCount(e, 2, 2)) return err;
+  const Type* list = checkValue(e.args[0].get());
+  bool listOk = !isErrorish(list) && list->is(K::List);
+  if (!isErrorish(list) && !listOk)
+    diags_.report(DiagKind::TypeMismatch, e.args[0]->range,
+                  "argument 1 of `sort_by` must be a list, found `" + list->str() + "`");
+  const Type* result = listOk ? list : err;
+  ast::Expr* keyArg = e.args[1].get();
+  auto* name = llvm::dyn_cast<ast::NameExpr>(keyArg);
+  if (!name) {
+    checkValue(keyArg);
+    diags_.report(
+        DiagKind::TypeMismatch, keyArg->range,
+        "argument 2 of `sort_by` must name a function declared with `fn`, e.g. `sort_by(hits, by_count)`");
+    return err;
+  }
+  name->type = err;
+  if (isErrorName(name->name)) return err;
+  auto it = fns_.find(name->name);
+  if (it == fns_.end()) {
+    std::string why = "`" + name->name + "` is not a function declared with `fn`";
+    if (builtinByName(name->name) != ast::Builtin::None || externs_.count(name->name))
+      why = "`" + name->name + "` is a built-in or extern function; wrap it in an `fn`";
+    std::vector<std::string> names;
+    for (const auto& [n, fn] : fns_) names.emplace_back(n);
+    std::sort(names.begin(), names.end());
+    diags_.report(DiagKind::TypeMismatch, name->range,
+                  "argument 2 of `sort_by` must name a function declared with `fn`; " + why +
+                      didYouMean(name->name, names));
+    return err;
+  }
+  const ast::FnDecl& fn = *it->second;
+  name->ref = {ast::NameRef::Kind::Function, &fn};
+  name->type = types_.voidType();
+  if (fn_) calls_[fn_].push_back(&fn);
+  const Type* elem = listOk ? list->element() : nullptr;
+  const Type* param = fn.params.size() == 1 ? fn.params[0].type.resolved : nullptr;
+  const Type* key = fn.result ? fn.result->resolved : nullptr;
+  if ((param && isErrorish(param)) || (key && isErrorish(key))) return result;  // reported at the fn
+  bool paramOk = param && (!elem || isErrorish(elem) || param == elem);
+  if (paramOk && key && isSortable(key)) return result;
+  std::string takes = elem && !isErrorish(elem)
+                          ? "one `" + elem->str() + "` (an element of `" + list->str() + "`)"
+                          : "one element of the list";
+  diags_
+      .report(DiagKind::TypeMismatch, name->range,
+              "`" + name->name + "` cannot be the key of this `sort_by`: it must take " + takes +
+                  " and return " + kSortable)
+      .note(fn.name.range,
+            "`" + name->name + "` declared here: `" + signatureOf(name->name, fn.params, fn.result) + "`");
+  return err;
+}
+
 bool Sema::checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max) {
   std::size_t n = e.args.size();
   if (n >= min && n <= max) return true;
@@ -78,7 +205,13 @@ bool Sema::checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max) {
       min == max ? plural(min, "argument") : std::to_string(min) + " or " + plural(max, "argument");
   auto b = diags_.report(DiagKind::WrongArgCount, e.callee.range,
                          "`" + e.callee.name + "` takes " + takes + ", found " + std::to_string(n));
-  if (e.externFn) b.note(e.externFn->name.range, "`" + e.callee.name + "` declared here");
+  if (e.externFn)
+    b.note(e.externFn->name.range, "`" + e.callee.name + "` declared here: `" +
+                                       signatureOf(e.callee.name, e.externFn->params, e.externFn->result) +
+                                       "`");
+  if (e.fn)
+    b.note(e.fn->name.range, "`" + e.callee.name + "` declared here: `" +
+                                 signatureOf(e.callee.name, e.fn->params, e.fn->result) + "`");
   // The arguments may hold mistakes of their own.
   for (auto& a : e.args) checkValue(a.get());
   return false;
@@ -93,17 +226,35 @@ const Type* Sema::checkCall(ast::CallExpr& e) {
     e.externFn = it->second;
     return checkExternCall(e, *it->second);
   }
+  if (auto it = fns_.find(e.callee.name); it != fns_.end()) {
+    const ast::FnDecl& fn = *it->second;
+    e.fn = &fn;
+    if (fn_) calls_[fn_].push_back(&fn);
+    checkCallArgs(e, fn.params, fn.result, fn.name.range);
+    if (!fn.result) return types_.voidType();
+    return fn.result->resolved ? fn.result->resolved : types_.errorType();
+  }
   Builtin b = builtinByName(e.callee.name);
   if (b != Builtin::None) {
     e.builtin = b;
     return checkBuiltin(e, b);
   }
+  if (module_.lostDecl) {  // a declaration the parser lost may have been this function
+    for (auto& a : e.args) checkValue(a.get());
+    return types_.errorType();
+  }
   std::vector<std::string> names;
   for (const auto& entry : kBuiltins) names.emplace_back(entry.name);
   for (const auto& [name, fn] : externs_) names.emplace_back(name);
+  for (const auto& [name, fn] : fns_) names.emplace_back(name);
   std::sort(names.begin(), names.end());
-  diags_.report(DiagKind::UnknownFunction, e.callee.range,
-                "unknown function `" + e.callee.name + "`" + didYouMean(e.callee.name, names));
+  std::string hint = didYouMean(e.callee.name, names);
+  if (hint.empty() && e.callee.name == "range")
+    hint = "; a range of ints is written `lo..hi`, as in `for i in 0..n`";
+  for (const auto& [foreign, flow] : kForeignNames)
+    if (hint.empty() && foreign == e.callee.name && builtinByName(flow) != Builtin::None)
+      hint = "; did you mean `" + std::string(flow) + "`?";
+  diags_.report(DiagKind::UnknownFunction, e.callee.range, "unknown function `" + e.callee.name + "`" + hint);
   for (auto& a : e.args) checkValue(a.get());
   return types_.errorType();
 }
@@ -111,13 +262,36 @@ const Type* Sema::checkCall(ast::CallExpr& e) {
 const Type* Sema::checkExternCall(ast::CallExpr& e, const ast::ExternFn& fn) {
   const Type* result =
       fn.result ? (fn.result->resolved ? fn.result->resolved : types_.errorType()) : types_.voidType();
-  if (!checkArgCount(e, fn.params.size(), fn.params.size())) return result;
-  for (std::size_t i = 0; i < e.args.size(); ++i) {
-    const ast::ExternParam& p = fn.params[i];
-    expectType(p.type.resolved ? p.type.resolved : types_.errorType(), e.args[i].get(),
-               "argument " + std::to_string(i + 1) + " (`" + p.name.name + "`) of `" + fn.name.name + "`");
+  if (fn.hasSyntaxError) {
+    for (auto& a : e.args) checkValue(a.get());
+    return fn.result ? result : types_.errorType();
   }
+  checkCallArgs(e, fn.params, fn.result, fn.name.range);
   return result;
+}
+
+void Sema::checkCallArgs(ast::CallExpr& e, const std::vector<ast::FnParam>& params,
+                         const std::optional<ast::TypeRef>& result, SourceRange declared) {
+  if (!checkArgCount(e, params.size(), params.size())) return;
+  for (std::size_t i = 0; i < e.args.size(); ++i) {
+    const ast::FnParam& p = params[i];
+    const Type* want = p.type.resolved ? p.type.resolved : types_.errorType();
+    ast::Expr* arg = e.args[i].get();
+    const Type* got = checkValue(arg, want);
+    if (isErrorish(want) || isErrorish(got) || got == want) continue;
+    std::string hint;
+    if (want->is(K::Float) && got->is(K::Int))
+      hint =
+          llvm::isa<ast::IntLit>(arg) ? "; write it as a float, e.g. `1.0`" : "; convert it with `float(…)`";
+    else if (want->is(K::String))
+      hint = "; convert it with `str(…)` or interpolation";
+    diags_
+        .report(DiagKind::TypeMismatch, arg->range,
+                "argument " + std::to_string(i + 1) + " (`" + p.name.name + "`) of `" + e.callee.name +
+                    "` must be `" + want->str() + "`, found `" + got->str() + "`" + hint)
+        .note(declared,
+              "`" + e.callee.name + "` declared here: `" + signatureOf(e.callee.name, params, result) + "`");
+  }
 }
 
 const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
@@ -251,6 +425,14 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
     case Builtin::Now:
       checkArgCount(e, 0, 0);
       return types_.durationType();
+    case Builtin::RandInt:
+      if (checkArgCount(e, 2, 2)) {
+        for (std::size_t i = 0; i < 2; ++i) expectType(types_.intType(), arg(i), argWhat(i));
+      }
+      return types_.intType();
+    case Builtin::RandFloat:
+      checkArgCount(e, 0, 0);
+      return types_.floatType();
     case Builtin::ReadLines: {
       const Type* lines = types_.listOf(types_.stringType());
       if (readLinesOk_ != &e) {
@@ -264,7 +446,29 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
       allStrings(nullptr);
       return lines;
     }
+    case Builtin::Sort: {
+      if (!checkArgCount(e, 1, 1)) return err;
+      const Type* list = checkValue(arg(0));
+      if (!expectOneOf(0, list, {K::List}, "a list")) return err;
+      if (isErrorish(list->element()) || isSortable(list->element())) return list;
+      diags_.report(
+          DiagKind::TypeMismatch, arg(0)->range,
+          "`sort` orders lists of ints, floats, strings, durations or bools, found `" + list->str() +
+              "`; order other lists with `sort_by(xs, key)` and a function that gives each element's key");
+      return err;
+    }
+    case Builtin::Reverse: {
+      if (!checkArgCount(e, 1, 1)) return err;
+      const Type* list = checkValue(arg(0));
+      return expectOneOf(0, list, {K::List}, "a list") ? list : err;
+    }
+    case Builtin::SortBy:
+      return checkSortBy(e);
     case Builtin::Sleep: {
+      if (reportIfInFunction(e.callee.range, "`sleep`")) {
+        for (auto& a : e.args) checkValue(a.get());
+        return types_.voidType();
+      }
       if (!checkArgCount(e, 1, 1)) return types_.voidType();
       if (expectType(types_.durationType(), arg(0), argWhat(0)))
         requirePositiveDuration(evalConst(arg(0), /*report=*/false), arg(0), "the argument of `sleep`");

@@ -80,9 +80,31 @@ const Type* Sema::checkExpr(ast::Expr* expr, const Type* expected) {
 }
 
 const Type* Sema::checkString(ast::StringLit& e) {
-  for (auto& p : e.pieces)
-    if (p.expr) checkValue(p.expr.get());
+  for (auto& p : e.pieces) {
+    if (!p.expr) continue;
+    const Type* t = checkValue(p.expr.get());
+    if (p.spec && !isErrorish(t)) checkFormatSpec(*p.spec, t);
+  }
   return types_.stringType();
+}
+
+void Sema::checkFormatSpec(const ast::FormatSpec& spec, const Type* t) {
+  // Width, fill and alignment lay out any printed value; the rest is typed.
+  if (spec.type != 0 && !t->is(K::Int))
+    diags_.report(DiagKind::FormatSpecMismatch, spec.typeRange,
+                  std::string("format type `") + spec.type + "` prints an int in another base, found `" +
+                      t->str() + "`");
+  if (spec.precision >= 0 && !t->is(K::Float) && !t->is(K::String))
+    diags_.report(DiagKind::FormatSpecMismatch, spec.precisionRange,
+                  "a precision applies to floats (digits after the point) and strings (at most that many "
+                  "characters), found `" +
+                      t->str() + "`");
+  if (spec.zero && !t->isNumeric())
+    diags_.report(DiagKind::FormatSpecMismatch, spec.zeroRange,
+                  "zero padding applies to ints and floats, found `" + t->str() +
+                      "`; to pad with zeros anyway, "
+                      "make `0` the fill: `{x:0>" +
+                      std::to_string(spec.width) + "}`");
 }
 
 const Type* Sema::checkName(ast::NameExpr& e) {
@@ -134,20 +156,34 @@ const Type* Sema::checkName(ast::NameExpr& e) {
                   "`" + e.name + "` is a type, not a value; build one with `" + e.name + "{…}`");
     return types_.errorType();
   }
-  if (builtinByName(e.name) != ast::Builtin::None || externs_.count(e.name)) {
+  if (builtinByName(e.name) != ast::Builtin::None || externs_.count(e.name) || fns_.count(e.name)) {
     diags_.report(DiagKind::NotAValue, e.range, "`" + e.name + "` is a function, not a value; call it");
     return types_.errorType();
   }
   std::string hint = didYouMean(e.name, visibleValueNames());
-  if (hint.empty() && e.name == "worker" && context_ != ExprContext::Body)
+  if (hint.empty() && (e.name == "True" || e.name == "TRUE")) hint = "; did you mean `true`?";
+  if (hint.empty() && (e.name == "False" || e.name == "FALSE")) hint = "; did you mean `false`?";
+  if (hint.empty() && (e.name == "nil" || e.name == "null" || e.name == "None" || e.name == "NULL"))
+    hint = "; Flow has no null value: every variable holds a value of its type";
+  if (hint.empty() && e.name == "worker" && (context_ != ExprContext::Body || fn_))
     hint = "; `worker` exists only inside stage bodies";
+  if (hint.empty() && fn_) {
+    for (const auto& p : module_.pipelines) {
+      if (!p) continue;
+      for (const auto& param : p->params)
+        if (param && param->name.name == e.name && hint.empty())
+          hint = "; a function does not see the params of a pipeline: pass `" + e.name + "` as an argument";
+    }
+  }
   if (hint.empty() && inFinally_)
     for (const auto& l : locals_)
       if (l.hidden && l.name == e.name)
         hint =
             "; `finally` runs after the last item, so it sees only `state`, `worker` and the pipeline's "
             "names";
-  diags_.report(DiagKind::UnknownName, e.range, "unknown name `" + e.name + "`" + hint);
+  // A declaration the parser lost may have been this name.
+  if (!module_.lostDecl && !(pipeline_ && pipeline_->lostMember))
+    diags_.report(DiagKind::UnknownName, e.range, "unknown name `" + e.name + "`" + hint);
   return types_.errorType();
 }
 
@@ -161,7 +197,7 @@ const Type* Sema::checkField(ast::FieldExpr& e) {
     return types_.errorType();
   }
   const ast::TypeDecl& decl = *base->record();
-  if (isErrorName(e.field.name)) return types_.errorType();
+  if (isErrorName(e.field.name) || decl.hasSyntaxError) return types_.errorType();
   if (const ast::FieldDecl* f = findField(decl, e.field.name))
     return f->type.resolved ? f->type.resolved : types_.errorType();
   std::vector<std::string> names;
@@ -304,6 +340,10 @@ const Type* Sema::checkRecordLit(ast::RecordLit& e) {
     return types_.errorType();
   }
   auto it = typeDecls_.find(e.typeName.name);
+  if (it == typeDecls_.end() && module_.lostDecl) {
+    for (auto& f : e.fields) checkValue(f.value.get());
+    return types_.errorType();
+  }
   if (it == typeDecls_.end()) {
     std::vector<std::string> names;
     for (const auto& [name, decl] : typeDecls_) names.emplace_back(name);
@@ -315,6 +355,11 @@ const Type* Sema::checkRecordLit(ast::RecordLit& e) {
   }
   const ast::TypeDecl& decl = *it->second;
   e.decl = &decl;
+  if (decl.hasSyntaxError) {
+    // Its fields may be missing: check the values only.
+    for (auto& f : e.fields) checkValue(f.value.get());
+    return types_.recordOf(&decl);
+  }
   std::unordered_map<std::string_view, SourceRange> given;
   for (auto& init : e.fields) {
     auto [git, fresh] = given.emplace(init.name.name, init.name.range);

@@ -40,10 +40,18 @@ void Sema::checkPipeline(ast::PipelineDecl& p) {
   members_.clear();
   context_ = ExprContext::Pipeline;
   declarePipelineMembers(p);
+  // A member with a syntax error is declared (above) and otherwise left
+  // alone: the parser has reported its mistake, and what it built is a guess.
   for (auto& param : p.params)
-    if (param) checkParam(*param);
+    if (param && param->hasSyntaxError)
+      param->type.resolved = types_.errorType();
+    else if (param)
+      checkParam(*param);
   for (auto& ch : p.channels)
-    if (ch) checkChannel(*ch);
+    if (ch && ch->hasSyntaxError)
+      ch->elementType.resolved = types_.errorType();
+    else if (ch)
+      checkChannel(*ch);
   if (p.deadline) {
     ConstResult r =
         checkConstExpr(p.deadline.get(), types_.durationType(), ExprContext::Pipeline, "`deadline`");
@@ -58,20 +66,26 @@ void Sema::checkPipeline(ast::PipelineDecl& p) {
   // outputs are known.
   for (auto& s : p.stages) {
     if (!s) continue;
+    if (s->hasSyntaxError) {
+      s->itemType = types_.errorType();
+      continue;
+    }
     checkStageShape(*s);
     resolveStageChannels(*s);
     checkStageAttrs(*s);
   }
   for (auto& s : p.stages) {
-    if (!s) continue;
+    if (!s || s->hasSyntaxError) continue;
     checkBody(*s);
     for (const auto& a : s->attrs)
       if (a.kind == ast::StageAttr::Kind::Timeout) warnUselessTimeout(*s, a);
+    warnPartialStatePrinted(*s);
   }
   if (!hadParseErrors_) checkGraph(p);
   // Sizing advice on a program with errors would only be noise.
   if (!diags_.hasErrors()) warnOversizedChannels(p);
-  warnUnusedParams(p);
+  // A param read only by a member the parser could not read is not unused.
+  if (!p.hasSyntaxError) warnUnusedParams(p);
   pipeline_ = nullptr;
   members_.clear();
   context_ = ExprContext::Module;
@@ -164,6 +178,7 @@ const ast::ChannelDecl* Sema::lookupChannel(const ast::Ident& id, std::string_vi
   auto it = members_.find(id.name);
   if (it != members_.end() && it->second.kind == MemberInfo::Kind::Channel) return it->second.channel;
   if (isErrorName(id.name)) return nullptr;
+  if (it == members_.end() && pipeline_ && pipeline_->lostMember) return nullptr;  // maybe a lost member
   if (it != members_.end()) {
     const char* what = it->second.kind == MemberInfo::Kind::Param ? "param" : "stage";
     diags_

@@ -110,10 +110,10 @@ void Sema::checkStmt(ast::Stmt& stmt) {
       if (loopDepth_ == 0)
         diags_.report(DiagKind::BreakOutsideLoop, stmt.range,
                       std::string("`") + (stmt.kind == ast::Stmt::Kind::Break ? "break" : "continue") +
-                          "` outside a loop; use `return` to end this item's body");
+                          "` outside a loop; use `return` to end this " + (fn_ ? "function" : "item's body"));
       return;
     case ast::Stmt::Kind::Return:
-      return;
+      return checkReturn(llvm::cast<ast::ReturnStmt>(stmt));
     case ast::Stmt::Kind::Send:
       return checkSend(llvm::cast<ast::SendStmt>(stmt));
     case ast::Stmt::Kind::Fail:
@@ -122,8 +122,9 @@ void Sema::checkStmt(ast::Stmt& stmt) {
     case ast::Stmt::Kind::State: {
       // Leading `state` statements are handled by checkBody; this one is misplaced.
       auto& s = llvm::cast<ast::StateStmt>(stmt);
-      diags_.report(DiagKind::StateNotFirst, s.range,
-                    "`state` must come before every other statement of a body, at its top level");
+      if (!reportIfInFunction(s.range, "`state`"))
+        diags_.report(DiagKind::StateNotFirst, s.range,
+                      "`state` must come before every other statement of a body, at its top level");
       const Type* t = checkValue(s.init.get());
       declareLocal(s.name.name, s.name.range, ast::NameRef::Kind::State, static_cast<const ast::Stmt*>(&s), t,
                    true, false);
@@ -131,8 +132,9 @@ void Sema::checkStmt(ast::Stmt& stmt) {
     }
     case ast::Stmt::Kind::Finally: {
       auto& s = llvm::cast<ast::FinallyStmt>(stmt);
-      diags_.report(DiagKind::FinallyNotLast, s.range,
-                    "`finally` must be the last statement of a body, not inside a block");
+      if (!reportIfInFunction(s.range, "`finally`"))
+        diags_.report(DiagKind::FinallyNotLast, s.range,
+                      "`finally` must be the last statement of a body, not inside a block");
       checkBlock(s.body);
       return;
     }
@@ -161,11 +163,13 @@ void Sema::checkAssign(ast::AssignStmt& s) {
     return;
   }
   const Type* target = types_.errorType();
+  const Type* declared = nullptr;  // the name's own type, to check the value against even after an error
   LocalInfo* local = context_ == ExprContext::Body ? lookupLocal(name->name) : nullptr;
   if (local) {
     // An assignment is not a use: a `var` that is only ever written is unused.
     name->ref = {local->kind, local->decl};
     target = local->type ? local->type : types_.errorType();
+    declared = target;
     if (!local->isMutable) {
       std::string why;
       switch (local->kind) {
@@ -179,7 +183,12 @@ void Sema::checkAssign(ast::AssignStmt& s) {
         case ast::NameRef::Kind::Worker:
           why = "it is the index of the running worker";
           break;
+        case ast::NameRef::Kind::FnParam:
+          why = "it is a parameter of `" + (fn_ ? fn_->name.name : std::string("?")) +
+                "`; copy it into a `var` to change it";
+          break;
         case ast::NameRef::Kind::Unresolved:
+        case ast::NameRef::Kind::Function:
         case ast::NameRef::Kind::Param:
         case ast::NameRef::Kind::Const:
         case ast::NameRef::Kind::State:
@@ -204,7 +213,7 @@ void Sema::checkAssign(ast::AssignStmt& s) {
   name->type = target;
   if (!s.op) {
     if (isErrorish(target)) {
-      checkValue(s.value.get(), target);
+      checkValue(s.value.get(), declared ? declared : target);
       return;
     }
     expectType(target, s.value.get(), "the value assigned to `" + name->name + "`");
@@ -254,10 +263,14 @@ void Sema::checkFor(ast::ForStmt& s) {
 }
 
 void Sema::checkSend(ast::SendStmt& s) {
-  ast::StageDecl& stage = *stage_;
   auto checkElse = [&] {
     if (s.otherwise) checkBlock(*s.otherwise);
   };
+  if (reportIfInFunction(s.range, s.isEmit() ? "`emit`" : "a send to `" + s.channel->name + "`")) {
+    checkValue(s.value.get());
+    return checkElse();
+  }
+  ast::StageDecl& stage = *stage_;
   if (stage.kind == ast::StageDecl::Kind::Sink) {
     std::string what = s.isEmit() ? "`emit`" : "a send to `" + s.channel->name + "`";
     diags_.report(

@@ -30,7 +30,8 @@ const Type* Sema::resolveType(ast::TypeRef& ref) {
   if (n == "string") return ref.resolved = types_.stringType();
   if (n == "duration") return ref.resolved = types_.durationType();
   if (auto it = typeDecls_.find(n); it != typeDecls_.end()) return ref.resolved = types_.recordOf(it->second);
-  if (isErrorName(n)) return ref.resolved = types_.errorType();  // the parser already complained
+  // The parser already complained, or lost the declaration it names.
+  if (isErrorName(n) || module_.lostDecl) return ref.resolved = types_.errorType();
   std::vector<std::string> candidates = {"bool", "duration", "float", "int", "string"};
   for (const auto& [name, decl] : typeDecls_) candidates.emplace_back(name);
   std::sort(candidates.begin() + 5, candidates.end());
@@ -47,6 +48,12 @@ const ast::FieldDecl* Sema::findField(const ast::TypeDecl& decl, std::string_vie
 void Sema::checkTypeDecls() {
   for (auto& t : module_.types) {
     if (!t) continue;
+    if (t->hasSyntaxError) {
+      // Fields the parser could read keep their types, quietly.
+      for (auto& f : t->fields)
+        if (!f.type.resolved) f.type.resolved = types_.errorType();
+      continue;
+    }
     std::unordered_map<std::string_view, SourceRange> seen;
     for (auto& f : t->fields) {
       auto [it, fresh] = seen.emplace(f.name.name, f.name.range);

@@ -110,6 +110,11 @@ ConstInfo* Sema::ensureConstChecked(std::string_view name) {
   if (it == consts_.end()) return nullptr;
   ConstInfo& info = it->second;
   if (info.state != ConstInfo::State::Unchecked) return &info;
+  if (info.decl->hasSyntaxError) {  // the parser reported it; its value is a guess
+    info.result = invalid();
+    info.state = ConstInfo::State::Done;
+    return &info;
+  }
   info.state = ConstInfo::State::Checking;
   // A const may be reached from inside a body (checked lazily on first use):
   // its value sees module-level names only.
@@ -202,6 +207,8 @@ ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
         case ast::NameRef::Kind::Unresolved:
           return invalid();
         case ast::NameRef::Kind::Local:
+        case ast::NameRef::Kind::FnParam:
+        case ast::NameRef::Kind::Function:
         case ast::NameRef::Kind::Worker:
         case ast::NameRef::Kind::Item:
         case ast::NameRef::Kind::State:

@@ -1,15 +1,14 @@
 // sema/scope.cpp — the driver of semantic analysis and its name tables:
-// declaring the module-level names (types, consts, extern functions,
-// pipelines), the scopes of a body (locals, loop variables, state, the item,
+// declaring the module-level names (types, consts, extern functions, Flow
+// functions (check_fn.cpp), pipelines), the scopes of a body (locals, loop variables, state, the item,
 // `worker`), duplicate reports and "did you mean" suggestions. It does not
 // type-check anything itself; it calls the other files of sema/ in order.
 //
-// Namespaces: types, consts and extern functions are module-level and each
-// its own table (a type and a const may share a name: one is only written in
-// type positions, the other only in expressions). Inside a pipeline, params,
-// channels and stages share one table (scope.cpp's MemberInfo). Inside a
-// body, locals shadow params and consts; one block may not declare a name
-// twice, but an inner block may shadow an outer one (as in Go).
+// Namespaces: types, consts and functions (extern and Flow, one namespace
+// with the built-ins) are module-level and each its own table (a type and a const may share a name: one is
+// only written in type positions, the other only in expressions). Inside a pipeline, params, channels and
+// stages share one table (scope.cpp's MemberInfo). Inside a body, locals shadow params and consts; one block
+// may not declare a name twice, but an inner block may shadow an outer one (as in Go).
 #include <algorithm>
 
 #include "sema/sema.h"
@@ -46,6 +45,7 @@ bool Sema::run() {
   checkTypeDecls();
   checkRecursiveRecords();
   checkConsts();
+  checkFns();
   std::unordered_map<std::string_view, const ast::PipelineDecl*> pipelines;
   for (auto& p : module_.pipelines) {
     if (!p) continue;
@@ -64,28 +64,8 @@ void Sema::reportDuplicate(std::string_view what, std::string_view name, SourceR
       .note(first, "`" + std::string(name) + "` first declared here");
 }
 
-namespace {
-
-/// True when `b` is `a` with two adjacent characters swapped (`nmae`/`name`):
-/// the most common typo, which plain edit distance counts as two edits.
-bool isTransposition(std::string_view a, std::string_view b) {
-  if (a.size() != b.size() || a.size() < 2) return false;
-  std::size_t i = 0;
-  while (i < a.size() && a[i] == b[i]) ++i;
-  if (i + 1 >= a.size()) return false;
-  return a[i] == b[i + 1] && a[i + 1] == b[i] && a.substr(i + 2) == b.substr(i + 2);
-}
-
-}  // namespace
-
 std::string Sema::didYouMean(std::string_view name, const std::vector<std::string>& candidates) const {
   std::string best = closestName(name, candidates);
-  if (best.empty())
-    for (const auto& c : candidates)
-      if (isTransposition(name, c)) {
-        best = c;
-        break;
-      }
   if (best.empty()) return "";
   return "; did you mean `" + best + "`?";
 }
@@ -132,6 +112,7 @@ void Sema::declareModule() {
       if (fn.result) resolveType(*fn.result);
     }
   }
+  declareFns();
 }
 
 // ---------------------------------------------------------------- body scopes

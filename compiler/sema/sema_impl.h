@@ -142,6 +142,8 @@ class Sema {
   const Type* checkList(ast::ListLit& e, const Type* expected);
   const Type* checkRecordLit(ast::RecordLit& e);
   const Type* checkString(ast::StringLit& e);
+  /// Reports FormatSpecMismatch for the parts of `spec` a `t` cannot take.
+  void checkFormatSpec(const ast::FormatSpec& spec, const Type* t);
   /// checkExpr + reports a `void` call used as a value.
   const Type* checkValue(ast::Expr* expr, const Type* expected = nullptr);
 
@@ -149,7 +151,26 @@ class Sema {
   const Type* checkCall(ast::CallExpr& e);
   const Type* checkBuiltin(ast::CallExpr& e, ast::Builtin b);
   const Type* checkExternCall(ast::CallExpr& e, const ast::ExternFn& fn);
+  /// `sort_by(xs, key)`: `key` names an `fn` from the element type to a sortable type.
+  const Type* checkSortBy(ast::CallExpr& e);
   bool checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max);
+  /// Checks the arguments of a call of a function with `params` (an extern
+  /// or a Flow function); mistakes get a note with the signature.
+  void checkCallArgs(ast::CallExpr& e, const std::vector<ast::FnParam>& params,
+                     const std::optional<ast::TypeRef>& result, SourceRange declared);
+
+  // ---- check_fn.cpp: Flow functions
+  void declareFns();
+  void checkFns();
+  void checkFnBody(ast::FnDecl& fn);
+  void checkReturn(ast::ReturnStmt& s);
+  void markRecursiveFns();
+  /// Reports NotInFunction when checking a function; `what` names the
+  /// construct, e.g. "`emit`". Returns true when it reported.
+  bool reportIfInFunction(SourceRange range, const std::string& what);
+  /// `fn name(p: T, …) -> R`, for notes.
+  std::string signatureOf(std::string_view name, const std::vector<ast::FnParam>& params,
+                          const std::optional<ast::TypeRef>& result) const;
 
   // ---- check_stmt.cpp
   void checkBody(ast::StageDecl& stage);
@@ -178,6 +199,7 @@ class Sema {
   // ---- warnings.cpp: legal but suspicious
   void warnUnusedParams(ast::PipelineDecl& p);
   void warnUselessTimeout(ast::StageDecl& stage, const ast::StageAttr& timeout);
+  void warnPartialStatePrinted(const ast::StageDecl& stage);
   void warnOversizedChannels(ast::PipelineDecl& p);
 
   ast::Module& module_;
@@ -188,13 +210,17 @@ class Sema {
   std::unordered_map<std::string_view, ast::TypeDecl*> typeDecls_;
   std::unordered_map<std::string_view, ConstInfo> consts_;
   std::unordered_map<std::string_view, const ast::ExternFn*> externs_;
+  std::unordered_map<std::string_view, ast::FnDecl*> fns_;
 
   // Current pipeline (null between pipelines).
   ast::PipelineDecl* pipeline_ = nullptr;
   std::unordered_map<std::string_view, MemberInfo> members_;
 
-  // Current body (null outside bodies).
+  // Current body (null outside bodies). While a function is checked, fn_
+  // is set, stage_ is null and context_ is Body.
   ast::StageDecl* stage_ = nullptr;
+  ast::FnDecl* fn_ = nullptr;
+  std::unordered_map<const ast::FnDecl*, std::vector<const ast::FnDecl*>> calls_;  // call graph
   ExprContext context_ = ExprContext::Module;
   std::vector<LocalInfo> locals_;         // every local of the body, in declaration order
   std::vector<std::size_t> scopeStarts_;  // locals_[scopeStarts_.back()..] is the innermost scope

@@ -8,6 +8,9 @@
 //                     that can ever reach the channel, when that number is
 //                     known at compile time (sources whose sends sit in
 //                     constant `for` ranges, and the stages downstream);
+//   PartialStatePrinted  a `finally` that prints `state` in a stage with a
+//                     constant count of several workers: each worker prints
+//                     its own part, which surprises the first time;
 // (UnusedLocal and UnusedResult are reported where scopes close and
 // statements are checked; UselessOrdered with the attributes.) Runs only on
 // a tree without syntax errors; reports nothing that is an error.
@@ -116,6 +119,90 @@ bool blockBlocks(const ast::Block& b) {
   return false;
 }
 
+// ------------------------------------------------------ state read
+
+/// The first `state` variable `e` reads, or null.
+const ast::NameExpr* stateRead(const ast::Expr* e) {
+  if (!e) return nullptr;
+  auto first = [](const auto& exprs) -> const ast::NameExpr* {
+    for (const auto& x : exprs)
+      if (const ast::NameExpr* n = stateRead(x.get())) return n;
+    return nullptr;
+  };
+  switch (e->kind) {
+    case ast::Expr::Kind::IntLit:
+    case ast::Expr::Kind::FloatLit:
+    case ast::Expr::Kind::BoolLit:
+    case ast::Expr::Kind::DurationLit:
+      return nullptr;
+    case ast::Expr::Kind::Name: {
+      auto* n = llvm::cast<ast::NameExpr>(e);
+      return n->ref.kind == ast::NameRef::Kind::State ? n : nullptr;
+    }
+    case ast::Expr::Kind::StringLit:
+      for (const auto& p : llvm::cast<ast::StringLit>(e)->pieces)
+        if (const ast::NameExpr* n = stateRead(p.expr.get())) return n;
+      return nullptr;
+    case ast::Expr::Kind::ListLit:
+      return first(llvm::cast<ast::ListLit>(e)->elements);
+    case ast::Expr::Kind::RecordLit:
+      for (const auto& f : llvm::cast<ast::RecordLit>(e)->fields)
+        if (const ast::NameExpr* n = stateRead(f.value.get())) return n;
+      return nullptr;
+    case ast::Expr::Kind::Field:
+      return stateRead(llvm::cast<ast::FieldExpr>(e)->base.get());
+    case ast::Expr::Kind::Index: {
+      auto* i = llvm::cast<ast::IndexExpr>(e);
+      const ast::NameExpr* n = stateRead(i->base.get());
+      return n ? n : stateRead(i->index.get());
+    }
+    case ast::Expr::Kind::Call:
+      return first(llvm::cast<ast::CallExpr>(e)->args);
+    case ast::Expr::Kind::Unary:
+      return stateRead(llvm::cast<ast::UnaryExpr>(e)->operand.get());
+    case ast::Expr::Kind::Binary: {
+      auto* b = llvm::cast<ast::BinaryExpr>(e);
+      const ast::NameExpr* n = stateRead(b->lhs.get());
+      return n ? n : stateRead(b->rhs.get());
+    }
+  }
+  return nullptr;
+}
+
+/// The first `print`/`eprint` call in `stmts` (nested blocks included) whose
+/// arguments read a `state` variable, with the variable; {null, null} if none.
+std::pair<const ast::CallExpr*, const ast::NameExpr*> printOfState(const std::vector<ast::StmtPtr>& stmts) {
+  for (const auto& sp : stmts) {
+    if (!sp) continue;
+    std::pair<const ast::CallExpr*, const ast::NameExpr*> found{nullptr, nullptr};
+    switch (sp->kind) {
+      case ast::Stmt::Kind::Expr: {
+        auto* c = llvm::dyn_cast_or_null<ast::CallExpr>(llvm::cast<ast::ExprStmt>(*sp).expr.get());
+        if (c && (c->builtin == ast::Builtin::Print || c->builtin == ast::Builtin::Eprint))
+          for (const auto& a : c->args)
+            if (const ast::NameExpr* n = stateRead(a.get())) return {c, n};
+        break;
+      }
+      case ast::Stmt::Kind::If: {
+        auto& i = llvm::cast<ast::IfStmt>(*sp);
+        found = printOfState(i.then.stmts);
+        if (!found.first && i.otherwise) found = printOfState(i.otherwise->stmts);
+        break;
+      }
+      case ast::Stmt::Kind::For:
+        found = printOfState(llvm::cast<ast::ForStmt>(*sp).body.stmts);
+        break;
+      case ast::Stmt::Kind::While:
+        found = printOfState(llvm::cast<ast::WhileStmt>(*sp).body.stmts);
+        break;
+      default:
+        break;
+    }
+    if (found.first) return found;
+  }
+  return {nullptr, nullptr};
+}
+
 // ------------------------------------------------------ counting sends
 
 constexpr std::int64_t kUnbounded = std::numeric_limits<std::int64_t>::max();
@@ -151,6 +238,28 @@ void Sema::warnUselessTimeout(ast::StageDecl& stage, const ast::StageAttr& timeo
       "`timeout` on `" + stage.name.name +
           "` can never fire: its body has no loop, send, `sleep`, `read_lines` or extern call, the only "
           "points where a timeout is checked");
+}
+
+void Sema::warnPartialStatePrinted(const ast::StageDecl& stage) {
+  std::int64_t workers = 1;
+  for (const auto& a : stage.attrs) {
+    if (a.kind != ast::StageAttr::Kind::Workers) continue;
+    ConstResult r = evalConst(a.value.get(), false);
+    if (r.isKnown()) workers = r.value.i;
+  }
+  if (workers < 2 || stage.body.stmts.empty() || !stage.body.stmts.back()) return;
+  auto* fin = llvm::dyn_cast<ast::FinallyStmt>(stage.body.stmts.back().get());
+  if (!fin) return;
+  auto [call, state] = printOfState(fin->body.stmts);
+  if (!call) return;
+  const std::string n = std::to_string(workers);
+  // Worded so it holds whatever else the language offers: one worker, or a
+  // downstream stage that combines the parts, always gives one result.
+  diags_.report(DiagKind::PartialStatePrinted, call->range,
+                "each of the " + n + " workers of `" + stage.name.name + "` has its own `" + state->name +
+                    "`, so this prints " + n +
+                    " partial results; use `workers 1` for one result, or emit "
+                    "each worker's part to a stage that combines them");
 }
 
 void Sema::warnOversizedChannels(ast::PipelineDecl& p) {

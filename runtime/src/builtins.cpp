@@ -3,6 +3,9 @@
 // `index 5 out of range for list of length 3`, `cannot convert "abc" to int`).
 #include "flow/builtins.h"
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -157,6 +160,37 @@ std::int64_t hashBytes(std::string_view bytes) noexcept {
   return static_cast<std::int64_t>(h);
 }
 
+namespace detail {
+
+const char* initStackLimit() noexcept {
+  // The margin left for the failure's unwinding and the worker's own
+  // frames: a quarter of the stack, at most 256 KiB.
+  constexpr std::size_t kMaxMargin = std::size_t{256} << 10;
+  const char* limit = nullptr;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void* base = nullptr;
+    std::size_t size = 0;
+    if (pthread_attr_getstack(&attr, &base, &size) == 0 && base != nullptr)
+      limit = static_cast<const char*>(base) + std::min(size / 4, kMaxMargin);
+    pthread_attr_destroy(&attr);
+  }
+  // Unknown stack: never stop (the address of a frame is never below 1).
+  if (limit == nullptr) limit = reinterpret_cast<const char*>(1);
+  tStackLimit = limit;
+  return limit;
+}
+
+void throwStackExhausted(const char* fn) {
+  throw ItemFailed(std::string("stack exhausted: function `") + fn + "` recursed too deeply");
+}
+
+void throwMissingReturn(const char* fn) {
+  throw ItemFailed(std::string("function `") + fn + "` ended without returning a value");
+}
+
+}  // namespace detail
+
 std::chrono::nanoseconds now() noexcept {
   if (const Context* ctx = Context::current()) return ctx->now();
   static const Clock::time_point processStart = Clock::now();
@@ -175,7 +209,12 @@ LineRange::LineRange(const std::string& path) {
 }
 
 LineRange::iterator& LineRange::iterator::operator++() {
-  if (in_ != nullptr && !std::getline(*in_, line_)) in_ = nullptr;
+  if (in_ == nullptr) return *this;
+  if (!std::getline(*in_, line_)) {
+    in_ = nullptr;
+  } else if (!line_.empty() && line_.back() == '\r') {
+    line_.pop_back();  // as Go's bufio.ScanLines: a CRLF line end is one line end
+  }
   return *this;
 }
 

@@ -30,6 +30,11 @@ const std::string& Context::stageName() const noexcept {
   return stage_ != nullptr ? stage_->name() : kNone;
 }
 
+void Context::seedRandom() noexcept {
+  random_.reseed(workerSeed(run_->seed, stageName(), worker_));
+  randomSeeded_ = true;
+}
+
 bool Context::isCancelled() const noexcept { return run_->isCancelled(); }
 
 void Context::checkpoint() const {

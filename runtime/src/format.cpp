@@ -3,6 +3,7 @@
 #include "flow/format.h"
 
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <mutex>
@@ -146,6 +147,13 @@ std::string gStatus;  // the status line shown now, empty if none
 constexpr std::string_view kEraseLine = "\r\x1b[K";
 
 void writeAll(std::FILE* f, std::string_view s) { std::fwrite(s.data(), 1, s.size(), f); }
+
+std::atomic<int> gOutputErrno{0};  // the first failed write to stdout, kept for outputError()
+
+void noteOutputError(int err) noexcept {
+  int none = 0;
+  gOutputErrno.compare_exchange_strong(none, err == 0 ? EIO : err, std::memory_order_relaxed);
+}
 }  // namespace
 
 void setStatusLine(std::string_view text) {
@@ -198,14 +206,17 @@ void writeLine(std::string_view line, bool toStderr) {
   buf.reserve(line.size() + 1);
   buf.append(line);
   buf += '\n';
-  std::fwrite(buf.data(), 1, buf.size(), toStderr ? stderr : stdout);
+  if (std::fwrite(buf.data(), 1, buf.size(), toStderr ? stderr : stdout) != buf.size() && !toStderr)
+    noteOutputError(errno);
 }
 
 }  // namespace flow::detail
 
 namespace flow {
 void flushOutput() {
-  std::fflush(stdout);
+  if (std::fflush(stdout) != 0) detail::noteOutputError(errno);
   std::fflush(stderr);
 }
+
+int outputError() noexcept { return detail::gOutputErrno.load(std::memory_order_relaxed); }
 }  // namespace flow

@@ -8,6 +8,8 @@
 #include <algorithm>
 
 #include "flow/format.h"
+#include "flow/random.h"
+#include "suggest.h"
 
 namespace flow {
 namespace {
@@ -72,7 +74,11 @@ bool Pipeline::validate() {
     const std::int64_t n = override.second;
     auto it = std::find_if(stages_.begin(), stages_.end(), [&](const auto& s) { return s->name() == name; });
     if (it == stages_.end()) {
-      noteConfigError("--workers: no stage named `" + name + "`");
+      std::vector<std::string> names;
+      for (const auto& s : stages_) names.push_back(s->name());
+      const std::string best = detail::closestName(name, names, detail::Closeness::Loose);
+      noteConfigError("--workers: no stage named `" + name + "`" +
+                      (best.empty() ? std::string() : "; did you mean `" + best + "`?"));
       continue;
     }
     (*it)->setWorkers(n);
@@ -82,6 +88,9 @@ bool Pipeline::validate() {
     const std::string where = "stage `" + s->name() + "`: ";
     if (o.workers < 1)
       noteConfigError(where + "workers must be at least 1, got " + std::to_string(o.workers));
+    if (o.workers > kMaxWorkers)
+      noteConfigError(where + "workers must be at most " + std::to_string(kMaxWorkers) + ", got " +
+                      std::to_string(o.workers));
     if (o.timeout.count() < 0) noteConfigError(where + "timeout must not be negative");
     if (o.retries < 0)
       noteConfigError(where + "retry count must not be negative, got " + std::to_string(o.retries));
@@ -96,6 +105,9 @@ bool Pipeline::validate() {
   }
   if (deadline_.count() < 0) noteConfigError("deadline must not be negative");
   if (monitor_.count() < 0) noteConfigError("monitor period must not be negative");
+  if (monitor_.count() > 0 && monitor_ < kMinMonitorPeriod)
+    noteConfigError("monitor period must be 0 (off) or at least " + str(kMinMonitorPeriod) + ", got " +
+                    str(monitor_));
   return configError_.empty();
 }
 
@@ -104,6 +116,7 @@ StartStatus Pipeline::start() {
   if (!validate()) return StartStatus::BadConfig;
   started_ = true;
   run_ = std::make_unique<detail::RunShared>(threads_);
+  run_->seed = hasSeed_ ? seed_ : randomSeed();
   for (const auto& ch : channels_) run_->channels.push_back(ch.get());
   for (const auto& s : stages_) {
     for (ChannelBase* internal : s->prepare()) run_->channels.push_back(internal);

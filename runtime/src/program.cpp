@@ -1,18 +1,21 @@
 // program.cpp — the generated executable's main(): the command line of
 // docs/language.md, "The generated program", signal handling, running the
-// pipeline and printing its report. SIGINT/SIGTERM only set a flag
-// (async-signal-safe); Pipeline::wait() polls it and cancels the run, so every
-// finally still runs and every thread is joined before the exit status 130 is
-// returned.
+// pipeline and printing its report. SIGINT, SIGTERM, SIGHUP, SIGQUIT and
+// SIGPIPE only set a flag (async-signal-safe), from the first line of main();
+// Pipeline::wait() polls it and cancels the run, so every finally still runs
+// and every thread is joined before the exit status (130, or 141 when the
+// reader of stdout went away) is returned.
 #include "flow/program.h"
 
 #include <algorithm>
 #include <cassert>
+#include <cerrno>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
+#include <cstring>
+#include <iterator>
+#include <utility>
 
 #include <unistd.h>
 
@@ -22,6 +25,7 @@
 #include "flow/detail/scheduler.h"
 #include "flow/format.h"
 #include "flow/metrics.h"
+#include "suggest.h"
 
 namespace flow {
 namespace {
@@ -29,9 +33,45 @@ namespace {
 std::atomic<int> gInterrupted{0};
 static_assert(std::atomic<int>::is_always_lock_free, "signal handler needs a lock-free flag");
 
-extern "C" void onInterrupt(int) { gInterrupted.store(1, std::memory_order_relaxed); }
+// The first signal wins: it decides the exit status and the message.
+extern "C" void onInterrupt(int sig) {
+  int none = 0;
+  gInterrupted.compare_exchange_strong(none, sig, std::memory_order_relaxed);
+}
 
 constexpr int kExitBadCommandLine = 2;
+/// The reader of stdout went away (`prog | head -1`): the status a shell
+/// reports for a program SIGPIPE killed, though this one stopped cleanly.
+constexpr int kExitStdoutClosed = 128 + SIGPIPE;
+/// Signals that stop the run cleanly instead of killing the process.
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
+
+/// Installs onInterrupt for kStopSignals; the destructor puts back what was
+/// there (an embedder's handlers, or the defaults).
+class StopSignals {
+ public:
+  StopSignals() {
+    struct sigaction action {};
+    action.sa_handler = onInterrupt;
+    sigemptyset(&action.sa_mask);
+    for (std::size_t i = 0; i < std::size(kStopSignals); ++i) sigaction(kStopSignals[i], &action, &old_[i]);
+  }
+  ~StopSignals() {
+    for (std::size_t i = 0; i < std::size(kStopSignals); ++i) sigaction(kStopSignals[i], &old_[i], nullptr);
+  }
+  StopSignals(const StopSignals&) = delete;
+  StopSignals& operator=(const StopSignals&) = delete;
+
+ private:
+  struct sigaction old_[std::size(kStopSignals)]{};
+};
+
+/// The run options flowc's programs know, for "did you mean".
+const std::vector<std::string>& runFlagNames() {
+  static const std::vector<std::string> names = {"help",     "stats",   "stats-json",
+                                                 "deadline", "monitor", "workers"};
+  return names;
+}
 
 bool parseInt(std::string_view text, std::int64_t& out) {
   if (text.empty()) return false;
@@ -163,7 +203,8 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
       return ParseStatus::Error;
     };
     if (name == "help") {
-      o.help = true;
+      if (hasValue && !parseBool(value, o.help)) return bad("true or false");
+      if (!hasValue) o.help = true;
     } else if (name == "stats") {
       if (hasValue && !parseBool(value, o.stats)) return bad("true or false");
       if (!hasValue) o.stats = true;
@@ -177,6 +218,8 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
     } else if (name == "monitor") {
       if (!hasValue || !parseDuration(value, o.monitor) || o.monitor.count() < 0)
         return bad("a duration such as 500ms or 2s");
+      if (o.monitor.count() > 0 && o.monitor < kMinMonitorPeriod)
+        return bad("0 (off) or at least " + str(kMinMonitorPeriod) + " (a line per tick)");
       o.hasMonitor = true;
     } else if (name == "metrics") {
       if (!hasValue || !detail::parseListenAddress(value, o.metricsHost, o.metricsPort))
@@ -189,16 +232,27 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
     } else if (name == "progress") {
       if (hasValue && !parseBool(value, o.progress)) return bad("true or false");
       if (!hasValue) o.progress = true;
+    } else if (name == "seed") {
+      // Any int64 (its bits seed the generators); negative ones too.
+      std::int64_t n = 0;
+      if (!hasValue || !parseInt(value, n)) return bad("an integer");
+      o.seed = static_cast<std::uint64_t>(n);
+      o.hasSeed = true;
     } else if (name == "workers") {
       const std::size_t eq2 = value.rfind('=');
       std::int64_t n = 0;
-      if (eq2 == std::string_view::npos || eq2 == 0 || !parseInt(value.substr(eq2 + 1), n) || n < 1)
-        return bad("STAGE=N with N >= 1");
+      if (eq2 == std::string_view::npos || eq2 == 0 || !parseInt(value.substr(eq2 + 1), n) || n < 1 ||
+          n > kMaxWorkers)
+        return bad("STAGE=N with 1 <= N <= " + std::to_string(kMaxWorkers));
       o.workers[std::string(value.substr(0, eq2))] = n;
     } else {
       auto it = std::find_if(params_.begin(), params_.end(), [&](const Param& p) { return p.name == name; });
       if (it == params_.end()) {
-        error = "unknown flag --" + std::string(name) + "; run with --help to list the flags";
+        std::vector<std::string> names = runFlagNames();
+        for (const Param& p : params_) names.push_back(p.name);
+        const std::string best = detail::closestName(name, names, detail::Closeness::Near);
+        error = "unknown flag --" + std::string(name) +
+                (best.empty() ? "; run with --help to list the flags" : "; did you mean --" + best + "?");
         return ParseStatus::Error;
       }
       given[static_cast<std::size_t>(it - params_.begin())] = true;
@@ -225,7 +279,7 @@ ParseStatus Program::parse(const std::vector<std::string>& args, RunOptions& o, 
 std::string Program::usage() const {
   std::string out = "usage: " + name_ +
                     " [--PARAM=VALUE ...] [--deadline=D] [--workers=STAGE=N] [--monitor=D]\n"
-                    "       [--stats] [--stats-json=PATH] [--metrics=ADDR] [--trace=PATH]\n"
+                    "       [--seed=N] [--stats] [--stats-json=PATH] [--metrics=ADDR] [--trace=PATH]\n"
                     "       [--trace-sample=N] [--progress] [--help]\n";
   if (!params_.empty()) {
     out += "\nparams:\n";
@@ -238,11 +292,14 @@ std::string Program::usage() const {
   }
   out +=
       "\nexit status: 0 ok, 1 on_error stop or fault, 2 bad command line, 124 deadline passed, "
-      "130 interrupted\n";
+      "130 interrupted, 141 stdout closed\n";
   return out;
 }
 
 int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& build) {
+  // First, so a signal in the first millisecond still ends the run cleanly.
+  gInterrupted.store(0);
+  const StopSignals signals;
   std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
   RunOptions o;
   std::string error;
@@ -254,15 +311,19 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
     std::fputs(usage().c_str(), stdout);
     return 0;
   }
-  if (!detail::Scheduler::checkEnvironment(error)) {
-    eprint(name_ + ": error: " + error);
+  for (const auto& [var, max] : {std::pair{"FLOW_THREADS", detail::Scheduler::kMaxThreads},
+                                 std::pair{"FLOW_MAX_THREADS", detail::Scheduler::kMaxMaxThreads}}) {
+    const char* env = std::getenv(var);
+    if (env == nullptr || detail::Scheduler::parseCount(env, max) > 0) continue;
+    eprint(name_ + ": error: invalid " + var + " `" + env + "`; expected a number of threads from 1 to " +
+           std::to_string(max));
     return kExitBadCommandLine;
   }
   Pipeline pl;
   if (o.hasDeadline) pl.overrideDeadline(o.deadline);
   if (o.hasMonitor) pl.overrideMonitor(o.monitor);
   for (const auto& [stage, n] : o.workers) pl.overrideWorkers(stage, n);
-  gInterrupted.store(0);
+  if (o.hasSeed) pl.setSeed(o.seed);
   pl.setInterruptFlag(&gInterrupted);
   build(pl);
   if (!o.tracePath.empty()) pl.enableTrace(static_cast<std::uint64_t>(o.traceSample));
@@ -297,24 +358,12 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
     }
     eprint(concat(name_, ": metrics at http://", o.metricsHost, ":", metrics.port(), "/metrics"));
   }
-
-  struct sigaction action {};
-  action.sa_handler = onInterrupt;
-  sigemptyset(&action.sa_mask);
-  struct sigaction oldInt {
-  }, oldTerm{};
-  sigaction(SIGINT, &action, &oldInt);
-  sigaction(SIGTERM, &action, &oldTerm);
   if (pl.start() != StartStatus::Ok) {
-    sigaction(SIGINT, &oldInt, nullptr);
-    sigaction(SIGTERM, &oldTerm, nullptr);
     eprint(name_ + ": error: " + pl.configError());
     return kExitBadCommandLine;
   }
   started.store(true, std::memory_order_release);
   Report report = pl.wait();
-  sigaction(SIGINT, &oldInt, nullptr);
-  sigaction(SIGTERM, &oldTerm, nullptr);
   metrics.stop();
   if (showProgress) progress.tick(report, true);
   if (!o.tracePath.empty()) {
@@ -328,7 +377,12 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
     }
   }
 
+  // wait() flushed stdout: a write lost to a reader that went away shows by now.
+  const bool stdoutClosed = gInterrupted.load() == SIGPIPE || outputError() == EPIPE;
   if (report.exitCode == 124) eprint(name_ + ": error: deadline passed before the work was done");
+  // The reader of stdout went away: nothing to say, it knows. Output was
+  // lost, so not 0 even when the work was done.
+  if ((report.exitCode == 130 || report.exitCode == 0) && stdoutClosed) report.exitCode = kExitStdoutClosed;
   if (report.exitCode == 130) eprint(name_ + ": interrupted");
   for (const StageStats& s : report.stages) {
     if (!s.isBalanced()) {
@@ -343,14 +397,23 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
     std::fwrite(table.data(), 1, table.size(), stderr);
   }
   if (!o.statsJsonPath.empty()) {
-    std::ofstream out(o.statsJsonPath);
-    out << formatStatsJson(report);
-    if (!out) {
-      eprint(name_ + ": error: cannot write " + o.statsJsonPath);
+    bool written = false;
+    if (std::FILE* out = std::fopen(o.statsJsonPath.c_str(), "w")) {
+      const std::string json = formatStatsJson(report);
+      written = std::fwrite(json.data(), 1, json.size(), out) == json.size();
+      // A full disk (/dev/full) often shows only when the buffer is flushed.
+      written = std::fclose(out) == 0 && written;
+    }
+    if (!written) {
+      eprint(name_ + ": error: cannot write " + o.statsJsonPath + ": " + std::strerror(errno));
       if (report.exitCode == 0) report.exitCode = 1;
     }
   }
   flushOutput();
+  if (const int err = outputError(); err != 0 && !stdoutClosed && err != EPIPE) {
+    eprint(name_ + ": error: cannot write standard output: " + std::strerror(err));
+    if (report.exitCode == 0) report.exitCode = 1;
+  }
   return report.exitCode;
 }
 

@@ -16,6 +16,7 @@
 #include "flow/detail/scheduler.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <string>
 
@@ -77,38 +78,31 @@ Scheduler::~Scheduler() {
     delete slots_[static_cast<std::size_t>(i)].load(std::memory_order_relaxed);
 }
 
-namespace {
-constexpr long kMaxThreadsEnv = 1024;
-constexpr long kMaxMaxThreadsEnv = 1'000'000;
+int Scheduler::parseCount(const char* text, long max) noexcept {
+  char* end = nullptr;
+  errno = 0;
+  const long n = std::strtol(text, &end, 10);
+  const bool ok = end != text && *end == '\0' && errno == 0 && n > 0 && n <= max;
+  return ok ? static_cast<int>(n) : 0;
+}
 
+namespace {
+// flow::Program rejects an invalid value before a run; an embedder's
+// pipeline falls back to the default.
 int positiveFromEnv(const char* name, long max) {
-  if (const char* env = std::getenv(name)) {
-    char* end = nullptr;
-    const long n = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && n > 0 && n <= max) return static_cast<int>(n);
-  }
-  return 0;
+  const char* env = std::getenv(name);
+  return env != nullptr ? Scheduler::parseCount(env, max) : 0;
 }
 }  // namespace
 
-bool Scheduler::checkEnvironment(std::string& error) {
-  const auto check = [&error](const char* name, long max) {
-    const char* env = std::getenv(name);
-    if (env == nullptr || positiveFromEnv(name, max) > 0) return true;
-    error = std::string(name) + "=" + env + ": expected a whole number from 1 to " + std::to_string(max);
-    return false;
-  };
-  return check("FLOW_THREADS", kMaxThreadsEnv) && check("FLOW_MAX_THREADS", kMaxMaxThreadsEnv);
-}
-
 int Scheduler::defaultThreads() {
-  if (const int n = positiveFromEnv("FLOW_THREADS", kMaxThreadsEnv)) return n;
+  if (const int n = positiveFromEnv("FLOW_THREADS", kMaxThreads)) return n;
   const unsigned hw = std::thread::hardware_concurrency();
   return hw == 0 ? 2 : static_cast<int>(hw);
 }
 
 int Scheduler::defaultMaxThreads() {
-  const int n = positiveFromEnv("FLOW_MAX_THREADS", kMaxMaxThreadsEnv);
+  const int n = positiveFromEnv("FLOW_MAX_THREADS", kMaxMaxThreads);
   return n > 0 ? n : 10'000;
 }
 

@@ -93,6 +93,16 @@ template <class T>
   if (i < 0 || static_cast<std::uint64_t>(i) >= xs.size()) throwIndexOutOfRange(i, xs.size());
   return xs[static_cast<std::size_t>(i)];
 }
+// std::vector<bool> packs its bits and hands out proxies, not `bool&`: a
+// list of bools is read by value (Flow never assigns through an index), so
+// no proxy reaches format(), hash() or an `auto` local.
+[[nodiscard]] inline bool at(const std::vector<bool>& xs, std::int64_t i) {
+  if (i < 0 || static_cast<std::uint64_t>(i) >= xs.size()) throwIndexOutOfRange(i, xs.size());
+  return xs[static_cast<std::size_t>(i)];
+}
+[[nodiscard]] inline bool at(std::vector<bool>& xs, std::int64_t i) {
+  return at(static_cast<const std::vector<bool>&>(xs), i);
+}
 
 /// `int(s)`: decimal (optional sign, `_` separators, 0x hex); anything else
 /// fails with `cannot convert "abc" to int`.
@@ -167,12 +177,33 @@ template <class T>
   return std::chrono::nanoseconds(abs(static_cast<std::int64_t>(d.count())));
 }
 
+// ---- Flow functions --------------------------------------------------------
+namespace detail {
+/// The lowest address the running thread's stack may reach before a Flow
+/// function stops recursing (null until this thread's first check).
+inline thread_local const char* tStackLimit = nullptr;
+/// Computes tStackLimit for the running thread and returns it.
+const char* initStackLimit() noexcept;
+[[noreturn]] void throwStackExhausted(const char* fn);
+/// The end of a function with a result, which sema proved unreachable.
+[[noreturn]] void throwMissingReturn(const char* fn);
+}  // namespace detail
+
+/// On entry to a recursive Flow function: fails the item (`stack exhausted
+/// in function f`) when less than a safety margin of the thread's stack is
+/// left, instead of letting runaway recursion crash the process.
+inline void checkStack(const char* fn) {
+  const char* limit = detail::tStackLimit != nullptr ? detail::tStackLimit : detail::initStackLimit();
+  if (static_cast<const char*>(__builtin_frame_address(0)) < limit) detail::throwStackExhausted(fn);
+}
+
 /// `now()`: monotonic time since the running pipeline started (since the
 /// process started outside a stage body).
 [[nodiscard]] std::chrono::nanoseconds now() noexcept;
 
 /// `read_lines(path)`: the lines of a file ("-" = standard input), without
-/// their '\n'. A file that cannot be opened fails the item. Single pass.
+/// their '\n' and one '\r' before it (CRLF files read like LF ones). A file that cannot be opened fails the
+/// item. Single pass.
 class LineRange {
  public:
   explicit LineRange(const std::string& path);

@@ -25,6 +25,7 @@
 #include "flow/detail/scheduler.h"
 #include "flow/detail/worker_counters.h"
 #include "flow/errors.h"
+#include "flow/random.h"
 #include "flow/task.h"
 #include "flow/time.h"
 
@@ -94,6 +95,12 @@ class Context {
   /// Monotonic time since the pipeline started.
   [[nodiscard]] std::chrono::nanoseconds now() const noexcept;
   [[nodiscard]] const std::string& stageName() const noexcept;
+  /// This worker's generator for rand_int/rand_float, seeded on first use
+  /// from the run's seed, the stage's name and the worker's index.
+  [[nodiscard]] Random& random() noexcept {
+    if (!randomSeeded_) seedRandom();
+    return random_;
+  }
 
   // ---- for extern C++ code ----------------------------------------------
   /// The context of the body running on this thread, or null outside one.
@@ -205,6 +212,7 @@ class Context {
       if (Clock::now() >= deadline_) throwTimedOut();
   }
   [[noreturn]] static void throwTimedOut();
+  void seedRandom() noexcept;
   /// Take ownership of a fresh held (`ordered`) / deferred (post) send;
   /// out of line, so no vector code is instantiated per element type.
   void hold(detail::PendingSend* send);
@@ -234,6 +242,8 @@ class Context {
   bool timed_ = false;    // deadline_ != kNoDeadline
   bool holding_ = false;  // an ordered stage is running an item: hold sends
   bool inFinally_ = false;
+  bool randomSeeded_ = false;
+  Random random_;
   std::uint64_t items_ = 0;
   std::vector<std::unique_ptr<detail::PendingSend>> held_;
   std::vector<std::unique_ptr<detail::PendingSend>> pending_;

@@ -19,6 +19,10 @@ class ItemFailed : public std::runtime_error {
   explicit ItemFailed(const std::string& message) : std::runtime_error(message) {}
 };
 
+/// `fail "msg"` outside a stage body (in a Flow function): fails the
+/// calling item.
+[[noreturn]] inline void fail(const std::string& message) { throw ItemFailed(message); }
+
 namespace detail {
 /// Thrown out of a co_await when the running item's deadline passed.
 struct ItemTimedOut {};

@@ -4,7 +4,9 @@
 // (strings quoted). Records print through a `flow_format(std::string&, const
 // R&)` overload that generated code declares next to the struct, found by ADL.
 // print/eprint write one whole line with a single write so lines of different
-// workers never interleave. Does not parse values (builtins.h).
+// workers never interleave. fmt(v, spec) lays a value out by an
+// interpolation's format spec (`"{price:>10.2}"`). Does not parse values
+// (builtins.h).
 #pragma once
 
 #include <chrono>
@@ -15,6 +17,45 @@
 #include <vector>
 
 namespace flow {
+
+/// Longest precision a FormatSpec may carry (flowc rejects longer ones).
+inline constexpr int kMaxFormatPrecision = 100;
+
+/// A format spec `[[fill]align][0][width][.precision][type]` as flowc
+/// decoded and type-checked it (docs/language.md, "Functions, sorting,
+/// formatting and randomness").
+struct FormatSpec {
+  std::string_view fill = " ";  // one UTF-8 character (a string literal)
+  char align = 0;               // 0: ints and floats right, everything else left; or '<' '^' '>'
+  bool zero = false;            // ints and floats: pad with zeros after the sign
+  int width = -1;               // in UTF-8 characters; -1: none
+  int precision = -1;           // floats: digits after the point; strings: at most that many characters
+  char type = 0;                // ints: 'x' 'X' 'o' 'b' (two's complement, as Rust); 0: decimal
+};
+
+/// A value and the spec to print it with; built by fmt() inside one
+/// concat() call, so the reference outlives it.
+template <class T>
+struct Formatted {
+  const T& value;
+  FormatSpec spec;
+};
+template <class T>
+[[nodiscard]] Formatted<T> fmt(const T& value, FormatSpec spec) {
+  return {value, spec};
+}
+
+namespace detail {
+void appendIntSpec(std::string& out, std::int64_t v, const FormatSpec& spec);
+void appendFloatSpec(std::string& out, double v, const FormatSpec& spec);
+void appendStringSpec(std::string& out, std::string_view v, const FormatSpec& spec);
+/// Any other value, already printed: width, fill and alignment only.
+void appendTextSpec(std::string& out, std::string_view printed, const FormatSpec& spec);
+template <class T>
+struct IsFormatted : std::false_type {};
+template <class T>
+struct IsFormatted<Formatted<T>> : std::true_type {};
+}  // namespace detail
 
 namespace detail {
 void appendInt(std::string& out, std::int64_t v);
@@ -49,6 +90,27 @@ struct IsDuration<std::chrono::duration<R, P>> : std::true_type {};
 
 template <class T>
 void format_nested(std::string& out, const T& v);
+template <class T>
+void format(std::string& out, const T& v);
+
+namespace detail {
+template <class T>
+void formatWithSpec(std::string& out, const T& v, const FormatSpec& spec) {
+  if constexpr (std::is_same_v<T, bool>) {
+    appendTextSpec(out, v ? "true" : "false", spec);
+  } else if constexpr (std::is_integral_v<T>) {
+    appendIntSpec(out, static_cast<std::int64_t>(v), spec);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    appendFloatSpec(out, static_cast<double>(v), spec);
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    appendStringSpec(out, std::string_view(v), spec);
+  } else {
+    std::string printed;
+    format(printed, v);
+    appendTextSpec(out, printed, spec);
+  }
+}
+}  // namespace detail
 
 /// Appends `v` as print() shows it. Never throws except bad_alloc.
 template <class T>
@@ -65,6 +127,8 @@ void format(std::string& out, const T& v) {
     out += std::string_view(v);
   } else if constexpr (detail::IsDuration<T>::value) {
     detail::appendDuration(out, std::chrono::duration_cast<std::chrono::nanoseconds>(v));
+  } else if constexpr (detail::IsFormatted<T>::value) {
+    detail::formatWithSpec(out, v.value, v.spec);
   } else if constexpr (detail::IsVector<T>::value) {
     out += '[';
     bool first = true;
@@ -125,5 +189,8 @@ void eprint(const T& v) {
 }
 /// Flushes stdout (the runtime does this when a run ends).
 void flushOutput();
+/// The errno of the first write to stdout that failed (print, flushOutput),
+/// or 0. flow::Program reports it and exits 1 (141 for a closed pipe).
+[[nodiscard]] int outputError() noexcept;
 
 }  // namespace flow

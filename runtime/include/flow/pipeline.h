@@ -32,6 +32,12 @@ namespace flow {
 
 enum class StartStatus : std::uint8_t { Ok, BadConfig, AlreadyStarted };
 
+/// The most workers one stage may have: each is a coroutine started with
+/// the run, and a mistyped count must fail at start, not exhaust memory.
+inline constexpr std::int64_t kMaxWorkers = 100'000;
+/// The shortest monitor period: each tick prints a line to stderr.
+inline constexpr std::chrono::nanoseconds kMinMonitorPeriod = std::chrono::milliseconds(10);
+
 class Pipeline {
  public:
   Pipeline();
@@ -110,6 +116,13 @@ class Pipeline {
   void overrideWorkers(const std::string& stage, std::int64_t workers);
   /// wait() polls `flag` (set by a signal handler); non-zero = interrupt.
   void setInterruptFlag(const std::atomic<int>* flag) noexcept { interruptFlag_ = flag; }
+  /// Seeds rand_int/rand_float: each worker's generator is then a function
+  /// of `seed`, its stage's name and its index. Without it a run draws a
+  /// fresh seed from std::random_device. Before start().
+  void setSeed(std::uint64_t seed) noexcept {
+    seed_ = seed;
+    hasSeed_ = true;
+  }
   /// Scheduler threads for this run (0 = Scheduler::defaultThreads()).
   void setThreads(int threads) noexcept { threads_ = threads; }
 
@@ -184,6 +197,8 @@ class Pipeline {
   std::map<std::string, std::int64_t> workerOverrides_;
   const std::atomic<int>* interruptFlag_ = nullptr;
   int threads_ = 0;
+  std::uint64_t seed_ = 0;
+  bool hasSeed_ = false;
   std::string configError_;
   struct Ticker {
     std::chrono::nanoseconds period;

@@ -34,6 +34,8 @@ struct RunOptions {
   std::string tracePath;         // --trace=PATH; empty = off
   std::int64_t traceSample = 1;  // --trace-sample=N: one span per N items of a worker
   bool progress = false;         // --progress
+  bool hasSeed = false;
+  std::uint64_t seed = 0;  // --seed=N: rand_int/rand_float repeat run to run
 };
 
 enum class ParseStatus : std::uint8_t { Ok, Error };

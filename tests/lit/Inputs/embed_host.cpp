@@ -1,6 +1,7 @@
 // embed_host.cpp — a host program for tests/lit/emit/embed.test: constructs
 // the pipeline of Inputs/ports.flow (emitted by `flowc emit`), feeds its
-// input port from a thread, drains its output port, and prints the report.
+// input port from a thread, drains its output port, calls the .flow file's
+// functions, and prints the report.
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -26,7 +27,9 @@ int main() {
   });
   flowgen::service::Reply reply;
   while (pipeline.replies().recv(reply) == flow::RecvStatus::Ok)
-    std::printf("%s\n", flow::str(reply).c_str());
+    std::printf("%s bonus %lld\n", flow::str(reply).c_str(),
+                static_cast<long long>(flowgen::service::bonus(reply)));
+  std::printf("label %s\n", flowgen::service::label({"x", "y"}).c_str());
   feeder.join();
   const flow::Report report = pipeline.wait();
   std::printf("exit code %d\n", report.exitCode);

@@ -42,6 +42,11 @@ class AnnotationChecker {
         for (const auto& p : fn.params) typeRef(p.type, "extern param " + p.name.name);
         if (fn.result) typeRef(*fn.result, "extern result of " + fn.name.name);
       }
+    for (const auto& fn : m.fns) {
+      for (const auto& p : fn->params) typeRef(p.type, "fn param " + p.name.name);
+      if (fn->result) typeRef(*fn->result, "fn result of " + fn->name.name);
+      block(fn->body);
+    }
     for (const auto& p : m.pipelines) pipeline(*p);
   }
 
@@ -117,9 +122,11 @@ class AnnotationChecker {
         expr(*w.cond);
         return block(w.body);
       }
+      case ast::Stmt::Kind::Return:
+        if (const auto& r = llvm::cast<ast::ReturnStmt>(s); r.value) expr(*r.value);
+        return;
       case ast::Stmt::Kind::Break:
       case ast::Stmt::Kind::Continue:
-      case ast::Stmt::Kind::Return:
         return;
       case ast::Stmt::Kind::Send: {
         auto& snd = llvm::cast<ast::SendStmt>(s);
@@ -141,6 +148,9 @@ class AnnotationChecker {
 
   void expr(const ast::Expr& e, bool voidOk = false) {
     if (!e.type || e.type->isError()) fail("Expr::type");
+    // A function named as sort_by's key is the one value-less name.
+    auto* name = llvm::dyn_cast<ast::NameExpr>(&e);
+    voidOk = voidOk || (name && name->ref.kind == ast::NameRef::Kind::Function);
     if (e.type && e.type->is(ast::Type::Kind::Void) && !voidOk) fail("a void Expr::type used as a value");
     switch (e.kind) {
       case ast::Expr::Kind::IntLit:
@@ -176,8 +186,8 @@ class AnnotationChecker {
       }
       case ast::Expr::Kind::Call: {
         auto& c = llvm::cast<ast::CallExpr>(e);
-        if ((c.builtin == ast::Builtin::None) == (c.externFn == nullptr))
-          fail("CallExpr::builtin / externFn of " + c.callee.name);
+        int resolved = (c.builtin != ast::Builtin::None) + (c.externFn != nullptr) + (c.fn != nullptr);
+        if (resolved != 1) fail("CallExpr::builtin / externFn / fn of " + c.callee.name);
         for (const auto& a : c.args) expr(*a);
         return;
       }

@@ -109,9 +109,16 @@ TEST_CASE("bad flags and values give one clear message", "[program]") {
   CHECK(parseError({"--pause=10"}) == "invalid value `10` for --pause; expected a value of type duration");
   CHECK(parseError({"--deadline=soon"}) ==
         "invalid value `soon` for --deadline; expected a duration such as 500ms or 2s");
-  CHECK(parseError({"--workers=work"}) == "invalid value `work` for --workers; expected STAGE=N with N >= 1");
+  CHECK(parseError({"--workers=work"}) ==
+        "invalid value `work` for --workers; expected STAGE=N with 1 <= N <= 100000");
   CHECK(parseError({"--workers=work=0"}) ==
-        "invalid value `work=0` for --workers; expected STAGE=N with N >= 1");
+        "invalid value `work=0` for --workers; expected STAGE=N with 1 <= N <= 100000");
+  CHECK(parseError({"--workers=work=100001"}) ==
+        "invalid value `work=100001` for --workers; expected STAGE=N with 1 <= N <= 100000");
+  CHECK(parseError({"--stat"}) == "unknown flag --stat; did you mean --stats?");
+  CHECK(parseError({"--help=maybe"}) == "invalid value `maybe` for --help; expected true or false");
+  CHECK(parseError({"--monitor=1ms"}) ==
+        "invalid value `1ms` for --monitor; expected 0 (off) or at least 10ms (a line per tick)");
   CHECK(parseError({"stray"}) == "unexpected argument `stray`; flags look like --name=value");
 }
 

@@ -34,6 +34,7 @@ struct RunShared {
   Scheduler sched;
   TimerQueue timers;
   const Clock::time_point start;
+  std::uint64_t seed = 0;  // of every worker's generator (flow/random.h); fixed before start
   std::atomic<bool> cancelled{false};
   std::vector<ChannelBase*> channels;  // everything cancel() must wake; fixed before start
 

@@ -77,14 +77,15 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  /// Hardware concurrency, or FLOW_THREADS if set to a positive integer.
+  /// Hardware concurrency, or FLOW_THREADS if it is valid (parseCount).
   static int defaultThreads();
-  /// 10,000 (Go's default), or FLOW_MAX_THREADS if set to a positive integer.
+  /// 10,000 (Go's default), or FLOW_MAX_THREADS if it is valid (parseCount).
   static int defaultMaxThreads();
-  /// False (and why in `error`) if FLOW_THREADS or FLOW_MAX_THREADS is set
-  /// to something other than a whole number in range; the defaults above
-  /// ignore such a value, a generated program refuses to start.
-  static bool checkEnvironment(std::string& error);
+  /// The bounds of FLOW_THREADS and FLOW_MAX_THREADS.
+  static constexpr long kMaxThreads = 1024;
+  static constexpr long kMaxMaxThreads = 1'000'000;
+  /// A count from 1 to `max` in decimal, or 0 for anything else.
+  static int parseCount(const char* text, long max) noexcept;
   /// The scheduler whose thread is running the caller, or null.
   static Scheduler* current() noexcept { return tCurrentScheduler; }
 
