@@ -2,7 +2,9 @@
 """bench/run.py — builds and runs the workloads side by side.
 
 Every workload (W1-W6, W12, W13; bench/README.md) has a Flow implementation
-and three peers (Go, oneTBB, mutex+cv). This script builds them all (the C++ peers via
+and three peers (Go, oneTBB, mutex+cv), except W10 (HTTP fan-out): Flow and
+Go only, and a local Go server that this script builds and starts on a free
+port. This script builds them all (the C++ peers via
 the CMake target `bench_peers`, Go via `go build`, Flow via `flowc build`),
 runs each implementation --runs times interleaved (run 1 of every
 implementation, then run 2, ...: slow drift of the machine hits all alike),
@@ -102,6 +104,9 @@ def expect_sleepers(a):
     return wrap64(a["jobs"] * (a["jobs"] - 1) // 2)
 
 
+expect_http_fanout = expect_sleepers  # the server answers job N with N
+
+
 def expect_from_data(a):
     return a.get("_expect")
 
@@ -199,6 +204,7 @@ class Workload:
     extra_goals: tuple = ()
     flow_build: tuple = ()  # extra `flowc build` arguments, relative to the workload's folder (externs)
     threads: bool = False   # sample the peak thread count
+    server: dict = field(default_factory=dict)  # a local server to start: Go stem and its arguments
 
 
 WORKLOADS = [
@@ -255,6 +261,19 @@ WORKLOADS = [
              {"n": 20, "pool": 5, "ms": 1}, expect_blocking_calls, "wall <= 1.2x ideal (80 ms) and <= 1.2x Go",
              ("wall_ideal", 1.2, 0.080), unit="calls", threads=True,
              flow_build=("block_call.cpp", "-I", ".")),
+    # HTTP fan-out to a local server that answers after 50 ms. The
+    # 100-worker row is there to show the thread count does not grow with
+    # the pool (its own wall is 5 s of waiting, so it runs fewer jobs).
+    Workload("W10 http 10k/1k", "w10_http_fanout", "http_fanout", "jobs", {"jobs": 10_000, "pool": 1_000},
+             {"jobs": 200, "pool": 20}, expect_http_fanout,
+             "wall <= 1.2x Go, RSS <= 2x Go, threads flat", ("wall_rss_threads", 1.2, 2.0), unit="requests",
+             impls=("flow", "go"), threads=True,
+             server={"stem": "server", "full": {"delay_ms": 50}, "quick": {"delay_ms": 5}}),
+    Workload("W10 http 2k/100", "w10_http_fanout", "http_fanout", "jobs", {"jobs": 2_000, "pool": 100},
+             {"jobs": 100, "pool": 5}, expect_http_fanout,
+             "wall <= 1.2x Go, RSS <= 2x Go", ("wall_rss", 1.2, 2.0), unit="requests",
+             impls=("flow", "go"), threads=True,
+             server={"stem": "server", "full": {"delay_ms": 50}, "quick": {"delay_ms": 5}}),
     # One body building a list with `xs = append(xs, i)`, then summing it:
     # list growth in place against Go's append (no C++ peers: nothing to hand off).
     Workload("W14 append", "w14_append", "append_build", "n", {"n": 1_000_000}, {"n": 20_000},
@@ -294,8 +313,8 @@ class Builder:
         self.out = os.path.join(build_dir, "bench")
         self.no_build = no_build
         self.flowc = flowc or os.path.join(build_dir, "compiler", "driver", "flowc")
-        self.binaries = {}   # (folder, impl) -> path
-        self.missing = {}    # (folder, impl) -> reason
+        self.binaries = {}   # (stem, impl) -> path; (folder, "server") -> a workload's server
+        self.missing = {}    # the same keys -> reason
 
     def build_all(self, workloads):
         programs = sorted({(w.folder, w.stem, w.flow_target, w.impls) for w in workloads})
@@ -305,7 +324,8 @@ class Builder:
             for impl in ("tbb", "mutexcv", "cpp"):
                 if impl in impls:
                     self._cxx_peer(folder, stem, impl)
-        self._go([(folder, stem) for folder, stem, _, impls in programs if "go" in impls])
+        servers = {(w.folder, w.server["stem"]) for w in workloads if w.server}
+        self._go(sorted({(folder, stem) for folder, stem, _, impls in programs if "go" in impls} | servers))
         self._flow([(folder, stem, t) for folder, stem, t, impls in programs if "flow" in impls])
 
     def _cmake(self, flow_targets):
@@ -338,15 +358,17 @@ class Builder:
         for folder, stem in folders:
             src = os.path.join(WORKLOADS_DIR, folder, stem + ".go")
             out = os.path.join(gobin, stem)
+            # A workload's local server is keyed by its folder, not an implementation.
+            key = (stem, "go") if stem != "server" else (folder, "server")
             if not go:
-                self.missing[(stem, "go")] = "`go` not found (Debian package golang-go)"
+                self.missing[key] = "`go` not found (Debian package golang-go)"
                 continue
             if not self.no_build and not is_fresh(out, [src]):
                 ok, tail = run_quiet([go, "build", "-o", out, src], env=env)
                 if not ok:
-                    self.missing[(stem, "go")] = "go build failed: " + first_error(tail)
+                    self.missing[key] = "go build failed: " + first_error(tail)
                     continue
-            self.binaries[(stem, "go")] = out
+            self.binaries[key] = out
 
     def _flow(self, folders):
         for folder, stem, flow_target in folders:
@@ -464,6 +486,24 @@ class ThreadSampler:
         return self.peak
 
 
+class Server:
+    """A workload's local server: started on a free port, stopped at the end."""
+
+    def __init__(self, binary, args):
+        argv = [binary] + [f"--{k}={v}" for k, v in args.items()]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, start_new_session=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"listening (\d+)", line)
+        if not m:
+            self.stop()
+            raise RuntimeError(f"{binary} did not start: {line!r}")
+        self.url = f"http://127.0.0.1:{m.group(1)}"
+
+    def stop(self):
+        kill_group(self.proc.pid)
+        self.proc.wait()
+
+
 def run_once(binary, args, sample_threads=False):
     """Runs one program; wall time from spawn to exit, its CPU time, its peak
     RSS and (with sample_threads) its peak thread count."""
@@ -493,9 +533,9 @@ def run_once(binary, args, sample_threads=False):
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         peak_threads = sampler.stop() if sampler else 0
+        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped
         timed_out = not watchdog.is_alive()
         watchdog.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read().decode(errors="replace")
@@ -521,32 +561,45 @@ def run_once(binary, args, sample_threads=False):
 
 def measure(workloads, builder, runs, quick):
     """Returns {(workload key, impl): (args, [Sample])}; runs interleaved."""
-    plan = []
+    plan, servers = [], {}
     data_dir = os.path.join(builder.out, "data")
     os.makedirs(data_dir, exist_ok=True)
-    for w in workloads:
-        inputs = {}
-        if w.data:
-            base = dict(w.quick if quick else w.full)
-            log(f"bench: preparing the input of {w.key} {fmt_args(base)}")
-            inputs["path"], inputs["_expect"] = w.data(base, data_dir)
-        for impl in w.impls:
-            binary = builder.binaries.get((w.stem, impl))
-            if not binary:
-                continue
-            args = dict(w.quick if quick else w.full)
-            if not quick:
-                args.update(w.per_impl_full.get(impl, {}))
-            args.update(inputs)
-            plan.append((w, impl, binary, args))
-    results = {(w.key, impl): (args, []) for w, impl, _, args in plan}
-    for r in range(runs):
-        for w, impl, binary, args in plan:
-            if not quick:
-                log(f"bench: run {r + 1}/{runs} {w.key} {impl} {args}")
-            sample = run_once(binary, args, sample_threads=w.threads and not quick)
-            results[(w.key, impl)][1].append(sample)
-    return results
+    try:
+        for w in workloads:
+            inputs = {}
+            if w.data:
+                base = dict(w.quick if quick else w.full)
+                log(f"bench: preparing the input of {w.key} {fmt_args(base)}")
+                inputs["path"], inputs["_expect"] = w.data(base, data_dir)
+            if w.server:
+                binary = builder.binaries.get((w.folder, "server"))
+                if not binary:
+                    continue  # every implementation is n/a: no server to talk to
+                server_args = w.server["quick" if quick else "full"]
+                key = (w.folder, tuple(sorted(server_args.items())))
+                if key not in servers:
+                    servers[key] = Server(binary, server_args)
+                inputs["url"] = servers[key].url
+            for impl in w.impls:
+                binary = builder.binaries.get((w.stem, impl))
+                if not binary:
+                    continue
+                args = dict(w.quick if quick else w.full)
+                if not quick:
+                    args.update(w.per_impl_full.get(impl, {}))
+                args.update(inputs)
+                plan.append((w, impl, binary, args))
+        results = {(w.key, impl): (args, []) for w, impl, _, args in plan}
+        for r in range(runs):
+            for w, impl, binary, args in plan:
+                if not quick:
+                    log(f"bench: run {r + 1}/{runs} {w.key} {impl} {fmt_args(args)}")
+                sample = run_once(binary, args, sample_threads=w.threads and not quick)
+                results[(w.key, impl)][1].append(sample)
+        return results
+    finally:
+        for server in servers.values():
+            server.stop()
 
 
 @dataclass
@@ -630,7 +683,9 @@ def fmt_time(sec):
 
 def fmt_args(args):
     # The input file's path is the same for every implementation: not shown.
-    return " ".join(f"{k}={v:,}" for k, v in args.items() if k not in ("path", "_expect"))
+    # The input file's path is the same for every implementation, and url is
+    # a local server: neither is shown.
+    return " ".join(f"{k}={v:,}" for k, v in args.items() if k not in ("path", "_expect", "url"))
 
 
 def table(rows, quick):
@@ -696,10 +751,19 @@ def targets_table(rows):
             if f.status or g.status:
                 lines.append(f"| {w.key} | {w.target} | n/a | n/a |")
                 continue
-            if goal[0] == "wall_rss":
+            if goal[0] in ("wall_rss", "wall_rss_threads"):
                 wall, rss = f.wall / g.wall, f.rss_mb / g.rss_mb
                 met = wall <= goal[1] and rss <= goal[2]
-                lines.append(f"| {w.key} | {w.target} | wall {wall:.2f}x, RSS {rss:.2f}x | {'yes' if met else 'NO'} |")
+                got = f"wall {wall:.2f}x, RSS {rss:.2f}x"
+                if goal[0] == "wall_rss_threads":
+                    # Flow's threads at this pool against its other rows of the same workload.
+                    others = [r for r in rows if r.impl == "flow" and r.workload.folder == w.folder
+                              and r.workload.key != w.key and not r.status]
+                    flat = all(o.threads == f.threads for o in others)
+                    got += f", threads {f.threads} (Go {g.threads})" + "".join(
+                        f", at pool {o.args.get('pool', '?'):,}: {o.threads}" for o in others)
+                    met = met and flat and bool(others)
+                lines.append(f"| {w.key} | {w.target} | {got} | {'yes' if met else 'NO'} |")
                 continue
             if goal[0] == "wall_cpu":
                 wall = f.wall / g.wall
@@ -810,7 +874,8 @@ def main():
 
     builder = Builder(build_dir, opts.flowc, opts.no_build)
     builder.build_all(workloads)
-    for key in [k for k in builder.binaries if k[1] not in impls]:
+    # A workload's server is no implementation: --impl never deselects it.
+    for key in [k for k in builder.binaries if k[1] not in impls and k[1] != "server"]:
         del builder.binaries[key]
         builder.missing[key] = "not selected (--impl)"
     results = measure(workloads, builder, runs, opts.quick)

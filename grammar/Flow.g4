@@ -77,12 +77,19 @@ typeDecl
 fieldSep  : NL | SEMI | COMMA ;
 fieldDecl : IDENT COLON typeRef (ASSIGN expr)? ;
 
-// `int`, `Job`, `[string]`, `{string: int}`. Type names are identifiers, not
-// keywords, because `int(s)` and `float(s)` are also built-in calls.
+// `int`, `Job`, `[string]`, `{string: int}`, `Failed<Job>`. Type names are
+// identifiers, not keywords, because `int(s)` and `float(s)` are also
+// built-in calls. Which names take a type argument (only `Failed`) is sema's.
 typeRef
-  : IDENT
+  : IDENT (LT typeArg)?
   | LBRACK typeRef RBRACK
   | LBRACE typeRef COLON typeRef RBRACE
+  ;
+// The argument and the closing `>`. The lexer reads `>>` as one token (a
+// shift), so `Failed<Failed<Job>>` closes two levels with it.
+typeArg
+  : typeRef GT
+  | IDENT LT typeRef SHR
   ;
 
 constDecl : CONST IDENT ASSIGN expr ;

@@ -64,6 +64,7 @@ std::string typeRefText(const TypeRef& t) {
   auto part = [](const std::unique_ptr<TypeRef>& p) { return p ? typeRefText(*p) : std::string("?"); };
   if (t.kind == TypeRef::Kind::List) return "[" + part(t.element) + "]";
   if (t.kind == TypeRef::Kind::Map) return "{" + part(t.key) + ": " + part(t.element) + "}";
+  if (t.kind == TypeRef::Kind::Generic) return t.name + "<" + part(t.element) + ">";
   return t.name;
 }
 

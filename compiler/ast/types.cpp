@@ -23,6 +23,8 @@ std::string Type::str() const {
       return "{" + key_->str() + ": " + element_->str() + "}";
     case Kind::Record:
       return record_->name;
+    case Kind::Failed:
+      return "Failed<" + element_->str() + ">";
     case Kind::Void:
       return "void";
     case Kind::Error:
@@ -55,6 +57,12 @@ const Type* TypeContext::mapOf(const Type* key, const Type* value) {
 const Type* TypeContext::recordOf(const TypeDecl* decl) {
   auto& slot = records_[decl];
   if (!slot) slot.reset(new Type(Type::Kind::Record, nullptr, decl));
+  return slot.get();
+}
+
+const Type* TypeContext::failedOf(const Type* item) {
+  auto& slot = failed_[item];
+  if (!slot) slot.reset(new Type(Type::Kind::Failed, item, nullptr));
   return slot.get();
 }
 

@@ -16,7 +16,7 @@ namespace {
 std::string externParamType(const Names& names, const ast::Type* t) {
   std::string type = names.type(t);
   if (t && (t->is(ast::Type::Kind::String) || t->is(ast::Type::Kind::List) || t->is(ast::Type::Kind::Map) ||
-            t->is(ast::Type::Kind::Record)))
+            t->is(ast::Type::Kind::Record) || t->is(ast::Type::Kind::Failed)))
     return "const " + type + "&";
   return type;
 }
@@ -26,6 +26,7 @@ std::string qualify(const Names& names, const ast::Type* t) {
   if (t && t->record()) return "::" + names.ns() + "::" + names.type(t);
   if (t && t->is(ast::Type::Kind::Map))
     return "flow::Map<" + qualify(names, t->key()) + ", " + qualify(names, t->element()) + ">";
+  if (t && t->is(ast::Type::Kind::Failed)) return "flow::Failed<" + qualify(names, t->element()) + ">";
   if (t && t->element()) return "std::vector<" + qualify(names, t->element()) + ">";
   return names.type(t);
 }

@@ -117,8 +117,13 @@ const char* builtinName(ast::Builtin b) {
       return "flow::reverse";
     case ast::Builtin::Eprint:
       return "flow::eprint";
+    case ast::Builtin::Env:
+      return "flow::env";
     case ast::Builtin::Now:
     case ast::Builtin::Sleep:
+    case ast::Builtin::HttpGet:
+    case ast::Builtin::HttpPost:
+    case ast::Builtin::WriteLine:
     case ast::Builtin::RandInt:
     case ast::Builtin::RandFloat:
     case ast::Builtin::None:
@@ -155,6 +160,17 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
       return s.hasCtx ? "ctx.random().unit()" : "flow::rand_float()";
     case ast::Builtin::Sleep:
       return "co_await ctx.sleep(" + lowerExpr(s, *c.args.at(0), true) + ")";
+    case ast::Builtin::HttpGet:
+      // Parenthesised: `co_await` binds tighter than a member access after it.
+      return "(co_await flow::http_get(ctx, " + lowerExpr(s, *c.args.at(0), true) + "))";
+    case ast::Builtin::HttpPost:
+      return "(co_await flow::http_post(ctx, " + lowerExpr(s, *c.args.at(0), true) + ", " +
+             lowerExpr(s, *c.args.at(1), true) + "))";
+    case ast::Builtin::WriteLine:
+      // A function has no ctx: the runtime finds the run through
+      // Context::current().
+      return std::string("flow::write_line(") + (s.hasCtx ? "ctx, " : "") +
+             lowerExpr(s, *c.args.at(0), true) + ", " + lowerExpr(s, *c.args.at(1), true) + ")";
     case ast::Builtin::Print:
     case ast::Builtin::Eprint: {
       // print(const T&) formats any value as docs/language.md, "Types and

@@ -42,7 +42,7 @@ struct BodyFacts {
   bool usesParams = false;
   bool usesState = false;
   bool hasListLiteral = false;      // g++ 12 cannot co_await over an initializer_list
-  bool hasSleep = false;            // `sleep(d)`: the body must be able to suspend
+  bool hasSleep = false;            // `sleep(d)`, `http_get`, `http_post`: the body must be able to suspend
   bool sendInLoop = false;          // a blocking send inside for/while
   bool usesToJson = false;          // to_json(…): records need their encoders
   bool usesFromJson = false;        // from_json(…): records need their decoders
@@ -52,7 +52,7 @@ struct BodyFacts {
 void scanBlock(const ast::Block& block, BodyFacts& facts);
 void scanStmt(const ast::Stmt& stmt, BodyFacts& facts);
 /// A per-item body can be a plain function (no coroutine frame per item)
-/// when nothing in it must suspend: no `sleep`, and no blocking send inside
+/// when nothing in it must suspend: no `sleep` or HTTP call, and no blocking send inside
 /// a loop. Its sends become Context::post, which defers a send to a full
 /// channel until the body returns; without loops that is at most one
 /// deferred value per send statement, so memory per item stays bounded by

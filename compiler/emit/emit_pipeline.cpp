@@ -43,8 +43,11 @@ std::string stageOptions(const Emitter& em, const ir::Stage& s) {
   if (s.timeout) parts.push_back(".timeout = " + pipelineConst(em, *s.timeout, nullptr));
   if (s.retries) parts.push_back(".retries = " + intOption(em, *s.retries));
   if (s.backoff) parts.push_back(".backoff = " + pipelineConst(em, *s.backoff, nullptr));
+  // No `on_error` leaves the runtime's default, OnError::Unhandled: the
+  // failures are dropped too, but the run ends with exit status 3.
   switch (s.onError) {
     case ast::OnError::Drop:
+      if (s.onErrorDeclared) parts.push_back(".onError = flow::OnError::Drop");
       break;
     case ast::OnError::Stop:
       parts.push_back(".onError = flow::OnError::Stop");

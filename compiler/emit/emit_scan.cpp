@@ -76,16 +76,29 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
     }
     case ast::Expr::Kind::Call: {
       const auto& c = cast<ast::CallExpr>(expr);
-      if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep ||
-          c.builtin == ast::Builtin::RandInt || c.builtin == ast::Builtin::RandFloat)
-        f.usesCtx = true;
-      if (c.builtin == ast::Builtin::Sleep) f.hasSleep = true;
-      if (c.builtin == ast::Builtin::ToJson) f.usesToJson = true;
-      if (c.builtin == ast::Builtin::FromJson) {
-        f.usesFromJson = true;
-        // The first argument is a type, not a value.
-        for (size_t i = 1; i < c.args.size(); ++i) scanExpr(*c.args[i], f);
-        return;
+      switch (c.builtin) {
+        case ast::Builtin::Sleep:
+        case ast::Builtin::HttpGet:
+        case ast::Builtin::HttpPost:
+          f.usesCtx = true;
+          f.hasSleep = true;  // waits: the body must be a coroutine
+          break;
+        case ast::Builtin::Now:
+        case ast::Builtin::WriteLine:
+        case ast::Builtin::RandInt:
+        case ast::Builtin::RandFloat:
+          f.usesCtx = true;
+          break;
+        case ast::Builtin::ToJson:
+          f.usesToJson = true;
+          break;
+        case ast::Builtin::FromJson:
+          f.usesFromJson = true;
+          // The first argument is a type, not a value.
+          for (size_t i = 1; i < c.args.size(); ++i) scanExpr(*c.args[i], f);
+          return;
+        default:
+          break;
       }
       for (const auto& a : c.args) scanExpr(*a, f);
       return;

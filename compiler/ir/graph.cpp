@@ -75,6 +75,7 @@ Graph buildGraph(const ast::PipelineDecl& pipeline) {
           break;
         case ast::StageAttr::Kind::OnError:
           s.onError = attr.onError;
+          s.onErrorDeclared = true;
           if (attr.onError == ast::OnError::Route)
             s.routeTo = findChannel(g.channels_, decl->routeChannel,
                                     attr.routeChannel ? attr.routeChannel->name : std::string());

@@ -36,7 +36,8 @@ struct Stage {
   const ast::Expr* retries = nullptr;  // null: 0
   const ast::Expr* backoff = nullptr;  // null: none
   ast::OnError onError = ast::OnError::Drop;
-  int routeTo = -1;  // channel index for on_error route
+  bool onErrorDeclared = false;  // `on_error` written: its failures do not make exit status 3
+  int routeTo = -1;              // channel index for on_error route
   bool ordered = false;
   const ast::Expr* key = nullptr;          // `key EXPR` over the item; null: not keyed
   const ast::Expr* batch = nullptr;        // `batch N`; null: one item at a time

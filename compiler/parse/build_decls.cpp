@@ -64,6 +64,21 @@ ast::TypeRef AstBuilder::buildTypeRef(Flow::TypeRefContext* ctx, SourceRange fal
     return ref;
   }
   ref.name = ident(ctx->IDENT(), ref.range).name;
+  if (Flow::TypeArgContext* arg = ctx->typeArg()) {
+    ref.kind = ast::TypeRef::Kind::Generic;
+    if (arg->IDENT() == nullptr) {
+      ref.element = std::make_unique<ast::TypeRef>(buildTypeRef(arg->typeRef(), ref.range));
+      return ref;
+    }
+    // `Name<Inner<T>>`: the argument is itself generic, closed by the same `>>`.
+    auto inner = std::make_unique<ast::TypeRef>();
+    inner->kind = ast::TypeRef::Kind::Generic;
+    inner->name = ident(arg->IDENT(), ref.range).name;
+    inner->range = rangeOf(arg);
+    if (!inner->range.isValid()) inner->range = ref.range;
+    inner->element = std::make_unique<ast::TypeRef>(buildTypeRef(arg->typeRef(), ref.range));
+    ref.element = std::move(inner);
+  }
   return ref;
 }
 

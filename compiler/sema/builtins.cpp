@@ -11,8 +11,12 @@
 //     abs takes an int, float or duration and returns the same type;
 //   - read_lines(p) is allowed only as the iterable of a `for` (its type is
 //     recorded as `[string]`, but it is a lazy stream, never a list value);
-//   - sleep(d) and print/eprint return nothing (`void`), so they can only be
-//     statements;
+//   - sleep(d), print/eprint and write_line return nothing (`void`), so they
+//     can only be statements; write_line(path, x) writes any value as print
+//     shows it;
+//   - http_get/http_post wait for the network, so a `state` initialiser (which
+//     runs before the worker's first item and cannot wait) and an `fn` (a
+//     plain function, never a coroutine) cannot call them;
 //   - sort(xs) takes lists of sortable elements (int, float, string,
 //     duration, bool); sort_by(xs, key) names an `fn` (not a built-in or an
 //     extern) from the element type to a sortable type; reverse takes any list.
@@ -64,6 +68,10 @@ constexpr BuiltinEntry kBuiltins[] = {
     {"delete", Builtin::Delete},
     {"to_json", Builtin::ToJson},
     {"from_json", Builtin::FromJson},
+    {"http_get", Builtin::HttpGet},
+    {"http_post", Builtin::HttpPost},
+    {"write_line", Builtin::WriteLine},
+    {"env", Builtin::Env},
     {"sort", Builtin::Sort},
     {"sort_by", Builtin::SortBy},
     {"reverse", Builtin::Reverse},
@@ -469,6 +477,32 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
     case Builtin::Values:
     case Builtin::Delete:
       return checkMapBuiltin(e, b);
+    case Builtin::HttpGet:
+    case Builtin::HttpPost: {
+      if (reportIfInFunction(e.callee.range, "`" + name + "`")) {
+        for (auto& a : e.args) checkValue(a.get());
+        return types_.stringType();
+      }
+      if (inStateInit_)
+        diags_.report(DiagKind::HttpInState, e.callee.range,
+                      "`" + name +
+                          "` cannot initialise `state`: the initialiser runs before the worker's first item "
+                          "and cannot wait for the network; call it in the body and keep the answer in "
+                          "`state`");
+      if (!checkArgCount(e, b == Builtin::HttpGet ? 1 : 2, b == Builtin::HttpGet ? 1 : 2))
+        return types_.stringType();
+      allStrings(nullptr);
+      return types_.stringType();
+    }
+    case Builtin::WriteLine:
+      if (!checkArgCount(e, 2, 2)) return types_.voidType();
+      expectType(types_.stringType(), arg(0), argWhat(0));
+      checkValue(arg(1));
+      return types_.voidType();
+    case Builtin::Env:
+      if (!checkArgCount(e, 2, 2)) return types_.stringType();
+      allStrings(nullptr);
+      return types_.stringType();
     case Builtin::Sort: {
       if (!checkArgCount(e, 1, 1)) return err;
       const Type* list = checkValue(arg(0));

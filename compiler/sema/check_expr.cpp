@@ -196,6 +196,7 @@ const Type* Sema::checkName(ast::NameExpr& e) {
 const Type* Sema::checkField(ast::FieldExpr& e) {
   const Type* base = checkValue(e.base.get());
   if (isErrorish(base)) return types_.errorType();
+  if (base->is(K::Failed)) return checkFailedField(e, base);
   if (!base->is(K::Record)) {
     diags_.report(DiagKind::UnknownField, e.field.range,
                   "a value of type `" + base->str() + "` has no field `" + e.field.name +
@@ -213,6 +214,19 @@ const Type* Sema::checkField(ast::FieldExpr& e) {
           DiagKind::UnknownField, e.field.range,
           "type `" + decl.name + "` has no field `" + e.field.name + "`" + didYouMean(e.field.name, names))
       .note(decl.nameRange, "`" + decl.name + "` declared here");
+  return types_.errorType();
+}
+
+const Type* Sema::checkFailedField(ast::FieldExpr& e, const Type* failed) {
+  const std::string& n = e.field.name;
+  if (n == "item") return failed->element();
+  if (n == "error" || n == "stage") return types_.stringType();
+  if (n == "attempts") return types_.intType();
+  if (isErrorName(n)) return types_.errorType();
+  diags_.report(DiagKind::UnknownField, e.field.range,
+                "type `" + failed->str() + "` has no field `" + n + "`" +
+                    didYouMean(n, {"attempts", "error", "item", "stage"}) +
+                    "; its fields are `item`, `error`, `stage` and `attempts`");
   return types_.errorType();
 }
 

@@ -377,10 +377,12 @@ void Sema::checkStageAttrs(ast::StageDecl& stage) {
         const Type* want = stage.itemType;
         const Type* got = ch->elementType.resolved;
         if (!want || !got || isErrorish(want) || isErrorish(got) || want == got) break;
+        if (got == types_.failedOf(want)) break;  // a dead letter with its reason
         diags_
             .report(DiagKind::RouteTypeMismatch, a.routeChannel->range,
-                    "`on_error route` sends the failed input item (a `" + want->str() + "`) to `" +
-                        ch->name.name + "`, which carries `" + got->str() + "`")
+                    "`on_error route` sends the failed input item (a `" + want->str() + "`, or a `Failed<" +
+                        want->str() + ">` with the reason) to `" + ch->name.name + "`, which carries `" +
+                        got->str() + "`")
             .note(ch->name.range, "`" + ch->name.name + "` declared here");
         break;
       }

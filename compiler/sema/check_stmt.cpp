@@ -34,7 +34,9 @@ void Sema::checkBody(ast::StageDecl& stage) {
   std::size_t i = 0;
   for (; i < stmts.size() && stmts[i] && llvm::isa<ast::StateStmt>(*stmts[i]); ++i) {
     auto& st = llvm::cast<ast::StateStmt>(*stmts[i]);
+    inStateInit_ = true;
     const Type* t = checkInit(st.declType, st.init.get(), st.name.name);
+    inStateInit_ = false;
     declareLocal(st.name.name, st.name.range, ast::NameRef::Kind::State, static_cast<const ast::Stmt*>(&st),
                  t, true, true);
   }
@@ -475,6 +477,10 @@ void Sema::checkSend(ast::SendStmt& s) {
 void Sema::checkExprStmt(ast::ExprStmt& s) {
   const Type* t = checkExpr(s.expr.get());
   if (!s.expr || isErrorish(t) || t->is(K::Void)) return;
+  // A request whose answer is not needed (a notification) is still a request.
+  if (auto* call = llvm::dyn_cast<ast::CallExpr>(s.expr.get());
+      call && (call->builtin == ast::Builtin::HttpGet || call->builtin == ast::Builtin::HttpPost))
+    return;
   std::string what = "the value of this expression";
   if (auto* call = llvm::dyn_cast<ast::CallExpr>(s.expr.get()))
     what = "the result of `" + call->callee.name + "(…)`";

@@ -113,6 +113,8 @@ class Sema {
 
   // ---- check_types.cpp: written types and record declarations
   const Type* resolveType(ast::TypeRef& ref);
+  /// `Name<T>`: only `Failed<T>` exists.
+  const Type* resolveGeneric(ast::TypeRef& ref);
   void checkTypeDecls();
   void checkRecursiveRecords();
   const ast::FieldDecl* findField(const ast::TypeDecl& decl, std::string_view name) const;
@@ -137,6 +139,8 @@ class Sema {
   const Type* checkExpr(ast::Expr* expr, const Type* expected = nullptr);
   const Type* checkName(ast::NameExpr& e);
   const Type* checkField(ast::FieldExpr& e);
+  /// `f.item`, `f.error`, `f.stage`, `f.attempts` on a `Failed<T>`.
+  const Type* checkFailedField(ast::FieldExpr& e, const Type* failed);
   const Type* checkIndex(ast::IndexExpr& e);
   const Type* checkUnary(ast::UnaryExpr& e);
   const Type* checkBinary(ast::BinaryExpr& e);
@@ -250,8 +254,9 @@ class Sema {
   std::vector<LocalInfo> locals_;         // every local of the body, in declaration order
   std::vector<std::size_t> scopeStarts_;  // locals_[scopeStarts_.back()..] is the innermost scope
   int loopDepth_ = 0;
-  bool inFinally_ = false;  // checking `finally` or `every` (outside any item)
-  bool inEvery_ = false;    // … and it is `every`
+  bool inFinally_ = false;    // checking `finally` or `every` (outside any item)
+  bool inEvery_ = false;      // … and it is `every`
+  bool inStateInit_ = false;  // checking a `state` initialiser (it cannot wait)
   const ast::CallExpr* readLinesOk_ =
       nullptr;                   // the one read_lines call allowed right now (a `for` iterable)
   bool hadParseErrors_ = false;  // the tree may be partial: skip whole-graph checks

@@ -3,7 +3,7 @@
 //   UnusedParam       a param that no expression reads (still a CLI flag);
 //   UselessTimeout    a `timeout` on a body with no point where a timeout is
 //                     checked (loops — they have preemption points — sends,
-//                     `sleep`, reading lines and extern calls);
+//                     `sleep`, reading lines, HTTP and extern calls);
 //   OversizedChannel  a constant capacity larger than the number of items
 //                     that can ever reach the channel, when that number is
 //                     known at compile time (sources whose sends sit in
@@ -65,7 +65,8 @@ bool exprBlocks(const ast::Expr* e) {
     }
     case ast::Expr::Kind::Call: {
       auto* c = llvm::cast<ast::CallExpr>(e);
-      if (c->externFn || c->builtin == ast::Builtin::Sleep || c->builtin == ast::Builtin::ReadLines)
+      if (c->externFn || c->builtin == ast::Builtin::Sleep || c->builtin == ast::Builtin::ReadLines ||
+          c->builtin == ast::Builtin::HttpGet || c->builtin == ast::Builtin::HttpPost)
         return true;
       return anyBlocks(c->args);
     }
@@ -248,8 +249,8 @@ void Sema::warnUselessTimeout(ast::StageDecl& stage, const ast::StageAttr& timeo
   diags_.report(
       DiagKind::UselessTimeout, timeout.range,
       "`timeout` on `" + stage.name.name +
-          "` can never fire: its body has no loop, send, `sleep`, `read_lines` or extern call, the only "
-          "points where a timeout is checked");
+          "` can never fire: its body has no loop, send, `sleep`, `read_lines`, `http_get`, `http_post` or "
+          "extern call, the only points where a timeout is checked");
 }
 
 void Sema::warnPartialStatePrinted(const ast::StageDecl& stage) {

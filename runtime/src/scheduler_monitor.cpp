@@ -15,8 +15,10 @@
 // or a new one (up to maxThreads_ threads in all). When the blocked call
 // returns, the thread's next check-in (or the end of its coroutine) takes a
 // free turn or waits for one: threads with a body in hand are served first,
-// in order. A thread asked to yield (one waits for a turn and it has run
-// one coroutine for kSlice) passes its turn on and queues for another.
+// in order. A thread asked to yield (it has run one coroutine for kSlice
+// while a thread waits for a turn, or while coroutines wait to run and no
+// thread is idle) passes its turn on — to the waiting thread, or to a
+// parked or new one that serves the queue — and queues for another.
 // A thread beyond the N that is idle for Limits::retireAfter exits.
 //
 // The tick is Limits::tick (50 µs) while threads are found blocked or wait
@@ -194,10 +196,33 @@ void Scheduler::checkIn() noexcept {
   }
   if ((word & kYield) == 0) return;
   std::unique_lock<std::mutex> lock(mu_);
-  if (mine.turn != Turn::Running || turnWaiters_.empty()) return;
+  if (mine.turn != Turn::Running) return;
+  if (!turnWaiters_.empty()) {
+    ++stats_.yielded;
+    releaseTurnLocked();
+    awaitTurn(mine, lock);
+    return;
+  }
+  // Coroutines wait behind this body and every turn is busy: its turn goes
+  // to another thread (a parked one, or a new one) that serves them, and
+  // this one queues for a turn with the body in hand — the OS time-slices
+  // the threads meanwhile. At the thread cap it keeps its turn.
+  if (!coroutinesWaiting(mine) || idleLocked() > 0 || threadsAlive_ >= maxThreads_) return;
   ++stats_.yielded;
-  releaseTurnLocked();
+  mine.turn = Turn::Blocked;  // no turn while the new thread starts (see awaitTurn)
+  releaseTurnLocked();        // nobody waits for one: it becomes free
+  Slot* fresh = useFreeTurnLocked();
+  if (fresh != nullptr) {
+    lock.unlock();
+    startThread(*fresh);
+    lock.lock();
+  }
   awaitTurn(mine, lock);
+}
+
+bool Scheduler::coroutinesWaiting(const Slot& mine) const noexcept {
+  return queued_.load(std::memory_order_acquire) > 0 || mine.runNext.load() != nullptr ||
+         mine.tail.load() != mine.head.load() || queuedOnOtherThreads(mine);
 }
 
 bool Scheduler::checkInBetweenItems() noexcept {
@@ -209,7 +234,14 @@ bool Scheduler::checkInBetweenItems() noexcept {
   if (mine.turnless) {
     if (queue_.empty() && regainTurnLocked(mine)) return false;
   } else {
-    if ((word & kYield) == 0 || mine.turn != Turn::Running || turnWaiters_.empty()) return false;
+    if ((word & kYield) == 0 || mine.turn != Turn::Running) return false;
+    if (turnWaiters_.empty()) {
+      // Only coroutines wait for this thread: this one goes behind them and
+      // the thread keeps its turn (run() serves the shared queue).
+      if (!coroutinesWaiting(mine)) return false;
+      ++stats_.yielded;
+      return true;
+    }
     ++stats_.yielded;
     releaseTurnLocked();
     mine.turn = Turn::Blocked;  // no turn, as if found blocked
@@ -382,7 +414,10 @@ bool Scheduler::monitorTick(std::vector<MonitorSeen>& seen, Clock::time_point no
     m.checkIns = checkIns;
     m.turnsTaken = turnsTaken;
     m.asked = true;
-    const bool yield = waitingForTurn_.load(std::memory_order_relaxed) > 0 && now - m.since >= kSlice;
+    const bool yield =
+        now - m.since >= kSlice && (waitingForTurn_.load(std::memory_order_relaxed) > 0 ||
+                                    (idleHint_.load(std::memory_order_relaxed) == 0 &&
+                                     spinning_.load(std::memory_order_relaxed) == 0 && coroutinesWaiting(s)));
     s.preempt.fetch_or(yield ? kCheckIn | kYield : kCheckIn);
   }
   return busy;

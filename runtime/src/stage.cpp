@@ -275,9 +275,17 @@ void StageCore::noteFailure(std::uint64_t seq, const std::string& message, bool 
   }
 }
 
-void StageCore::logError(const std::string& message) const {
+void StageCore::logError(const std::string& message) {
+  faults_.fetch_add(1, std::memory_order_relaxed);
   eprint(concat("error: stage ", name_, ": ", message));
 }
+
+bool StageCore::hasUnhandledFailures() const noexcept {
+  if (faults_.load(std::memory_order_relaxed) > 0) return true;
+  return opts_.onError == OnError::Unhandled && failed_.load(std::memory_order_relaxed) > 0;
+}
+
+std::string StageCore::timeoutMessage() const { return concat("timed out after ", opts_.timeout); }
 
 StageStats StageCore::stats() const {
   StageStats s;
@@ -568,7 +576,7 @@ void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, Item
     return;
   }
   const bool timedOut = outcome == ItemOutcome::TimedOut;
-  noteFailure(seq, timedOut ? concat("timed out after ", opts_.timeout) : error, timedOut, items);
+  noteFailure(seq, timedOut ? timeoutMessage() : error, timedOut, items);
   if (opts_.onError == OnError::Stop) run.cancel(1);
 }
 
@@ -582,7 +590,9 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
   const auto started = clocked ? Clock::now() : Clock::time_point{};
   ItemOutcome outcome = ItemOutcome::Ok;
   std::string error;
+  std::int64_t attempts = 0;  // times the body ran
   for (std::int64_t attempt = 0;; ++attempt) {
+    ++attempts;
     ctx.setDeadline(opts_.timeout.count() > 0 ? deadlineAfter(opts_.timeout) : kNoDeadline);
     ctx.setHolding(opts_.ordered && kind_ != StageKind::Source);
     ctx.held().clear();
@@ -629,7 +639,8 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
   if (outcome != ItemOutcome::Ok) {
     held.clear();  // a failed item emits nothing
     if (opts_.onError == OnError::Route) {
-      if (std::unique_ptr<PendingSend> routed = w.routeCurrent()) {
+      const std::string reason = outcome == ItemOutcome::TimedOut ? timeoutMessage() : error;
+      if (std::unique_ptr<PendingSend> routed = w.routeCurrent(reason, attempts)) {
         ItemOutcome routeOutcome = ItemOutcome::Ok;
         std::string routeError;
         co_await runGuarded(ctx, routed->flush(ctx), routeOutcome, routeError);

@@ -5,7 +5,9 @@
 // by channel()/input()/output() stay valid until it is destroyed.
 // The run ends when every worker has finished (all sinks done), or is
 // cancelled by the deadline (exit 124), an interrupt (130: cancel() or the
-// flag given to setInterruptFlag) or `on_error stop` (1). On every path,
+// flag given to setInterruptFlag) or `on_error stop` (1). A run that ends
+// with items failed in a stage without an `on_error` policy reports exit
+// status 3 (StageCore::hasUnhandledFailures). On every path,
 // every blocked operation wakes, every `finally` runs and every thread is
 // joined before wait() returns. Does not parse the command line (program.h).
 #pragma once
@@ -210,6 +212,8 @@ class Pipeline {
   void noteConfigError(std::string message);
   [[nodiscard]] bool validate();
   Report buildReport(std::int64_t elapsedNs, int exitCode) const;
+  /// Some stage lost an item no policy handled (exit status 3).
+  [[nodiscard]] bool hasUnhandledFailures() const noexcept;
 
   std::vector<std::unique_ptr<ChannelBase>> channels_;
   std::vector<std::unique_ptr<detail::StageCore>> stages_;

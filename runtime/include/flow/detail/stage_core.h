@@ -84,8 +84,9 @@ class WorkerSlot {
   /// Coroutine bodies (every source): the body on the current item.
   virtual Task runTask(Context& ctx, bool keep) = 0;
   /// `on_error route`: the current item (every item of a batch) as a send
-  /// to the route channel.
-  virtual std::unique_ptr<PendingSend> routeCurrent() = 0;
+  /// to the route channel — the item itself, or a Failed<T> with `error`
+  /// and `attempts` when the channel carries that.
+  virtual std::unique_ptr<PendingSend> routeCurrent(const std::string& error, std::int64_t attempts) = 0;
   /// `every`'s body, or an empty task without one.
   virtual Task runTick(Context& ctx) = 0;
   /// `finally`, or an empty task without one.
@@ -127,6 +128,14 @@ class StageCore {
   [[nodiscard]] virtual bool isBatched() const noexcept = 0;
   /// Every input channel (for validation and monitoring).
   [[nodiscard]] virtual std::vector<ChannelBase*> inputChannels() const = 0;
+  /// Whether `ch` can be this stage's route channel: it carries the input
+  /// type T or Failed<T>. Always false for a source.
+  [[nodiscard]] virtual bool canRouteTo(const ChannelBase& ch) const = 0;
+  /// True when the run must end with exit status 3: an item failed and the
+  /// stage declared no `on_error` (OnError::Unhandled), or something failed
+  /// outside any item (a `state` initialiser, a `finally`), which no policy
+  /// handles. Read after the run.
+  [[nodiscard]] bool hasUnhandledFailures() const noexcept;
 
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
   [[nodiscard]] StageKind kind() const noexcept { return kind_; }
@@ -227,8 +236,11 @@ class StageCore {
   /// `error: stage NAME: item SEQ: MESSAGE` (`batch of N items from item
   /// SEQ` for a batch). Thread-safe.
   void noteFailure(std::uint64_t seq, const std::string& message, bool timedOut, std::size_t items);
-  /// Logs `error: stage NAME: MESSAGE` for failures outside an item.
-  void logError(const std::string& message) const;
+  /// Logs `error: stage NAME: MESSAGE` for failures outside an item, and
+  /// counts them (hasUnhandledFailures).
+  void logError(const std::string& message);
+  /// `timed out after 100ms`: the message of an item that hit `timeout`.
+  [[nodiscard]] std::string timeoutMessage() const;
   /// Releases this worker's writer slot on every written channel.
   void releaseWriters() noexcept;
   /// Emits an ordered stage's finished item in input order.
@@ -246,7 +258,8 @@ class StageCore {
   std::vector<std::unique_ptr<WorkerCounters>> workerCounters_;  // one per worker, fixed by prepare()
   WorkerCounters sharedCounters_;                                // contexts outside a worker
   std::atomic<std::uint64_t> failed_{0}, retried_{0}, timedOut_{0}, inFlight_{0};
-  std::atomic<int> logged_{0};  // failures logged so far (first 10 are)
+  std::atomic<std::uint64_t> faults_{0};  // failures outside items (logError)
+  std::atomic<int> logged_{0};            // failures logged so far (first 10 are)
   LatencyHistogram latency_;
   std::vector<TraceBuffer*> traceBuffers_;  // --trace: per worker; empty without
 };

@@ -76,6 +76,13 @@ class StageImpl final : public StageCore {
   std::vector<ChannelBase*> inputChannels() const override { return inputs_; }
   bool isKeyed() const noexcept override { return kKeyed; }
   bool isBatched() const noexcept override { return kBatched; }
+  bool canRouteTo(const ChannelBase& ch) const override {
+    if constexpr (kSource) {
+      return false;
+    } else {
+      return ch.elementType() == typeid(Item) || ch.elementType() == typeid(Failed<Item>);
+    }
+  }
 
   Task runDispatcher(RunShared& run) override {
     if constexpr (kKeyed) {

@@ -21,6 +21,7 @@
 
 #include "flow/context.h"
 #include "flow/detail/stage_core.h"
+#include "flow/failed.h"
 
 namespace flow::detail {
 
@@ -248,16 +249,25 @@ class StageWorker final : public WorkerSlot {
     }
   }
 
-  std::unique_ptr<PendingSend> routeCurrent() override {
+  std::unique_ptr<PendingSend> routeCurrent(const std::string& error, std::int64_t attempts) override {
     if constexpr (kSource) {
       return nullptr;
     } else {
       ChannelBase* route = stage_.options().routeTo;
       if (route == nullptr || !item_) return nullptr;
-      if constexpr (kBatched)
-        return std::unique_ptr<PendingSend>(new RoutedBatch<Item>(*route, std::move(*item_)));
-      else
-        return std::unique_ptr<PendingSend>(new RoutedItem<Item>(*route, std::move(*item_)));
+      // canRouteTo() held at start: the channel carries Item or Failed<Item>.
+      const bool asFailed = route->elementType() != typeid(Item);
+      if constexpr (kBatched) {
+        if (!asFailed) return std::unique_ptr<PendingSend>(new RoutedBatch<Item>(*route, std::move(*item_)));
+        std::vector<Failed<Item>> failed;
+        failed.reserve(item_->size());
+        for (Item& v : *item_) failed.push_back(Failed<Item>{std::move(v), error, stage_.name(), attempts});
+        return std::unique_ptr<PendingSend>(new RoutedBatch<Failed<Item>>(*route, std::move(failed)));
+      } else {
+        if (!asFailed) return std::unique_ptr<PendingSend>(new RoutedItem<Item>(*route, std::move(*item_)));
+        return std::unique_ptr<PendingSend>(new RoutedItem<Failed<Item>>(
+            *route, Failed<Item>{std::move(*item_), error, stage_.name(), attempts}));
+      }
     }
   }
 
