@@ -220,7 +220,8 @@ bool compileProgram(const CompileJob& job) {
   // libcurl backs http_get/http_post; --as-needed keeps it (and its TLS
   // libraries' start-up cost) out of programs that never call them, and
   // does the same for the runtime's other libraries.
-  cmd.insert(cmd.end(), {job.debugInfo ? job.runtime.library : job.runtime.linkLibrary, "-Wl,--as-needed", "-lcurl"});
+  cmd.insert(cmd.end(),
+             {job.debugInfo ? job.runtime.library : job.runtime.linkLibrary, "-Wl,--as-needed", "-lcurl"});
   for (const auto& lib : job.libraries) cmd.push_back("-l" + lib);
   cmd.insert(cmd.end(), {"-o", job.output});
   int status = runTool(cmd, log, job.verbose);

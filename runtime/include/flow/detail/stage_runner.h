@@ -134,7 +134,11 @@ class StageImpl final : public StageCore {
     std::unique_ptr<Item[]> taken(new Item[kDispatchBatch]);
     std::optional<Item> one;
     std::vector<std::vector<Numbered<Item>>> staged(lanes);
-    std::vector<Item> unroutable;  // failed keys, for `on_error route`
+    // Items whose key failed, for `on_error route`, with the logged message:
+    // sent as they are or as a Failed<Item> (attempts 0: the body never
+    // ran), whichever the route channel carries (canRouteTo held at start).
+    std::vector<Failed<Item>> unroutable;
+    const bool routeFailed = options().routeTo != nullptr && options().routeTo->elementType() != typeid(Item);
     std::size_t rotation = 0;
     TimerQueue* timers = &run.timers;
     Context ctx(run, this, -1);  // for the key: extern calls may ask for it
@@ -162,10 +166,11 @@ class StageImpl final : public StageCore {
       // waiting), so routing costs a few instructions per item.
       for (std::size_t i = 0; i < got; ++i) {
         std::size_t to = 0;
-        if (laneOf(run, ctx, taken[i], first + i, lanes, to)) {
+        std::string error;
+        if (laneOf(run, ctx, taken[i], first + i, lanes, to, error)) {
           staged[to].push_back(Numbered<Item>{first + i, std::move(taken[i])});
         } else if (options().onError == OnError::Route && options().routeTo != nullptr) {
-          unroutable.push_back(std::move(taken[i]));
+          unroutable.push_back(Failed<Item>{std::move(taken[i]), std::move(error), name(), 0});
         }
       }
       bool stop = false;
@@ -195,8 +200,13 @@ class StageImpl final : public StageCore {
       }
       for (auto& v : staged) v.clear();
       try {  // counted failed already; routed when the run goes on
-        for (Item& v : unroutable)
-          if (!stop) co_await routeSend(*options().routeTo, &v);
+        for (Failed<Item>& f : unroutable) {
+          if (stop) break;
+          if (routeFailed)
+            co_await routeSend(*options().routeTo, &f);
+          else
+            co_await routeSend(*options().routeTo, &f.item);
+        }
       } catch (const RunCancelled&) {
         stop = true;
       }
@@ -207,9 +217,9 @@ class StageImpl final : public StageCore {
     partyDone();
   }
   /// The lane of `v` (item `seq`), or false when its key failed (counted
-  /// and logged).
+  /// and logged; `error` is the logged message).
   bool laneOf(RunShared& run, Context& ctx, const Item& v, std::uint64_t seq, std::size_t lanes,
-              std::size_t& to) {
+              std::size_t& to, std::string& error) {
     try {
       ctx.makeCurrent();
       // The hash's high bits pick the lane (Lemire's multiply-shift): a
@@ -220,10 +230,11 @@ class StageImpl final : public StageCore {
     } catch (const RunCancelled&) {
       throw;
     } catch (const std::exception& e) {
-      noteUnroutable(run, seq, std::string("key: ") + e.what());
+      error = std::string("key: ") + e.what();
     } catch (...) {
-      noteUnroutable(run, seq, "key: unknown exception");
+      error = "key: unknown exception";
     }
+    noteUnroutable(run, seq, error);
     return false;
   }
 
