@@ -4,7 +4,8 @@
 // N turns (the scheduler's threadCount()) bound how many threads run
 // coroutines at once. A thread that runs or spins holds one; a parked
 // thread holds none; a wake-up token carries one to the thread it wakes.
-// Invariant (under mu_): threads holding a turn + turnsFree_ + wakeups_ = N.
+// Invariants (under mu_): threads holding a turn + turnsFree_ + wakeups_ = N,
+// and a turn is free only while no thread waits for one (awaitTurn()).
 //
 // Every tick the monitor asks each thread that is inside a coroutine to
 // check in (a bit in its check-in word, read by flow::poll() at every loop
@@ -113,6 +114,17 @@ void Scheduler::releaseTurnLocked() noexcept {
 
 void Scheduler::awaitTurn(Slot& mine, std::unique_lock<std::mutex>& lock) {
   handOverQueuedLocked(mine);  // what it woke runs meanwhile on the turns' holders
+  if (turnsFree_ > 0) {
+    // A turn was freed while this thread held none and was not yet queued
+    // for one (a yield lets go of mu_ to start a thread, and the thread may
+    // park before it is back): nobody would hand it over, so take it.
+    --turnsFree_;
+    mine.turn = Turn::Running;
+    mine.turnsTaken.fetch_add(1, std::memory_order_relaxed);
+    mine.turnless = false;
+    publishIdleLocked();
+    return;
+  }
   mine.turn = Turn::Waiting;
   mine.granted = false;
   turnWaiters_.push_back(&mine);
