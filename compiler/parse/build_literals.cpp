@@ -236,8 +236,9 @@ std::unique_ptr<ast::StringLit> AstBuilder::buildString(Flow::StringLitContext* 
       if (bad == "}")
         invalidLiteral(rangeOf(part), "single `}` in a string; write `}}` for a literal brace");
       else
-        invalidLiteral(rangeOf(part), "unknown escape `" + printable(bad) +
-                                          "` in a string; the escapes are \\n, \\t, \\\\, \\\" and \\{");
+        invalidLiteral(rangeOf(part),
+                       "unknown escape `" + printable(bad) +
+                           "` in a string; the escapes are \\n, \\t, \\r, \\0, \\\\, \\\", \\{ and \\}");
     } else if (auto* c = dynamic_cast<Flow::StrInterpContext*>(part)) {
       flush();
       str->pieces.push_back({std::string(), buildExpr(c->expr(), rangeOf(part)), std::nullopt});

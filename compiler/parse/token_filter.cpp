@@ -107,6 +107,7 @@ class TokenFilter {
       std::size_t type = tok->getType();
       if (type == antlr4::Token::EOF) {
         closeStringsAtEof();
+        foldFailedLiterals();
         out_.push_back(std::move(tok));
         return std::move(out_);
       }
@@ -130,6 +131,10 @@ class TokenFilter {
         std::string ch = characterAt(text_, start);
         std::string hint;
         if (ch == "'") hint = "; strings are written in double quotes: \"text\"";
+        if (ch == "\\" && insideInterpolation())
+          hint =
+              "; a `{` in a string starts an interpolation, which holds code up to its `}`: "
+              "write `\\{` for a literal brace";
         errors_.report(start, start + ch.size(), "unexpected character `" + printable(ch) + "`" + hint);
         // It stood where something was meant to be: a newline after it ends
         // the statement even if the token before it was an operator.
@@ -253,6 +258,15 @@ class TokenFilter {
     out_.push_back(synthesize(FlowLexer::NL, offset, 0, "\n"));
     prevType_ = FlowLexer::NL;
     unaryRun_ = 0;
+  }
+
+  /// Whether the innermost open string-ish bracket is a `{` interpolation.
+  [[nodiscard]] bool insideInterpolation() const {
+    for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) {
+      if (it->kind == Open::Interp) return true;
+      if (it->kind == Open::String) return false;
+    }
+    return false;
   }
 
   /// Updates the bracket stack for `type`; false when nesting is too deep.
@@ -382,6 +396,46 @@ class TokenFilter {
       lexer_.popMode();
       out_.push_back(synthesize(FlowLexer::RBRACE, offset, 0, "}"));
       prevType_ = FlowLexer::RBRACE;
+    }
+  }
+
+  /// `Failed<Order>{item: o, …}` in an expression: a Failed<T> is made by
+  /// `on_error route`, never built in code, and its field `stage` is a
+  /// keyword, so the parser would report the literal piecemeal and lose the
+  /// body after it. The whole literal becomes one name token `Failed`
+  /// spanning it, which sema reports once (checkName). In a type, `Failed<T>`
+  /// follows `:` or `->`, or is not followed by `{`.
+  void foldFailedLiterals() {
+    for (std::size_t i = 0; i < out_.size(); ++i) {
+      const antlr4::Token& name = *out_[i];
+      if (name.getType() != FlowLexer::IDENT || name.getText() != "Failed") continue;
+      if (i > 0 && (out_[i - 1]->getType() == FlowLexer::COLON || out_[i - 1]->getType() == FlowLexer::ARROW))
+        continue;
+      if (i + 1 >= out_.size() || out_[i + 1]->getType() != FlowLexer::LT) continue;
+      std::size_t j = i + 2;
+      int angles = 1;
+      for (; j < out_.size() && angles > 0; ++j) {
+        const std::size_t t = out_[j]->getType();
+        if (t == FlowLexer::LT) ++angles;
+        if (t == FlowLexer::GT) --angles;
+        if (t != FlowLexer::LT && t != FlowLexer::GT && t != FlowLexer::IDENT && t != FlowLexer::COMMA &&
+            t != FlowLexer::LBRACK && t != FlowLexer::RBRACK)
+          break;
+      }
+      if (angles != 0 || j >= out_.size() || out_[j]->getType() != FlowLexer::LBRACE) continue;
+      std::size_t end = j;
+      for (int braces = 0; end < out_.size(); ++end) {
+        const std::size_t t = out_[end]->getType();
+        if (t == FlowLexer::LBRACE || t == FlowLexer::INTERP_OPEN) ++braces;
+        if (t == FlowLexer::RBRACE && --braces == 0) break;
+      }
+      if (end >= out_.size()) continue;  // unbalanced: left to the parser's own report
+      const std::size_t from = name.getStartIndex();
+      const std::size_t to = out_[end]->getStopIndex() + 1;
+      std::unique_ptr<antlr4::Token> folded = synthesize(FlowLexer::IDENT, from, to - from, "Failed");
+      out_.erase(out_.begin() + static_cast<std::ptrdiff_t>(i + 1),
+                 out_.begin() + static_cast<std::ptrdiff_t>(end + 1));
+      out_[i] = std::move(folded);
     }
   }
 

@@ -111,6 +111,17 @@ void Sema::checkFormatSpec(const ast::FormatSpec& spec, const Type* t) {
                       std::to_string(spec.width) + "}`");
 }
 
+namespace {
+/// Whether `stage`'s body declares `state NAME`.
+bool declaresState(const ast::StageDecl& stage, const std::string& name) {
+  for (const auto& st : stage.body.stmts)
+    if (const auto* state = llvm::dyn_cast_or_null<ast::StateStmt>(st.get());
+        state && state->name.name == name)
+      return true;
+  return false;
+}
+}  // namespace
+
 const Type* Sema::checkName(ast::NameExpr& e) {
   if (isErrorName(e.name)) return types_.errorType();
   if (context_ == ExprContext::Body) {
@@ -164,6 +175,13 @@ const Type* Sema::checkName(ast::NameExpr& e) {
     diags_.report(DiagKind::NotAValue, e.range, "`" + e.name + "` is a function, not a value; call it");
     return types_.errorType();
   }
+  if (e.name == "Failed") {
+    // The token filter folds a whole `Failed<T>{…}` literal into this name.
+    diags_.report(DiagKind::NotAValue, e.range,
+                  "a `Failed<T>` is made by `on_error route` from an item that failed, and cannot be built "
+                  "in code; to send an error on yourself, emit a record of your own with an `error` field");
+    return types_.errorType();
+  }
   std::string hint = didYouMean(e.name, visibleValueNames());
   if (hint.empty() && (e.name == "True" || e.name == "TRUE")) hint = "; did you mean `true`?";
   if (hint.empty() && (e.name == "False" || e.name == "FALSE")) hint = "; did you mean `false`?";
@@ -179,6 +197,11 @@ const Type* Sema::checkName(ast::NameExpr& e) {
           hint = "; a function does not see the params of a pipeline: pass `" + e.name + "` as an argument";
     }
   }
+  if (inKey_ && stage_ && (e.name == "worker" || declaresState(*stage_, e.name)))
+    hint =
+        "; `key` picks the worker before any worker runs, so it sees only the item and the pipeline's "
+        "params and consts, not `" +
+        e.name + "`";
   if (hint.empty() && inFinally_)
     for (const auto& l : locals_)
       if (l.hidden && l.name == e.name)

@@ -124,7 +124,9 @@ void Sema::checkKey(ast::StageDecl& stage) {
     if (stage.item)
       declareLocal(stage.item->name, stage.item->range, ast::NameRef::Kind::Item, &stage,
                    stage.itemType ? stage.itemType : types_.errorType(), false, false);
+    inKey_ = true;
     checkValue(a.value.get());
+    inKey_ = false;
     popScope();
   }
 }

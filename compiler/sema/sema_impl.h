@@ -257,6 +257,7 @@ class Sema {
   bool inFinally_ = false;    // checking `finally` or `every` (outside any item)
   bool inEvery_ = false;      // … and it is `every`
   bool inStateInit_ = false;  // checking a `state` initialiser (it cannot wait)
+  bool inKey_ = false;        // checking a stage's `key` (before any worker)
   const ast::CallExpr* readLinesOk_ =
       nullptr;                   // the one read_lines call allowed right now (a `for` iterable)
   bool hadParseErrors_ = false;  // the tree may be partial: skip whole-graph checks

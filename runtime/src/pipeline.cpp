@@ -96,10 +96,10 @@ bool Pipeline::validate() {
     if (o.retries < 0)
       noteConfigError(where + "retry count must not be negative, got " + std::to_string(o.retries));
     if (o.backoff.count() < 0) noteConfigError(where + "backoff must not be negative");
-    if (o.batch < 0) noteConfigError(where + "batch size must be at least 1, got " + std::to_string(o.batch));
-    if ((o.batch > 0) != s->isBatched())
-      noteConfigError(where + (s->isBatched() ? "a body that takes lists needs a batch size"
-                                              : "a batch size needs a body that takes lists"));
+    // A batched body with a size below 1 got it from a param's flag: name the value.
+    if (o.batch < 0 || (o.batch == 0 && s->isBatched()))
+      noteConfigError(where + "batch size must be at least 1, got " + std::to_string(o.batch));
+    if (o.batch > 0 && !s->isBatched()) noteConfigError(where + "a batch size needs a body that takes lists");
     if (o.batchWithin.count() < 0) noteConfigError(where + "batch `within` must not be negative");
     if (o.every.count() < 0) noteConfigError(where + "`every` must not be negative");
     if (o.onError == OnError::Route && o.routeTo == nullptr)

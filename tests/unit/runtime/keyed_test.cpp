@@ -170,6 +170,19 @@ TEST_CASE("batch hands over full lists and a short last one, counting items", "[
   CHECK(r.isBalanced());
 }
 
+TEST_CASE("a batch size below 1 (a param's flag) is a config error that names the value", "[batch]") {
+  for (const std::int64_t size : {std::int64_t{0}, std::int64_t{-3}}) {
+    flow::Pipeline pl;
+    auto& in = pl.channel<std::int64_t>("in", 16);
+    addCounter(pl, in, 10);
+    pl.sink<std::int64_t, NoState>(
+        "save", {.batch = size}, {&in}, nullptr, [](Context&, std::vector<std::int64_t>) {}, nullptr, nullptr,
+        nullptr);
+    CHECK(pl.start() == flow::StartStatus::BadConfig);
+    CHECK(pl.configError() == "stage `save`: batch size must be at least 1, got " + std::to_string(size));
+  }
+}
+
 TEST_CASE("batch within hands over a partial list once it is due", "[batch]") {
   flow::Pipeline pl;
   auto& in = pl.channel<std::int64_t>("in", 16);
