@@ -6,6 +6,9 @@
 // attributes. Then the bodies (check_stmt.cpp), the whole graph
 // (check_graph.cpp) and the warnings (warnings.cpp). Does not look inside
 // bodies itself.
+#include <algorithm>
+#include <iterator>
+#include <string_view>
 #include <unordered_map>
 
 #include "sema/sema_impl.h"
@@ -149,7 +152,23 @@ void Sema::declarePipelineMembers(ast::PipelineDecl& p) {
     if (s) declare(s->name.name, {MemberInfo::Kind::Stage, nullptr, nullptr, s.get(), s->name.range});
 }
 
+namespace {
+/// The program's own flags whose names are identifiers (docs/program-cli.md):
+/// a param of that name would never see its flag, which the program takes.
+bool isRunFlagName(std::string_view name) {
+  // `deadline` and `monitor` are keywords: no param can take them.
+  static constexpr std::string_view kNames[] = {"help",    "stats", "workers", "seed",
+                                                "metrics", "trace", "progress"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+}  // namespace
+
 void Sema::checkParam(ast::ParamDecl& param) {
+  if (isRunFlagName(param.name.name))
+    diags_.report(DiagKind::ParamNamesFlag, param.name.range,
+                  "param `" + param.name.name + "` would be set by `--" + param.name.name +
+                      "=…`, which is the program's own flag; rename the param (say `" + param.name.name +
+                      "_value`)");
   const Type* t = resolveType(param.type);
   bool primitive =
       t->is(K::Int) || t->is(K::Float) || t->is(K::Bool) || t->is(K::String) || t->is(K::Duration);
