@@ -190,7 +190,7 @@ class Workload:
     full: dict          # arguments at full size
     quick: dict         # arguments for --quick
     expect: object      # args -> expected checksum or None
-    target: str         # the goal (issue 6's for W1-W5), for the targets table
+    target: str         # the goal, for the targets table
     # ("speed", min Go/Flow time ratio), ("wall_rss", max wall ratio, max RSS ratio),
     # ("wall_cpu", max wall ratio, min Flow CPU/wall) or ("wall_ideal", max wall ratio, ideal seconds)
     goal: tuple
@@ -228,7 +228,7 @@ WORKLOADS = [
     Workload("W5 100k/10k", "w5_sleepers", "sleepers", "jobs", {"jobs": 100_000, "pool": 10_000},
              {"jobs": 1_000, "pool": 200, "nap_ms": 5}, expect_sleepers,
              "wall <= 1.5x Go, RSS <= 3x Go", ("wall_rss", 1.5, 3.0), unit="jobs"),
-    # Not issue 6's workloads: a chain of three coroutines over capacity-0
+    # Guard workloads: a chain of three coroutines over capacity-0
     # and capacity-1 channels (bench/README.md). Target: as fast as Go, like W3.
     Workload("W6 chain cap=0", "w6_rendezvous_chain", "rendezvous_chain", "n", {"n": 1_000_000, "cap": 0},
              {"n": 2_000, "cap": 0}, expect_rendezvous_chain, "items/s >= 1x Go", ("speed", 1.0),
