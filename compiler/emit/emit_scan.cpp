@@ -204,6 +204,15 @@ BodyFacts pipelineFacts(const Emitter& em) {
     for (const auto& a : st->attrs)
       if (a.value) scanExpr(*a.value, f);
   }
+  // A function's to_json/from_json needs the records' encoders and
+  // decoders as much as a body's does (the other facts are per body).
+  for (const auto& fn : em.module.fns) {
+    if (!fn) continue;
+    BodyFacts inFn;
+    scanBlock(fn->body, inFn);
+    f.usesToJson = f.usesToJson || inFn.usesToJson;
+    f.usesFromJson = f.usesFromJson || inFn.usesFromJson;
+  }
   return f;
 }
 

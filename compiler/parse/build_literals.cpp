@@ -234,7 +234,7 @@ std::unique_ptr<ast::StringLit> AstBuilder::buildString(Flow::StringLitContext* 
     } else if (auto* c = dynamic_cast<Flow::StrBadContext*>(part)) {
       std::string bad = c->getText();
       if (bad == "}")
-        invalidLiteral(rangeOf(part), "single `}` in a string; write `}}` for a literal brace");
+        invalidLiteral(rangeOf(part), "single `}` in a string; write `\\}` (or `}}`) for a literal brace");
       else
         invalidLiteral(rangeOf(part),
                        "unknown escape `" + printable(bad) +

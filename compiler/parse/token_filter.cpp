@@ -134,7 +134,7 @@ class TokenFilter {
         if (ch == "\\" && insideInterpolation())
           hint =
               "; a `{` in a string starts an interpolation, which holds code up to its `}`: "
-              "write `\\{` for a literal brace";
+              "write `\\{` and `\\}` for literal braces";
         errors_.report(start, start + ch.size(), "unexpected character `" + printable(ch) + "`" + hint);
         // It stood where something was meant to be: a newline after it ends
         // the statement even if the token before it was an operator.
