@@ -1,6 +1,7 @@
 // driver/commands.cpp — flags of every flowc subcommand and their dispatch.
 // `check` is implemented here; build/run (build_command.cpp), emit
-// (emit_command.cpp) and graph (graph_command.cpp) get an options struct.
+// (emit_command.cpp), graph (graph_command.cpp) and fmt (fmt_command.cpp) get
+// an options struct.
 #include "driver/commands.h"
 
 #include <llvm/Config/llvm-config.h>
@@ -19,6 +20,9 @@ namespace cl = llvm::cl;
 namespace flow::driver {
 namespace {
 
+// The commands, as error messages list them.
+constexpr const char* kCommands = "build, run, emit, check, graph, fmt";
+
 // Every flowc flag is in this category; main() hides the rest (the options
 // LLVM's libraries register globally) from --help.
 cl::OptionCategory flowcCategory("flowc options");
@@ -28,6 +32,7 @@ cl::SubCommand buildCmd("build", "Build a standalone executable from a .flow fil
 cl::SubCommand runCmd("run", "Build (cached) and run a .flow file; program arguments follow `--`");
 cl::SubCommand emitCmd("emit", "Write a C++ header and source for embedding in a host program");
 cl::SubCommand graphCmd("graph", "Print the pipeline as a graph (dot or mermaid)");
+cl::SubCommand fmtCmd("fmt", "Print .flow files in the canonical layout, or rewrite them (-w)");
 
 // ---- check
 cl::opt<std::string> checkInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::cat(flowcCategory),
@@ -90,6 +95,15 @@ cl::opt<std::string> graphStats("stats",
                                 cl::desc("Draw a run's figures on the graph (a program's --stats-json file)"),
                                 cl::value_desc("stats.json"), cl::cat(flowcCategory), cl::sub(graphCmd));
 
+// ---- fmt
+cl::list<std::string> fmtInputs(cl::Positional, cl::desc("<file.flow>… (- for standard input)"),
+                                cl::OneOrMore, cl::cat(flowcCategory), cl::sub(fmtCmd));
+cl::opt<bool> fmtWrite("w", cl::desc("Rewrite each file that is not in the canonical layout"),
+                       cl::cat(flowcCategory), cl::sub(fmtCmd));
+cl::opt<bool> fmtCheck(
+    "check", cl::desc("Write nothing; list the files that are not in the canonical layout (exit 1 if any)"),
+    cl::cat(flowcCategory), cl::sub(fmtCmd));
+
 bool useColor() { return llvm::sys::Process::StandardErrHasColors(); }
 
 int runCheck() {
@@ -139,17 +153,18 @@ int dispatch(int argc, char** argv) {
   if (argc > 1 && argv[1][0] != '-') {
     llvm::StringRef command = argv[1];
     bool known = false;
-    for (const cl::SubCommand* sub : {&checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd})
+    for (const cl::SubCommand* sub : {&checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd, &fmtCmd})
       known = known || command == sub->getName();
     if (!known) {
-      llvm::errs() << "flowc: error: unknown command `" << command
-                   << "`; use one of: build, run, emit, check, graph (see flowc --help)\n";
+      llvm::errs() << "flowc: error: unknown command `" << command << "`; use one of: " << kCommands
+                   << " (see flowc --help)\n";
       return 2;
     }
   }
   // --help shows flowc's own flags only, not the options LLVM's libraries
   // register globally; --version is flowc's.
-  for (cl::SubCommand* sub : {&*cl::TopLevelSubCommand, &checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd})
+  for (cl::SubCommand* sub :
+       {&*cl::TopLevelSubCommand, &checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd, &fmtCmd})
     cl::HideUnrelatedOptions(flowcCategory, *sub);
   cl::SetVersionPrinter([](llvm::raw_ostream& os) {
     os << "flowc version " FLOWC_VERSION "\n"
@@ -173,8 +188,14 @@ int dispatch(int argc, char** argv) {
     }
     return runGraph({graphInput, pipelineName, graphFormat, graphStats});
   }
-  llvm::errs()
-      << "flowc: error: no command given; use one of: build, run, emit, check, graph (see flowc --help)\n";
+  if (fmtCmd) {
+    if (fmtWrite && fmtCheck) {
+      llvm::errs() << "flowc: error: -w and --check exclude each other\n";
+      return 2;
+    }
+    return runFmt({{fmtInputs.begin(), fmtInputs.end()}, fmtWrite, fmtCheck});
+  }
+  llvm::errs() << "flowc: error: no command given; use one of: " << kCommands << " (see flowc --help)\n";
   return 2;
 }
 

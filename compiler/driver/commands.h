@@ -45,4 +45,13 @@ struct GraphOptions {
 };
 int runGraph(const GraphOptions& options);
 
+/// `flowc fmt`: prints the canonical layout, rewrites (-w) or lists the
+/// files that would change (--check, exit 1 if any).
+struct FmtOptions {
+  std::vector<std::string> inputs;  // `-` is standard input
+  bool write = false;
+  bool check = false;
+};
+int runFmt(const FmtOptions& options);
+
 }  // namespace flow::driver
