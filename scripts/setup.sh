@@ -40,7 +40,14 @@ PACKAGES=(
   # tests and benchmarks (promtool checks --metrics output, dot checks
   # `flowc graph`)
   catch2 libbenchmark-dev libtbb-dev golang-go prometheus graphviz
+  # editor support: Neovim is the real LSP client of the `flowc lsp` tests;
+  # Node.js runs the VS Code extension's npm tools (grammar tests, packaging);
+  # cpack's .deb is checked with dpkg-deb (dpkg, always there)
+  neovim nodejs
 )
+# npm comes with Node.js from some sources (NodeSource's `nodejs` includes it
+# and conflicts with Debian's `npm`): install Debian's only when it is missing.
+NPM_PACKAGE=npm
 
 install_packages() {
   local missing=()
@@ -49,6 +56,7 @@ install_packages() {
       missing+=("$p")
     fi
   done
+  if ! command -v npm >/dev/null; then missing+=("$NPM_PACKAGE"); fi
   if [ ${#missing[@]} -eq 0 ]; then
     echo "setup: all ${#PACKAGES[@]} packages present"
     return

@@ -14,6 +14,7 @@
 #include "ast/dump.h"
 #include "driver/config.h"
 #include "driver/frontend.h"
+#include "lsp/server.h"
 
 namespace cl = llvm::cl;
 
@@ -21,7 +22,7 @@ namespace flow::driver {
 namespace {
 
 // The commands, as error messages list them.
-constexpr const char* kCommands = "build, run, emit, check, graph, fmt";
+constexpr const char* kCommands = "build, run, emit, check, graph, fmt, lsp";
 
 // Every flowc flag is in this category; main() hides the rest (the options
 // LLVM's libraries register globally) from --help.
@@ -33,6 +34,7 @@ cl::SubCommand runCmd("run", "Build (cached) and run a .flow file; program argum
 cl::SubCommand emitCmd("emit", "Write a C++ header and source for embedding in a host program");
 cl::SubCommand graphCmd("graph", "Print the pipeline as a graph (dot or mermaid)");
 cl::SubCommand fmtCmd("fmt", "Print .flow files in the canonical layout, or rewrite them (-w)");
+cl::SubCommand lspCmd("lsp", "Run the language server on stdin/stdout (for editors)");
 
 // ---- check
 cl::opt<std::string> checkInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::cat(flowcCategory),
@@ -104,6 +106,11 @@ cl::opt<bool> fmtCheck(
     "check", cl::desc("Write nothing; list the files that are not in the canonical layout (exit 1 if any)"),
     cl::cat(flowcCategory), cl::sub(fmtCmd));
 
+// ---- lsp
+cl::opt<bool> lspStdio("stdio",
+                       cl::desc("Talk over stdin/stdout (the default; accepted for editors that pass it)"),
+                       cl::cat(flowcCategory), cl::sub(lspCmd));
+
 bool useColor() { return llvm::sys::Process::StandardErrHasColors(); }
 
 int runCheck() {
@@ -153,7 +160,7 @@ int dispatch(int argc, char** argv) {
   if (argc > 1 && argv[1][0] != '-') {
     llvm::StringRef command = argv[1];
     bool known = false;
-    for (const cl::SubCommand* sub : {&checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd, &fmtCmd})
+    for (const cl::SubCommand* sub : {&checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd, &fmtCmd, &lspCmd})
       known = known || command == sub->getName();
     if (!known) {
       llvm::errs() << "flowc: error: unknown command `" << command << "`; use one of: " << kCommands
@@ -164,7 +171,7 @@ int dispatch(int argc, char** argv) {
   // --help shows flowc's own flags only, not the options LLVM's libraries
   // register globally; --version is flowc's.
   for (cl::SubCommand* sub :
-       {&*cl::TopLevelSubCommand, &checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd, &fmtCmd})
+       {&*cl::TopLevelSubCommand, &checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd, &fmtCmd, &lspCmd})
     cl::HideUnrelatedOptions(flowcCategory, *sub);
   cl::SetVersionPrinter([](llvm::raw_ostream& os) {
     os << "flowc version " FLOWC_VERSION "\n"
@@ -195,6 +202,7 @@ int dispatch(int argc, char** argv) {
     }
     return runFmt({{fmtInputs.begin(), fmtInputs.end()}, fmtWrite, fmtCheck});
   }
+  if (lspCmd) return lsp::runServer(stdin, stdout);
   llvm::errs() << "flowc: error: no command given; use one of: " << kCommands << " (see flowc --help)\n";
   return 2;
 }

@@ -18,6 +18,7 @@
 //     extern) from the element type to a sortable type; reverse takes any list.
 #include <utility>
 
+#include "sema/sema.h"
 #include "sema/sema_impl.h"
 
 namespace flow::sema {
@@ -136,6 +137,20 @@ Builtin builtinByName(std::string_view name) {
     if (e.name == name) return e.builtin;
   return Builtin::None;
 }
+
+}  // namespace flow::sema
+
+namespace flow {
+
+std::vector<std::string_view> builtinFunctionNames() {
+  std::vector<std::string_view> names;
+  for (const auto& e : sema::kBuiltins) names.push_back(e.name);
+  return names;
+}
+
+}  // namespace flow
+
+namespace flow::sema {
 
 std::string_view builtinName(Builtin b) {
   for (const auto& e : kBuiltins)
