@@ -41,9 +41,10 @@ PACKAGES=(
   # `flowc graph`)
   catch2 libbenchmark-dev libtbb-dev golang-go prometheus graphviz
   # editor support: Neovim is the real LSP client of the `flowc lsp` tests;
-  # Node.js runs the VS Code extension's npm tools (grammar tests, packaging);
-  # cpack's .deb is checked with dpkg-deb (dpkg, always there)
+  # Node.js runs the VS Code extension's npm tools (grammar tests, packaging)
   neovim nodejs
+  # the .deb: cpack finds its shared-library dependencies with dpkg-shlibdeps
+  dpkg-dev
 )
 # npm comes with Node.js from some sources (NodeSource's `nodejs` includes it
 # and conflicts with Debian's `npm`): install Debian's only when it is missing.
