@@ -51,6 +51,8 @@ EMIT      : 'emit' ;
 TRY       : 'try' ;
 FAIL      : 'fail' ;
 FINALLY   : 'finally' ;
+TEST      : 'test' ;
+EXPECT    : 'expect' ;
 TRUE      : 'true' ;
 FALSE     : 'false' ;
 

@@ -22,7 +22,7 @@ namespace flow::driver {
 namespace {
 
 // The commands, as error messages list them.
-constexpr const char* kCommands = "build, run, emit, check, graph, fmt, lsp";
+constexpr const char* kCommands = "build, run, emit, check, graph, fmt, test, lsp";
 
 // Every flowc flag is in this category; main() hides the rest (the options
 // LLVM's libraries register globally) from --help.
@@ -35,6 +35,7 @@ cl::SubCommand emitCmd("emit", "Write a C++ header and source for embedding in a
 cl::SubCommand graphCmd("graph", "Print the pipeline as a graph (dot or mermaid)");
 cl::SubCommand fmtCmd("fmt", "Print .flow files in the canonical layout, or rewrite them (-w)");
 cl::SubCommand lspCmd("lsp", "Run the language server on stdin/stdout (for editors)");
+cl::SubCommand testCmd("test", "Build and run the tests of a .flow file (and of FILE_test.flow beside it)");
 
 // ---- check
 cl::opt<std::string> checkInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::cat(flowcCategory),
@@ -57,21 +58,21 @@ cl::opt<std::string> buildOutput(
     cl::value_desc("path"), cl::cat(flowcCategory), cl::sub(buildCmd));
 cl::list<std::string> includeDirs("I", cl::desc("Directory searched for extern headers"),
                                   cl::value_desc("dir"), cl::Prefix, cl::cat(flowcCategory),
-                                  cl::sub(buildCmd), cl::sub(runCmd));
+                                  cl::sub(buildCmd), cl::sub(runCmd), cl::sub(testCmd));
 cl::opt<std::string> pipelineName("pipeline", cl::desc("The pipeline to build when the file has several"),
                                   cl::value_desc("name"), cl::cat(flowcCategory), cl::sub(buildCmd),
                                   cl::sub(runCmd), cl::sub(emitCmd), cl::sub(graphCmd));
 cl::opt<std::string> cxxCompiler("cxx",
                                  cl::desc("C++ compiler to use (default: clang++, else $CXX, else g++)"),
                                  cl::value_desc("path"), cl::cat(flowcCategory), cl::sub(buildCmd),
-                                 cl::sub(runCmd));
+                                 cl::sub(runCmd), cl::sub(testCmd));
 cl::opt<bool> emitCppOnly("emit-cpp-only", cl::desc("Write the generated C++ to -o and stop"),
                           cl::cat(flowcCategory), cl::sub(buildCmd));
 cl::opt<bool> noLineDirectives("no-line-directives",
                                cl::desc("Do not map generated C++ back to the .flow file"),
                                cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd), cl::sub(emitCmd));
 cl::opt<bool> werrorCxx("Werror-cxx", cl::desc("Compile the generated C++ with -Wall -Wextra -Werror"),
-                        cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
+                        cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd), cl::sub(testCmd));
 cl::opt<bool> timePhases("time-phases", cl::desc("Print the time of each phase to stderr"),
                          cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<bool> noPch("no-pch", cl::desc("Do not use a precompiled <flow/flow.h> (clang++ only; cached)"),
@@ -80,7 +81,7 @@ cl::opt<bool> debugInfo(
     "g", cl::desc("Compile the generated C++ with debug info and link the runtime with its own"),
     cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
 cl::opt<bool> verbose("verbose", cl::desc("Say what flowc does (commands, cache hits)"),
-                      cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd));
+                      cl::cat(flowcCategory), cl::sub(buildCmd), cl::sub(runCmd), cl::sub(testCmd));
 
 // ---- emit
 cl::opt<std::string> emitInput(cl::Positional, cl::desc("<file.flow>"), cl::Required, cl::cat(flowcCategory),
@@ -105,6 +106,17 @@ cl::opt<bool> fmtWrite("w", cl::desc("Rewrite each file that is not in the canon
 cl::opt<bool> fmtCheck(
     "check", cl::desc("Write nothing; list the files that are not in the canonical layout (exit 1 if any)"),
     cl::cat(flowcCategory), cl::sub(fmtCmd));
+
+// ---- test
+cl::list<std::string> testInputs(cl::Positional, cl::desc("<file.flow> [extern.cpp…]"), cl::OneOrMore,
+                                 cl::cat(flowcCategory), cl::sub(testCmd));
+cl::opt<bool> testAll("v", cl::desc("Print a line for every test, passed ones too"), cl::cat(flowcCategory),
+                      cl::sub(testCmd));
+cl::opt<std::string> testRun("run", cl::desc("Run only the tests whose name contains this text"),
+                             cl::value_desc("text"), cl::cat(flowcCategory), cl::sub(testCmd));
+cl::opt<int> testTimeout("timeout",
+                         cl::desc("Real seconds a test's run may take before it is cancelled (default 60)"),
+                         cl::value_desc("seconds"), cl::init(0), cl::cat(flowcCategory), cl::sub(testCmd));
 
 // ---- lsp
 cl::opt<bool> lspStdio("stdio",
@@ -160,7 +172,8 @@ int dispatch(int argc, char** argv) {
   if (argc > 1 && argv[1][0] != '-') {
     llvm::StringRef command = argv[1];
     bool known = false;
-    for (const cl::SubCommand* sub : {&checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd, &fmtCmd, &lspCmd})
+    for (const cl::SubCommand* sub :
+         {&checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd, &fmtCmd, &testCmd, &lspCmd})
       known = known || command == sub->getName();
     if (!known) {
       llvm::errs() << "flowc: error: unknown command `" << command << "`; use one of: " << kCommands
@@ -170,8 +183,8 @@ int dispatch(int argc, char** argv) {
   }
   // --help shows flowc's own flags only, not the options LLVM's libraries
   // register globally; --version is flowc's.
-  for (cl::SubCommand* sub :
-       {&*cl::TopLevelSubCommand, &checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd, &fmtCmd, &lspCmd})
+  for (cl::SubCommand* sub : {&*cl::TopLevelSubCommand, &checkCmd, &buildCmd, &runCmd, &emitCmd, &graphCmd,
+                              &fmtCmd, &testCmd, &lspCmd})
     cl::HideUnrelatedOptions(flowcCategory, *sub);
   cl::SetVersionPrinter([](llvm::raw_ostream& os) {
     os << "flowc version " FLOWC_VERSION "\n"
@@ -203,6 +216,20 @@ int dispatch(int argc, char** argv) {
     return runFmt({{fmtInputs.begin(), fmtInputs.end()}, fmtWrite, fmtCheck});
   }
   if (lspCmd) return lsp::runServer(stdin, stdout);
+  if (testCmd) {
+    TestOptions t;
+    t.argv0 = argv[0];
+    t.input = testInputs.front();
+    t.externSources.assign(testInputs.begin() + 1, testInputs.end());
+    t.includeDirs.assign(includeDirs.begin(), includeDirs.end());
+    t.cxx = cxxCompiler;
+    t.run = testRun;
+    t.timeoutSeconds = testTimeout;
+    t.listAll = testAll;
+    t.warningsAsErrors = werrorCxx;
+    t.verbose = verbose;
+    return runTest(t);
+  }
   llvm::errs() << "flowc: error: no command given; use one of: " << kCommands << " (see flowc --help)\n";
   return 2;
 }

@@ -77,8 +77,22 @@ void Document::setText(std::string text) {
 std::unique_ptr<Document::Analysis> Document::analyze(const std::string& text) const {
   auto a = std::make_unique<Analysis>();
   a->diags = std::make_unique<DiagnosticEngine>(a->sources);
+  // A test file is analysed with the file it tests, as `flowc check` does;
+  // that file is read from the disk.
+  std::unique_ptr<ast::Module> subject;
+  const std::string subjectPath = ast::subjectOfTestFile(path_);
+  if (!subjectPath.empty()) {
+    if (auto file = llvm::MemoryBuffer::getFile(subjectPath, /*IsText=*/true)) {
+      const unsigned id = a->sources.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+      subject = parseModule(id, *a->diags);
+    }
+  }
   a->buffer = a->sources.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(text, path_), llvm::SMLoc());
   a->module = parseModule(a->buffer, *a->diags);
+  if (subject) {
+    ast::appendDeclarations(*subject, *a->module);
+    a->module = std::move(subject);
+  }
   a->module->fileName = path_;
   checkModule(*a->module, *a->diags);
   a->symbols = indexModule(*a->module, a->sources);
@@ -108,6 +122,8 @@ Value Document::diagnostics() const {
     return static_cast<std::size_t>(loc.getPointer() - base);
   };
   for (const Diagnostic* d : order) {
+    // This document's diagnostics (a test file's subject has its own).
+    if (d->range.begin.isValid() && a.sources.FindBufferContainingLoc(d->range.begin) != a.buffer) continue;
     if (prev && prev->kind == d->kind && prev->range.begin == d->range.begin && prev->message == d->message)
       continue;
     prev = d;

@@ -49,6 +49,7 @@ class Indexer {
       for (const auto& fn : block->fns) externFn(fn);
     for (const auto& fn : module_.fns) fnDecl(*fn);
     for (const auto& p : module_.pipelines) pipeline(*p);
+    for (const auto& t : module_.tests) test(*t);
     return std::move(out_);
   }
 
@@ -198,6 +199,27 @@ class Indexer {
       if (ch->capacity) expr(*ch->capacity);
     }
     for (const auto& s : p.stages) stage(*s);
+    pipeline_ = nullptr;
+  }
+
+  void test(const ast::TestDecl& t) {
+    pipeline_ = t.pipeline;
+    if (t.pipeline && t.pipelineName)
+      add(*t.pipelineName, SymbolKind::Pipeline, code("pipeline " + t.pipeline->name.name),
+          t.pipeline->name.range);
+    for (const ast::TestStmt& s : t.stmts) {
+      if (pipeline_ && s.kind == ast::TestStmt::Kind::Param)
+        for (const auto& p : pipeline_->params)
+          if (p->name.name == s.name.name)
+            add(s.name, SymbolKind::Param, code(oneLine(text(p->range))), p->name.range, p->type.resolved);
+      if (pipeline_ && s.kind == ast::TestStmt::Kind::Workers)
+        for (const auto& st : pipeline_->stages)
+          if (st->name.name == s.name.name)
+            add(s.name, SymbolKind::Stage, describeStage(*st), st->name.range);
+      if (s.kind == ast::TestStmt::Kind::Input) channelUse(s.name);
+      for (const ast::Ident& id : s.names) channelUse(id);
+      if (s.value) expr(*s.value);
+    }
     pipeline_ = nullptr;
   }
 
@@ -364,6 +386,20 @@ class Indexer {
         add(id, SymbolKind::Function, code(oneLine(textUntil(f->range, f->body.range))), f->name.range);
         return;
       }
+      case ast::NameRef::Kind::TestChannel: {
+        auto* ch = static_cast<const ast::ChannelDecl*>(e.ref.decl);
+        add(id, SymbolKind::Channel, describeChannel(*ch) + "\n\nin a test: what arrived on it, in order",
+            ch->name.range, t);
+        return;
+      }
+      case ast::NameRef::Kind::TestStage: {
+        auto* st = static_cast<const ast::StageDecl*>(e.ref.decl);
+        add(id, SymbolKind::Stage, describeStage(*st), st->name.range);
+        return;
+      }
+      case ast::NameRef::Kind::TestResult:
+        add(id, SymbolKind::Local, typed("", e.name, t) + "\n\nwhat the test's run did", {}, t);
+        return;
       case ast::NameRef::Kind::Unresolved:
         return;
     }
@@ -526,6 +562,12 @@ std::vector<Symbol> namesInScope(const ast::Module& module, const llvm::SourceMg
         inner.push_back({{}, SymbolKind::Worker, "worker", "worker int", {}, nullptr});
       }
     }
+  }
+  for (const auto& t : module.tests) {
+    if (!contains(t->range, at) || !t->pipeline) continue;
+    pipeline = t->pipeline;
+    for (const char* result : {"exit_code", "elapsed", "printed"})
+      inner.push_back({{}, SymbolKind::Local, result, "test result", {}, nullptr});
   }
   if (pipeline) {
     for (const auto& p : pipeline->params)

@@ -160,6 +160,9 @@ class AstBuilder {
   auto buildStage(Flow::StageMemberContext* ctx) -> std::unique_ptr<ast::StageDecl>;
   auto buildAttr(Flow::StageAttrContext* ctx) -> std::optional<ast::StageAttr>;
 
+  // build_tests.cpp
+  auto buildTestDecl(Flow::TestDeclContext* ctx) -> std::unique_ptr<ast::TestDecl>;
+
   // build_stmts.cpp
   auto buildBlock(Flow::BlockContext* ctx, SourceRange fallback) -> ast::Block;
   auto buildStmt(Flow::StmtContext* ctx) -> ast::StmtPtr;

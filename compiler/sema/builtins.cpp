@@ -333,6 +333,18 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
     return ok ? result : err;
   };
 
+  // A test's expressions are evaluated before or after the run, by the test
+  // itself: what needs a running stage (a worker, its clock, its generator,
+  // the program's output) has no meaning there.
+  if (inTest_ && (b == Builtin::Sleep || b == Builtin::Print || b == Builtin::Eprint || b == Builtin::Now ||
+                  b == Builtin::ReadLines || b == Builtin::RandInt || b == Builtin::RandFloat)) {
+    diags_.report(DiagKind::NotInTest, e.callee.range,
+                  "`" + name + "` is not allowed in a test; a test sets up a run and checks what it did, " +
+                      "it does not run stage code (what the run printed is `printed`)");
+    for (auto& a : e.args) checkValue(a.get());
+    return err;
+  }
+
   switch (b) {
     case Builtin::None:
       return err;

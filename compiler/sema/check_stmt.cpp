@@ -192,6 +192,9 @@ void Sema::checkAssign(ast::AssignStmt& s) {
         case ast::NameRef::Kind::Param:
         case ast::NameRef::Kind::Const:
         case ast::NameRef::Kind::State:
+        case ast::NameRef::Kind::TestChannel:
+        case ast::NameRef::Kind::TestStage:
+        case ast::NameRef::Kind::TestResult:
           why = "it is read-only";
           break;
       }

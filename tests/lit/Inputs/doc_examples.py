@@ -12,7 +12,8 @@ it is added. In each page:
               elision) must pass `flowc check`. If the block is followed by
               a paragraph ending in "prints" and then a ```text block, the
               program is also built and run, and its stdout must be exactly
-              that text. If instead the paragraph says "`flowc check
+              that text. A program with `test` blocks must pass `flowc
+              test`. If instead the paragraph says "`flowc check
               NAME.flow`" and the block after it is ```text, the program is
               saved as NAME.flow and `flowc check NAME.flow` must print
               exactly that text on stderr (and exit with status 1 if the
@@ -55,6 +56,7 @@ import textwrap
 FENCE = re.compile(r"^```(\w*)\s*$")
 PIPELINE = re.compile(r"^pipeline\s+\w+\s*\{", re.M)
 CHECK_PROSE = re.compile(r"`flowc check ([\w.-]+\.flow)`")
+TEST_BLOCK = re.compile(r'^test\s+"', re.M)
 
 
 def blocks(text):
@@ -289,6 +291,11 @@ def main():
                 err = fmt_mismatch(args.flowc, args.workdir, where, body, body, "as it is")
                 if err:
                     errors.append(err)
+                if TEST_BLOCK.search(body):
+                    # A program with tests: they pass.
+                    r = run([args.flowc, "test", src], args.workdir)
+                    if r.returncode != 0:
+                        errors.append(f"{where}: `flowc test` failed ({r.returncode}):\n{r.stdout}{r.stderr}")
                 if nxt and nxt[0] == "text" and nxt[3].strip().endswith("prints"):
                     exe = src[:-len(".flow")]
                     r = run([args.flowc, "build", src, "-o", exe], args.workdir)
