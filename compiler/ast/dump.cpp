@@ -91,7 +91,15 @@ class Dumper {
     for (const auto& d : m.pipelines) tops.push_back({d->range.begin.getPointer(), 3, d.get()});
     for (const auto& d : m.fns) tops.push_back({d->range.begin.getPointer(), 4, d.get()});
     for (const auto& d : m.tests) tops.push_back({d->range.begin.getPointer(), 5, d.get()});
-    std::stable_sort(tops.begin(), tops.end(), [](const Top& a, const Top& b) { return a.at < b.at; });
+    // Source order: by file (a test file follows the file it tests), then
+    // by place in it — never by address across two buffers.
+    auto bufferOf = [&](const char* at) {
+      return sources_.FindBufferContainingLoc(llvm::SMLoc::getFromPointer(at));
+    };
+    std::stable_sort(tops.begin(), tops.end(), [&](const Top& a, const Top& b) {
+      const unsigned ba = bufferOf(a.at), bb = bufferOf(b.at);
+      return ba != bb ? ba < bb : a.at < b.at;
+    });
     Indent in(depth_);
     for (const Top& t : tops) {
       if (t.kind == 0) typeDecl(*static_cast<const TypeDecl*>(t.decl));

@@ -28,17 +28,6 @@ namespace {
 namespace fs = llvm::sys::fs;
 namespace path = llvm::sys::path;
 
-bool writeText(const std::string& file, const std::string& text) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(file, ec, fs::OF_Text);
-  if (ec) {
-    llvm::errs() << "flowc: error: cannot write `" << file << "`: " << ec.message() << "\n";
-    return false;
-  }
-  os << text;
-  return true;
-}
-
 }  // namespace
 
 int runTest(const TestOptions& o) {
@@ -99,8 +88,8 @@ int runTest(const TestOptions& o) {
     eo.sources = &sources;
     eo.lineDirectives = false;
     const std::string base = std::string(work) + "/" + graph.name();
-    if (!writeText(base + "_test.cpp", emit::emitTestProgram(*fe.module, graph, eo))) return 1;
-    if (!writeText(std::string(work) + "/" + emit::sharedHeaderName(graph),
+    if (!writeFile(base + "_test.cpp", emit::emitTestProgram(*fe.module, graph, eo))) return 1;
+    if (!writeFile(std::string(work) + "/" + emit::sharedHeaderName(graph),
                    emit::emitSharedHeader(*fe.module, graph, eo)))
       return 1;
     CompileJob job;

@@ -146,6 +146,10 @@ StartStatus Pipeline::start() {
   // On the virtual clock, simulated time stops at the alarm wait() sets
   // until wait() has acted on it; the timer says when it got there.
   detail::RunShared* run = run_.get();
+  // Held at the start until wait() sets the first real alarm: simulated
+  // time must not move while the workers are still being spawned (the
+  // first ones may all be waiting before the last one exists).
+  run_->timers.setAlarm(run_->start);
   run_->timers.start(&run_->sched, [run] {
     { std::lock_guard<std::mutex> lock(run->mu); }
     run->cv.notify_all();

@@ -13,8 +13,11 @@ TimerQueue::~TimerQueue() { stop(); }
 
 namespace {
 // How long the virtual clock's thread waits (real time) between two looks
-// at the scheduler while the workers run.
+// at the scheduler while the workers run: short after time moved (the
+// workers it woke are often done at once), doubling up to the cap while
+// they keep running.
 constexpr auto kQuiescencePoll = std::chrono::microseconds(20);
+constexpr auto kQuiescencePollMax = std::chrono::milliseconds(1);
 }  // namespace
 
 void enableVirtualClock(Deadline start) noexcept {
@@ -112,6 +115,7 @@ void TimerQueue::run() {
 
 void TimerQueue::runVirtual() {
   std::unique_lock<std::mutex> lock(mu_);
+  std::chrono::microseconds poll = kQuiescencePoll;
   while (!stopping_) {
     const Deadline now = Clock::now();
     Deadline next = heap_.empty() ? kNoDeadline : heap_.front()->timerAt;
@@ -129,9 +133,11 @@ void TimerQueue::runVirtual() {
     const bool quiescent = sched_ != nullptr && sched_->isQuiescent();
     lock.lock();
     if (!quiescent || stopping_) {
-      cv_.wait_for(lock, kQuiescencePoll);
+      cv_.wait_for(lock, poll);
+      poll = std::min<std::chrono::microseconds>(poll * 2, kQuiescencePollMax);
       continue;
     }
+    poll = kQuiescencePoll;
     next = heap_.empty() ? kNoDeadline : heap_.front()->timerAt;  // arm()/disarm() may have run meanwhile
     const Deadline to = std::min(next, alarm_);
     if (to == kNoDeadline) continue;

@@ -44,7 +44,8 @@ echo "=== grammar"
 cd "$EXT"
 ./node_modules/.bin/vscode-tmgrammar-test -g syntaxes/flow.tmLanguage.json test/syntax.test.flow
 node test/check_examples.js "$ROOT/grammar/FlowLexer.g4" "$ROOT/examples" "$ROOT/bench/workloads" \
-  "$ROOT/tests/lit/run" "$ROOT/tests/lit/emit" "$ROOT/tests/lit/observe" "$ROOT/tests/lit/fmt" "$ROOT/tests/lit/lsp"
+  "$ROOT/tests/lit/run" "$ROOT/tests/lit/emit" "$ROOT/tests/lit/observe" "$ROOT/tests/lit/fmt" "$ROOT/tests/lit/lsp" \
+  "$ROOT/tests/lit/test"
 
 echo "=== client"
 sed 's/  sink collect(r from done) {/  sink collect(r from dnoe) {/' "$ROOT/examples/worker_pool.flow" >"$WORK/worker_pool.flow"

@@ -19,6 +19,7 @@ import argparse
 import difflib
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -83,9 +84,15 @@ def main():
             else:
                 syntax += 1
             continue
-        copy = os.path.join(a.workdir, os.path.basename(path))
+        # A directory of its own per file; a test file (NAME_test.flow) is
+        # checked with NAME.flow beside it, so that one comes along.
+        where = os.path.join(a.workdir, str(checked))
+        os.makedirs(where, exist_ok=True)
+        copy = os.path.join(where, os.path.basename(path))
         with open(copy, "w") as f:
             f.write(out1)
+        if path.endswith("_test.flow") and os.path.exists(path[:-len("_test.flow")] + ".flow"):
+            shutil.copy(path[:-len("_test.flow")] + ".flow", where)
         rc2, out2, err2 = run([a.flowc, "fmt", copy])
         if rc2 != 0:
             failures.append(f"{path}: the formatted text does not format:\n{err2}")

@@ -16,6 +16,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
+from check_fmt import walk  # noqa: E402
 from lsp_client import Client, uri  # noqa: E402
 
 LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning|note): (?P<msg>.*)$")
@@ -77,18 +78,6 @@ def lsp_output(client, path):
         out.append({"line": s["line"] + 1, "col": byte_col(lines, s["line"], s["character"]),
                     "sev": sev[d["severity"]], "kind": d["code"], "msg": d["message"], "notes": notes})
     return out
-
-
-def walk(paths):
-    for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
-                dirs.sort()
-                for f in sorted(files):
-                    if f.endswith(".flow"):
-                        yield os.path.join(root, f)
-        else:
-            yield p
 
 
 def main():
