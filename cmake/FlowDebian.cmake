@@ -6,7 +6,14 @@
 # flowc and the metrics module (libc6, libstdc++6, libtinfo6,
 # libcpp-httplib0.11 …) — plus a C++20 compiler, which `flowc build` runs on
 # every generated program: clang++ 14 or g++ 12, either of which brings the
-# C++ standard library headers and binutils. ANTLR, LLVM and Java are not
+# C++ standard library headers and binutils — and the development packages
+# of the libraries a generated program compiles and links against: the
+# runtime's headers include tsl/robin_map.h (robin-map-dev, header only),
+# `flowc build` links every program with -lcurl (http_get, http_post; kept
+# only where called, under --as-needed) and a program that decodes JSON with
+# -lsimdjson, which need the unversioned .so links the -dev packages hold
+# (they bring libcurl4 and libsimdjson14 along). The CMake package's
+# find_dependency() calls need the same three. ANTLR, LLVM and Java are not
 # among them: flowc links ANTLR's runtime and LLVM Support statically, and
 # the ANTLR tool (Java) only runs when flowc itself is built.
 #
@@ -26,7 +33,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # flow_VERSION_ARCH.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "clang (>= 1:14) | g++ (>= 4:12)")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS
+    "clang (>= 1:14) | g++ (>= 4:12), libcurl4-openssl-dev | libcurl-dev, libsimdjson-dev, robin-map-dev")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "clang (>= 1:14)")
 # flowc alone: the runtime archive keeps its debug sections (`flowc build -g`
 # links it; ordinary builds link libflow_runtime-nodebug.a).

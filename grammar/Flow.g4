@@ -26,6 +26,10 @@
 // few tokens of lookahead and does not depend on the spelling of the name:
 // `if MAX {`, `for x in xs {`, `while ok {`, `-> out {`, `workers n {` open
 // blocks; `Cfg{}`, `Job{id: i}` and a record spread over lines are records.
+// So does `key w {` (the body after a stage's `key`) and `every period {`.
+// A `{` where an expression starts is a map literal (`{"a": 1}`, `{}`); no
+// statement and no block starts where an expression could, so the two never
+// meet: after `if x` the expression is complete and `{` opens its block.
 // The only text that could be read both ways is an empty `x {}` followed by
 // a block (`if x {} else {}`): the SLL pass may read a record there, fails,
 // and the full-LL pass then takes the alternative that parses, the block.
@@ -74,11 +78,19 @@ typeDecl
 fieldSep  : NL | SEMI | COMMA ;
 fieldDecl : IDENT COLON typeRef (ASSIGN expr)? ;
 
-// `int`, `Job`, `[string]`. Type names are identifiers, not keywords, because
-// `int(s)` and `float(s)` are also built-in calls.
+// `int`, `Job`, `[string]`, `{string: int}`, `Failed<Job>`. Type names are
+// identifiers, not keywords, because `int(s)` and `float(s)` are also
+// built-in calls. Which names take a type argument (only `Failed`) is sema's.
 typeRef
-  : IDENT
+  : IDENT (LT typeArg)?
   | LBRACK typeRef RBRACK
+  | LBRACE typeRef COLON typeRef RBRACE
+  ;
+// The argument and the closing `>`. The lexer reads `>>` as one token (a
+// shift), so `Failed<Failed<Job>>` closes two levels with it.
+typeArg
+  : typeRef GT
+  | IDENT LT typeRef SHR
   ;
 
 constDecl : CONST IDENT ASSIGN expr ;
@@ -107,8 +119,9 @@ member
       stageAttr* block                                                    # stageMember
   ;
 
-// `(x from a, b)`: the item name, then the channels merged into it.
-stageInputs : LPAREN IDENT FROM identList RPAREN ;
+// `(x from a, b)`: the item name, then the channels merged into it;
+// `(rows from a batch 500 within 200ms)`: the body gets lists of items.
+stageInputs : LPAREN IDENT FROM identList (BATCH expr (WITHIN expr)?)? RPAREN ;
 identList   : IDENT (COMMA IDENT)* ;
 
 // Any order; "at most once each" is sema's rule. `on_error` takes `drop`,
@@ -119,6 +132,7 @@ stageAttr
   | RETRY expr (BACKOFF expr)?        # retryAttr
   | ON_ERROR IDENT IDENT?             # onErrorAttr
   | ORDERED                           # orderedAttr
+  | KEY expr                          # keyAttr
   ;
 
 // `test "name" [for PIPELINE] { … }`: a test `flowc test` runs
@@ -141,11 +155,12 @@ testStmt
 block : LBRACE (stmt | sep)* RBRACE ;
 
 stmt
-  : kw=(LET | VAR) IDENT ASSIGN expr                                     # letStmt
-  | STATE IDENT ASSIGN expr                                              # stateStmt
+  : kw=(LET | VAR) IDENT (COLON typeRef)? ASSIGN expr                    # letStmt
+  | STATE IDENT (COLON typeRef)? ASSIGN expr                             # stateStmt
   // `}` newline `else` is accepted too: nothing else can start with `else`.
   | IF expr block (NL? ELSE IF expr block)* (NL? ELSE block)?            # ifStmt
-  | FOR IDENT IN expr (DOTDOT expr)? block                               # forStmt
+  // `for x in xs`, `for i in 0..n`, `for k, v in m` (and `for i, x in xs`).
+  | FOR IDENT (COMMA IDENT)? IN expr (DOTDOT expr)? block                # forStmt
   | WHILE expr block                                                     # whileStmt
   | BREAK                                                                # breakStmt
   | CONTINUE                                                             # continueStmt
@@ -155,6 +170,7 @@ stmt
   | EMIT expr                                                            # emitStmt
   | TRY (EMIT expr | IDENT SEND expr) NL? ELSE block                     # trySendStmt
   | FAIL expr                                                            # failStmt
+  | EVERY expr block                                                     # everyStmt
   | FINALLY block                                                        # finallyStmt
   // `ch <- e`, `y = e`, `y += e`, `sleep(d)`: one alternative so that choosing
   // it needs one token of lookahead; the builder checks the left side.
@@ -188,12 +204,14 @@ primary
   | stringLit                                                 # stringLitExpr
   | LBRACK (expr (COMMA expr)* COMMA?)? RBRACK                # listLit
   | IDENT LBRACE NL* (fieldInit (fieldInitSep fieldInit)* fieldInitSep?)? RBRACE  # recordLit
+  | LBRACE NL* (mapEntry (fieldInitSep mapEntry)* fieldInitSep?)? RBRACE          # mapLit
   | IDENT LPAREN (expr (COMMA expr)* COMMA?)? RPAREN          # callExpr
   | IDENT                                                     # nameExpr
   | LPAREN expr RPAREN                                        # parenExpr
   ;
 
 fieldInit    : IDENT COLON expr ;
+mapEntry     : expr COLON expr ;
 fieldInitSep : (COMMA | NL)+ ;
 
 // "text {expr} more": pieces of text, escapes, `{{` `}}`, interpolations.

@@ -53,6 +53,10 @@ FAIL      : 'fail' ;
 FINALLY   : 'finally' ;
 TEST      : 'test' ;
 EXPECT    : 'expect' ;
+KEY       : 'key' ;
+BATCH     : 'batch' ;
+WITHIN    : 'within' ;
+EVERY     : 'every' ;
 TRUE      : 'true' ;
 FALSE     : 'false' ;
 

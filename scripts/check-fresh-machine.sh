@@ -107,7 +107,8 @@ if [ -n "$DEB" ]; then
   [ -f "$DEB" ] || { echo "check-fresh-machine: no such package: $DEB" >&2; exit 2; }
   mkdir -p "$ROOT_DIR/root/flow"
   cp "$DEB" "$ROOT_DIR/root/flow/"
-  cp "$REPO/examples/worker_pool.flow" "$ROOT_DIR/root/flow/"
+  cp "$REPO/examples/worker_pool.flow" "$REPO/examples/sensor_windows.flow" "$REPO/examples/readings.jsonl" \
+    "$ROOT_DIR/root/flow/"
   cat >"$ROOT_DIR/root/flow/check-package.sh" <<'CHECK'
 set -euo pipefail
 flowc --version
@@ -116,6 +117,11 @@ flowc build worker_pool.flow -o worker_pool
 ./worker_pool --jobs=20 > out.txt
 cat out.txt
 test "$(grep -c '^Processed job' out.txt)" -eq 20
+# A program that decodes JSON links libsimdjson, and every program -lcurl:
+# the package's Depends brought their development files.
+flowc build sensor_windows.flow -o sensor_windows
+./sensor_windows < readings.jsonl > windows.txt
+grep -q '"sensor":"attic"' windows.txt
 # Only building flowc needs ANTLR, LLVM and Java: the package names none of
 # them, and neither ANTLR nor Java came with it. (LLVM's development files
 # may: clang recommends them; that is clang's, not Flow's.)

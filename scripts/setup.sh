@@ -35,6 +35,10 @@ PACKAGES=(
   # LLVM 14: Support library for flowc (its CMake package needs zlib's), lit +
   # FileCheck for the tests
   llvm-14-dev llvm-14-tools zlib1g-dev
+  # runtime: flow::Map is a tsl::robin_map; from_json decodes with simdjson
+  robin-map-dev libsimdjson-dev
+  # the runtime's HTTP client (http_get, http_post): libcurl, OpenSSL flavour
+  libcurl4-openssl-dev
   # --metrics: cpp-httplib (the runtime loads it only when a program asks)
   libcpp-httplib-dev
   # tests and benchmarks (promtool checks --metrics output, dot checks

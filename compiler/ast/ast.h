@@ -111,9 +111,9 @@ enum class OnError { Drop, Stop, Route };
 
 /// One attribute as written; sema checks each appears at most once.
 struct StageAttr {
-  enum class Kind { Workers, Timeout, Retry, OnError, Ordered };
+  enum class Kind { Workers, Timeout, Retry, OnError, Ordered, Key };
   Kind kind;
-  ExprPtr value;    // Workers: N; Timeout: D; Retry: N
+  ExprPtr value;    // Workers: N; Timeout: D; Retry: N; Key: the key over the item
   ExprPtr backoff;  // Retry: optional D
   OnError onError = OnError::Drop;
   std::optional<Ident> routeChannel;  // OnError Route
@@ -128,6 +128,9 @@ struct StageDecl {
   Ident name;
   std::optional<Ident> item;   // the name before `from` (stage, sink)
   std::vector<Ident> inputs;   // channels after `from`
+  ExprPtr batchSize;           // `batch N` after the inputs (may be null)
+  ExprPtr batchWithin;         // `within D` after it (may be null)
+  SourceRange batchRange;      // `batch N [within D]`, when written
   std::vector<Ident> outputs;  // channels after `->`
   std::vector<StageAttr> attrs;
   Block body;
@@ -141,7 +144,8 @@ struct StageDecl {
   std::vector<const ChannelDecl*> inputChannels;
   std::vector<const ChannelDecl*> outputChannels;
   const ChannelDecl* routeChannel = nullptr;
-  const Type* itemType = nullptr;
+  const Type* itemType = nullptr;  // the input channels' element type (also with `batch`)
+  const Expr* key = nullptr;       // the `key` attribute's expression, if any
 };
 
 /// One member of a pipeline, in source order.

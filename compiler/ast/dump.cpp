@@ -61,8 +61,10 @@ std::string quoted(const std::string& text) {
 }
 
 std::string typeRefText(const TypeRef& t) {
-  if (t.kind == TypeRef::Kind::List)
-    return "[" + (t.element ? typeRefText(*t.element) : std::string("?")) + "]";
+  auto part = [](const std::unique_ptr<TypeRef>& p) { return p ? typeRefText(*p) : std::string("?"); };
+  if (t.kind == TypeRef::Kind::List) return "[" + part(t.element) + "]";
+  if (t.kind == TypeRef::Kind::Map) return "{" + part(t.key) + ": " + part(t.element) + "}";
+  if (t.kind == TypeRef::Kind::Generic) return t.name + "<" + part(t.element) + ">";
   return t.name;
 }
 
@@ -250,10 +252,21 @@ class Dumper {
                        : s.kind == StageDecl::Kind::Sink ? "Sink "
                                                          : "Stage ";
     text += s.name.name;
-    if (s.item) text += "(" + s.item->name + " from " + joinIdents(s.inputs) + ")";
+    if (s.item)
+      text += "(" + s.item->name + " from " + joinIdents(s.inputs) + (s.batchSize ? " batch" : "") + ")";
     if (!s.outputs.empty()) text += " -> " + joinIdents(s.outputs);
     line(text, s.name.range);
     Indent in(depth_);
+    if (s.batchSize) {
+      line("Batch", s.batchRange);
+      Indent in2(depth_);
+      expr(*s.batchSize);
+      if (s.batchWithin) {
+        line("Within", s.batchWithin->range);
+        Indent in3(depth_);
+        expr(*s.batchWithin);
+      }
+    }
     for (const StageAttr& a : s.attrs) attr(a);
     block("Body", s.body);
   }
@@ -271,6 +284,9 @@ class Dumper {
         break;
       case StageAttr::Kind::Ordered:
         line("Ordered", a.range);
+        break;
+      case StageAttr::Kind::Key:
+        line("Key", a.range);
         break;
       case StageAttr::Kind::OnError: {
         const char* policy = a.onError == OnError::Stop    ? "stop"
@@ -299,7 +315,9 @@ class Dumper {
 
   void stmt(const Stmt& s) {
     if (auto* l = llvm::dyn_cast<LetStmt>(&s)) {
-      line((l->isMutable ? "Var " : "Let ") + l->name.name, s.range);
+      line((l->isMutable ? "Var " : "Let ") + l->name.name +
+               (l->declType ? ": " + typeRefText(*l->declType) : ""),
+           s.range);
       Indent in(depth_);
       expr(*l->init);
     } else if (auto* a = llvm::dyn_cast<AssignStmt>(&s)) {
@@ -314,8 +332,11 @@ class Dumper {
       block("Then", i->then);
       if (i->otherwise) block("Else", *i->otherwise);
     } else if (auto* f = llvm::dyn_cast<ForStmt>(&s)) {
-      std::string text = "For " + f->var.name + (f->isRange() ? " in range" : " in");
+      std::string text = "For " + f->var.name;
+      if (f->second) text += ", " + f->second->name;
+      text += f->isRange() ? " in range" : " in";
       if (f->varType != nullptr) text += " : " + f->varType->str();
+      if (f->secondType != nullptr) text += ", " + f->secondType->str();
       line(text, s.range);
       Indent in(depth_);
       expr(*f->iterable);
@@ -346,9 +367,14 @@ class Dumper {
       Indent in(depth_);
       expr(*fail->message);
     } else if (auto* st = llvm::dyn_cast<StateStmt>(&s)) {
-      line("State " + st->name.name, s.range);
+      line("State " + st->name.name + (st->declType ? ": " + typeRefText(*st->declType) : ""), s.range);
       Indent in(depth_);
       expr(*st->init);
+    } else if (auto* every = llvm::dyn_cast<EveryStmt>(&s)) {
+      line("Every", s.range);
+      Indent in(depth_);
+      expr(*every->period);
+      block("Body", every->body);
     } else if (auto* fin = llvm::dyn_cast<FinallyStmt>(&s)) {
       block("Finally", fin->body);
     } else if (auto* e = llvm::dyn_cast<ExprStmt>(&s)) {
@@ -393,6 +419,16 @@ class Dumper {
         line("ListLit", e.range, e.type);
         Indent in(depth_);
         for (const ExprPtr& x : llvm::cast<ListLit>(e).elements) expr(*x);
+        return;
+      }
+      case Expr::Kind::MapLit: {
+        line("MapLit", e.range, e.type);
+        Indent in(depth_);
+        for (const MapLit::Entry& entry : llvm::cast<MapLit>(e).entries) {
+          expr(*entry.key);
+          Indent in2(depth_);
+          expr(*entry.value);
+        }
         return;
       }
       case Expr::Kind::RecordLit: {

@@ -15,6 +15,7 @@ struct Expr {
     StringLit,
     DurationLit,
     ListLit,
+    MapLit,
     RecordLit,
     Name,
     Field,
@@ -98,6 +99,16 @@ struct ListLit : Expr {
   static bool classof(const Expr* e) { return e->kind == Kind::ListLit; }
 };
 
+/// `{"a": 1, "b": 2}`; `{}` is the empty map (its type comes from context).
+struct MapLit : Expr {
+  struct Entry {
+    ExprPtr key, value;
+  };
+  std::vector<Entry> entries;
+  explicit MapLit(SourceRange r) : Expr(Kind::MapLit, r) {}
+  static bool classof(const Expr* e) { return e->kind == Kind::MapLit; }
+};
+
 /// `Job{id: i, processed: true}`.
 struct RecordLit : Expr {
   struct FieldInit {
@@ -128,7 +139,8 @@ struct NameRef {
     TestResult,   // in a test's `expect`: `exit_code`, `elapsed` or `printed`
   };
   Kind kind = Kind::Unresolved;
-  const void* decl = nullptr;  // Local: LetStmt/ForStmt; Param: ParamDecl; Const: ConstDecl;
+  const void* decl = nullptr;  // Local: LetStmt/ForStmt (the second name of `for k, v`: its Ident);
+                               // Param: ParamDecl; Const: ConstDecl;
                                // State: StateStmt; Item: StageDecl; Worker: null;
                                // FnParam: the FnParam of the enclosing function;
                                // Function: the FnDecl a `sort_by` key names (the
@@ -186,6 +198,17 @@ enum class Builtin {
   Now,
   ReadLines,
   Sleep,
+  Get,
+  Has,
+  Keys,
+  Values,
+  Delete,
+  ToJson,
+  FromJson,
+  HttpGet,
+  HttpPost,
+  WriteLine,
+  Env,
   Sort,
   SortBy,
   Reverse,
@@ -198,6 +221,7 @@ struct CallExpr : Expr {
   std::vector<ExprPtr> args;
   Builtin builtin = Builtin::None;     // sema: set for a built-in
   const ExternFn* externFn = nullptr;  // sema: set for an extern function
+  const Type* typeArg = nullptr;       // sema: `from_json(T, s)`'s T (its first argument, a type)
   const FnDecl* fn = nullptr;          // sema: set for a Flow function
   CallExpr(Ident c, SourceRange r) : Expr(Kind::Call, r), callee(std::move(c)) {}
   static bool classof(const Expr* e) { return e->kind == Kind::Call; }

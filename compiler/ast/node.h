@@ -42,12 +42,13 @@ struct Ident {
   SourceRange range;
 };
 
-/// A type as written: `int`, `Job`, `[string]`.
+/// A type as written: `int`, `Job`, `[string]`, `{string: int}`.
 struct TypeRef {
-  enum class Kind { Named, List };
+  enum class Kind { Named, List, Map, Generic };
   Kind kind = Kind::Named;
-  std::string name;                  // Named: `int`, `Job`, …
-  std::unique_ptr<TypeRef> element;  // List: the element type
+  std::string name;                  // Named: `int`, `Job`, …; Generic: `Failed`
+  std::unique_ptr<TypeRef> element;  // List: the element type; Map: the value type; Generic: the argument
+  std::unique_ptr<TypeRef> key;      // Map: the key type
   SourceRange range;
   const Type* resolved = nullptr;  // sema
 };

@@ -19,6 +19,7 @@ struct Stmt {
     Send,
     Fail,
     State,
+    Every,
     Finally,
     Expr,
   };
@@ -35,11 +36,13 @@ struct Block {
   SourceRange range;  // `{` … `}`
 };
 
-/// `let x = e` (isMutable false) or `var y = e` (true).
+/// `let x = e` (isMutable false) or `var y = e` (true), with an optional
+/// written type: `var seen: [string] = []`.
 struct LetStmt : Stmt {
   Ident name;
   bool isMutable;
   ExprPtr init;
+  std::optional<TypeRef> declType;
   LetStmt(Ident n, bool m, ExprPtr i, SourceRange r)
       : Stmt(Kind::Let, r), name(std::move(n)), isMutable(m), init(std::move(i)) {}
   static bool classof(const Stmt* s) { return s->kind == Kind::Let; }
@@ -47,7 +50,8 @@ struct LetStmt : Stmt {
 
 /// `y = e`, `y += e`, `-=`, `*=`, `/=`. `op` is nullopt for plain `=`.
 struct AssignStmt : Stmt {
-  ExprPtr target;  // a NameExpr (sema checks it names a `var` or `state`)
+  ExprPtr target;  // a NameExpr, or an IndexExpr `m[k]` / `xs[i]` over one (sema
+                   // checks the name is a `var` or `state`)
   std::optional<BinaryOp> op;
   ExprPtr value;
   AssignStmt(ExprPtr t, std::optional<BinaryOp> o, ExprPtr v, SourceRange r)
@@ -64,13 +68,17 @@ struct IfStmt : Stmt {
 };
 
 /// `for i in lo..hi { }` (range: hi set) or `for x in expr { }` (each: hi null;
-/// `for line in read_lines(p)` is the each form over a CallExpr).
+/// `for line in read_lines(p)` is the each form over a CallExpr). With two
+/// names, `for k, v in m` walks a map's keys and values in ascending key
+/// order and `for i, x in xs` a list's indices and elements.
 struct ForStmt : Stmt {
   Ident var;
-  ExprPtr iterable;  // range: lo; each: the list (or read_lines call)
-  ExprPtr hi;        // range only
+  std::optional<Ident> second;  // `v` of `for k, v in m`
+  ExprPtr iterable;             // range: lo; each: the list, map (or read_lines call)
+  ExprPtr hi;                   // range only
   Block body;
-  const Type* varType = nullptr;  // sema
+  const Type* varType = nullptr;     // sema
+  const Type* secondType = nullptr;  // sema
   ForStmt(Ident v, ExprPtr it, ExprPtr h, Block b, SourceRange r)
       : Stmt(Kind::For, r),
         var(std::move(v)),
@@ -123,13 +131,25 @@ struct FailStmt : Stmt {
   static bool classof(const Stmt* s) { return s->kind == Kind::Fail; }
 };
 
-/// `state total = 0`: per-worker state (first statements of a body only).
+/// `state total = 0`: per-worker state (first statements of a body only),
+/// with an optional written type: `state counts: {string: int} = {}`.
 struct StateStmt : Stmt {
   Ident name;
   ExprPtr init;
+  std::optional<TypeRef> declType;
   StateStmt(Ident n, ExprPtr i, SourceRange r)
       : Stmt(Kind::State, r), name(std::move(n)), init(std::move(i)) {}
   static bool classof(const Stmt* s) { return s->kind == Kind::State; }
+};
+
+/// `every D { … }`: runs on each worker every D, between items, and once more
+/// after the input is drained (the last statement, or the last before `finally`).
+struct EveryStmt : Stmt {
+  ExprPtr period;
+  Block body;
+  EveryStmt(ExprPtr p, Block b, SourceRange r)
+      : Stmt(Kind::Every, r), period(std::move(p)), body(std::move(b)) {}
+  static bool classof(const Stmt* s) { return s->kind == Kind::Every; }
 };
 
 /// `finally { … }`: runs once per worker after its input is drained (last statement only).

@@ -19,8 +19,12 @@ std::string Type::str() const {
       return "duration";
     case Kind::List:
       return "[" + element_->str() + "]";
+    case Kind::Map:
+      return "{" + key_->str() + ": " + element_->str() + "}";
     case Kind::Record:
       return record_->name;
+    case Kind::Failed:
+      return "Failed<" + element_->str() + ">";
     case Kind::Void:
       return "void";
     case Kind::Error:
@@ -44,9 +48,21 @@ const Type* TypeContext::listOf(const Type* element) {
   return slot.get();
 }
 
+const Type* TypeContext::mapOf(const Type* key, const Type* value) {
+  auto& slot = maps_[{key, value}];
+  if (!slot) slot.reset(new Type(Type::Kind::Map, value, nullptr, key));
+  return slot.get();
+}
+
 const Type* TypeContext::recordOf(const TypeDecl* decl) {
   auto& slot = records_[decl];
   if (!slot) slot.reset(new Type(Type::Kind::Record, nullptr, decl));
+  return slot.get();
+}
+
+const Type* TypeContext::failedOf(const Type* item) {
+  auto& slot = failed_[item];
+  if (!slot) slot.reset(new Type(Type::Kind::Failed, item, nullptr));
   return slot.get();
 }
 

@@ -179,6 +179,8 @@ int buildTo(const BuildOptions& o, const std::string& output) {
   job.includeDirs.push_back(flowDir(o.input));
   job.includeDirs.insert(job.includeDirs.end(), o.includeDirs.begin(), o.includeDirs.end());
   job.includeDirs.push_back(std::string(work));
+  // from_json decodes with simdjson, a shared library the runtime's json.o needs.
+  if (emit::usesJsonDecoding(*checked.frontend.module, graph)) job.libraries.push_back("simdjson");
   job.output = output;
   job.workDir = std::string(work);
   job.warningsAsErrors = o.warningsAsErrors;

@@ -56,6 +56,11 @@ std::string stageLabel(const ir::Stage& s, const char* newline, const RunFigures
                       (s.workers ? ir::flowText(*s.workers) : std::string("1"));
   if (s.timeout) label += std::string(newline) + "timeout " + ir::flowText(*s.timeout);
   if (s.ordered) label += std::string(newline) + "ordered";
+  if (s.key) label += std::string(newline) + "key " + ir::flowText(*s.key);
+  if (s.batch)
+    label += std::string(newline) + "batch " + ir::flowText(*s.batch) +
+             (s.batchWithin ? " within " + ir::flowText(*s.batchWithin) : std::string());
+  if (s.every) label += std::string(newline) + "every " + ir::flowText(*s.every->period);
   if (run == nullptr) return label;
   auto it = run->stages.find(s.name);
   if (it == run->stages.end()) return label;

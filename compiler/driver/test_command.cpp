@@ -101,6 +101,9 @@ int runTest(const TestOptions& o) {
     job.includeDirs.push_back(flowDir.empty() ? std::string(".") : std::string(flowDir));
     job.includeDirs.insert(job.includeDirs.end(), o.includeDirs.begin(), o.includeDirs.end());
     job.includeDirs.push_back(std::string(work));
+    // from_json (in a stage, or in a test's items and expectations) decodes
+    // with simdjson; linked under --as-needed, it costs nothing when unused.
+    job.libraries.push_back("simdjson");
     job.output = base + "_test";
     job.workDir = std::string(work);
     job.warningsAsErrors = o.warningsAsErrors;

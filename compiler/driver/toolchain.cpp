@@ -217,7 +217,13 @@ bool compileProgram(const CompileJob& job) {
     cmd.push_back("-fuse-ld=lld");
   cmd.push_back(job.generatedCpp);
   cmd.insert(cmd.end(), objects.begin(), objects.end());
-  cmd.insert(cmd.end(), {job.debugInfo ? job.runtime.library : job.runtime.linkLibrary, "-o", job.output});
+  // libcurl backs http_get/http_post; --as-needed keeps it (and its TLS
+  // libraries' start-up cost) out of programs that never call them, and
+  // does the same for the runtime's other libraries.
+  cmd.insert(cmd.end(),
+             {job.debugInfo ? job.runtime.library : job.runtime.linkLibrary, "-Wl,--as-needed", "-lcurl"});
+  for (const auto& lib : job.libraries) cmd.push_back("-l" + lib);
+  cmd.insert(cmd.end(), {"-o", job.output});
   int status = runTool(cmd, log, job.verbose);
   if (status == 0) return true;
   if (status < 0) return false;

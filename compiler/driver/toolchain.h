@@ -33,6 +33,7 @@ struct CompileJob {
   std::string flowFile;                    // for attributing errors
   std::vector<std::string> externSources;  // the user's .cpp files
   std::vector<std::string> includeDirs;    // -I: the .flow file's directory first
+  std::vector<std::string> libraries;      // -l names the program needs beyond the runtime (`simdjson`)
   std::string output;                      // the executable
   std::string workDir;                     // for objects and logs
   bool warningsAsErrors = false;           // -Wall -Wextra -Werror (tests)

@@ -47,6 +47,9 @@ struct EmitOptions {
 [[nodiscard]] std::string emitTestProgram(const ast::Module& module, const ir::Graph& graph,
                                           const EmitOptions& options);
 
+/// Whether the program decodes JSON (from_json): then it links simdjson.
+[[nodiscard]] bool usesJsonDecoding(const ast::Module& module, const ir::Graph& graph);
+
 /// The files `flowc emit` writes for a host program.
 struct EmbedFiles {
   std::string headerName;  // `NAME.h`

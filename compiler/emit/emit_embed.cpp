@@ -15,7 +15,8 @@ namespace {
 /// The C++ parameter type of an extern function's parameter.
 std::string externParamType(const Names& names, const ast::Type* t) {
   std::string type = names.type(t);
-  if (t && (t->is(ast::Type::Kind::String) || t->is(ast::Type::Kind::List) || t->is(ast::Type::Kind::Record)))
+  if (t && (t->is(ast::Type::Kind::String) || t->is(ast::Type::Kind::List) || t->is(ast::Type::Kind::Map) ||
+            t->is(ast::Type::Kind::Record) || t->is(ast::Type::Kind::Failed)))
     return "const " + type + "&";
   return type;
 }
@@ -23,6 +24,9 @@ std::string externParamType(const Names& names, const ast::Type* t) {
 std::string qualify(const Names& names, const ast::Type* t) {
   // Records live in the generated namespace; qualify them at global scope.
   if (t && t->record()) return "::" + names.ns() + "::" + names.type(t);
+  if (t && t->is(ast::Type::Kind::Map))
+    return "flow::Map<" + qualify(names, t->key()) + ", " + qualify(names, t->element()) + ">";
+  if (t && t->is(ast::Type::Kind::Failed)) return "flow::Failed<" + qualify(names, t->element()) + ">";
   if (t && t->element()) return "std::vector<" + qualify(names, t->element()) + ">";
   return names.type(t);
 }

@@ -91,6 +91,20 @@ const char* builtinName(ast::Builtin b) {
       return "flow::abs";
     case ast::Builtin::Append:
       return "flow::append";
+    case ast::Builtin::Get:
+      return "flow::get";
+    case ast::Builtin::Has:
+      return "flow::has";
+    case ast::Builtin::Keys:
+      return "flow::keys";
+    case ast::Builtin::Values:
+      return "flow::values";
+    case ast::Builtin::Delete:
+      return "flow::erase";
+    case ast::Builtin::ToJson:
+      return "flow::to_json";
+    case ast::Builtin::FromJson:
+      return "flow::from_json";
     case ast::Builtin::ReadLines:
       return "flow::read_lines";
     case ast::Builtin::Print:
@@ -103,8 +117,13 @@ const char* builtinName(ast::Builtin b) {
       return "flow::reverse";
     case ast::Builtin::Eprint:
       return "flow::eprint";
+    case ast::Builtin::Env:
+      return "flow::env";
     case ast::Builtin::Now:
     case ast::Builtin::Sleep:
+    case ast::Builtin::HttpGet:
+    case ast::Builtin::HttpPost:
+    case ast::Builtin::WriteLine:
     case ast::Builtin::RandInt:
     case ast::Builtin::RandFloat:
     case ast::Builtin::None:
@@ -141,6 +160,17 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
       return s.hasCtx ? "ctx.random().unit()" : "flow::rand_float()";
     case ast::Builtin::Sleep:
       return "co_await ctx.sleep(" + lowerExpr(s, *c.args.at(0), true) + ")";
+    case ast::Builtin::HttpGet:
+      // Parenthesised: `co_await` binds tighter than a member access after it.
+      return "(co_await flow::http_get(ctx, " + lowerExpr(s, *c.args.at(0), true) + "))";
+    case ast::Builtin::HttpPost:
+      return "(co_await flow::http_post(ctx, " + lowerExpr(s, *c.args.at(0), true) + ", " +
+             lowerExpr(s, *c.args.at(1), true) + "))";
+    case ast::Builtin::WriteLine:
+      // A function has no ctx: the runtime finds the run through
+      // Context::current().
+      return std::string("flow::write_line(") + (s.hasCtx ? "ctx, " : "") +
+             lowerExpr(s, *c.args.at(0), true) + ", " + lowerExpr(s, *c.args.at(1), true) + ")";
     case ast::Builtin::Print:
     case ast::Builtin::Eprint: {
       // print(const T&) formats any value as docs/language.md, "Types and
@@ -157,6 +187,20 @@ std::string lowerCall(Scope& s, const ast::CallExpr& c) {
       // Mixed int/float arguments are promoted to float (the call's type).
       for (const auto& a : c.args) args.push_back(lowerAs(s, *a, c.type, /*typedTarget=*/false));
       return std::string(builtinName(c.builtin)) + "(" + joinArgs(args) + ")";
+    case ast::Builtin::FromJson:
+      // The type to decode is a template argument; its Flow spelling names it in messages.
+      return "flow::from_json<" + s.em.names.type(c.typeArg) + ">(" + lowerExpr(s, *c.args.at(1), true) +
+             ", " + cppStringLiteral(c.typeArg ? c.typeArg->str() : std::string("?")) + ")";
+    case ast::Builtin::Delete:
+      // `delete(m, k)` writes its first argument, like an assignment.
+      return "flow::erase(" + lowerTarget(s, *c.args.at(0)) + ", " + lowerExpr(s, *c.args.at(1), true) + ")";
+    case ast::Builtin::Get:
+      if (c.args.size() == 3 && c.args[0]->type && c.args[0]->type->is(TK::Map)) {
+        const ast::Type* m = c.args[0]->type;
+        return "flow::get(" + lowerExpr(s, *c.args[0], true) + ", " + lowerAs(s, *c.args[1], m->key()) +
+               ", " + lowerAs(s, *c.args[2], m->element()) + ")";
+      }
+      break;
     case ast::Builtin::SortBy:
       if (c.args.size() == 2 && c.args[0]->type && c.args[0]->type->element()) {
         // The key through a lambda, so the sort inlines the call.
@@ -256,6 +300,15 @@ std::string lowerRecord(Scope& s, const ast::RecordLit& r) {
   return out + "}";
 }
 
+std::string lowerMap(Scope& s, const ast::MapLit& m) {
+  const ast::Type* t = m.type;
+  std::vector<std::string> parts;
+  for (const auto& e : m.entries)
+    parts.push_back("{" + lowerAs(s, *e.key, t ? t->key() : nullptr) + ", " +
+                    lowerAs(s, *e.value, t ? t->element() : nullptr) + "}");
+  return s.em.names.type(t) + "{" + joinArgs(parts) + "}";
+}
+
 std::string lowerBinary(Scope& s, const ast::BinaryExpr& b) {
   const ast::Type* lt = b.lhs->type;
   const ast::Type* rt = b.rhs->type;
@@ -331,6 +384,17 @@ std::string groupedDigits(std::int64_t v) {
 
 std::string durationLiteral(std::int64_t ns) { return "std::chrono::nanoseconds(" + intLiteral(ns) + ")"; }
 
+std::string lowerTarget(Scope& s, const ast::Expr& target) {
+  auto* index = dyn_cast<ast::IndexExpr>(&target);
+  if (!index) return lowerExpr(s, target, true);
+  std::string base = lowerTarget(s, *index->base);
+  const ast::Type* bt = index->base->type;
+  // A map element is made from the zero value when missing (Go's rule); a
+  // list element must exist.
+  if (isKind(bt, TK::Map)) return base + "[" + lowerAs(s, *index->index, bt->key()) + "]";
+  return "flow::at(" + base + ", " + lowerExpr(s, *index->index, true) + ")";
+}
+
 std::string lowerAs(Scope& s, const ast::Expr& e, const ast::Type* to, bool typedTarget) {
   if (isKind(to, TK::Float) && isKind(e.type, TK::Int)) {
     if (auto* lit = dyn_cast<ast::IntLit>(&e)) return intLiteral(lit->value) + ".0";
@@ -385,6 +449,8 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
       for (const auto& e : list.elements) parts.push_back(lowerAs(s, *e, elem));
       return s.em.names.type(expr.type) + "{" + joinArgs(parts) + "}";
     }
+    case ast::Expr::Kind::MapLit:
+      return lowerMap(s, cast<ast::MapLit>(expr));
     case ast::Expr::Kind::RecordLit:
       return lowerRecord(s, cast<ast::RecordLit>(expr));
     case ast::Expr::Kind::Name:
@@ -406,6 +472,7 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
       return base + "." + member;
     }
     case ast::Expr::Kind::Index: {
+      // flow::at fails the item on a bad list index or a missing map key.
       const auto& i = cast<ast::IndexExpr>(expr);
       return "flow::at(" + lowerExpr(s, *i.base, true) + ", " + lowerExpr(s, *i.index, true) + ")";
     }

@@ -42,15 +42,17 @@ struct BodyFacts {
   bool usesParams = false;
   bool usesState = false;
   bool hasListLiteral = false;      // g++ 12 cannot co_await over an initializer_list
-  bool hasSleep = false;            // `sleep(d)`: the body must be able to suspend
+  bool hasSleep = false;            // `sleep(d)`, `http_get`, `http_post`: the body must be able to suspend
   bool sendInLoop = false;          // a blocking send inside for/while
+  bool usesToJson = false;          // to_json(…): records need their encoders
+  bool usesFromJson = false;        // from_json(…): records need their decoders
   int loopDepth = 0;                // scan state: loops around the current statement
   std::set<const void*> readDecls;  // LetStmt/ForStmt/StateStmt read at least once
 };
 void scanBlock(const ast::Block& block, BodyFacts& facts);
 void scanStmt(const ast::Stmt& stmt, BodyFacts& facts);
 /// A per-item body can be a plain function (no coroutine frame per item)
-/// when nothing in it must suspend: no `sleep`, and no blocking send inside
+/// when nothing in it must suspend: no `sleep` or HTTP call, and no blocking send inside
 /// a loop. Its sends become Context::post, which defers a send to a full
 /// channel until the body returns; without loops that is at most one
 /// deferred value per send statement, so memory per item stays bounded by
@@ -97,6 +99,9 @@ struct Scope {
 /// otherwise literals are spelled with their exact C++ type
 /// (`std::int64_t{42}`, `std::string("x")`) for template deduction.
 std::string lowerExpr(Scope& scope, const ast::Expr& expr, bool typedTarget = false);
+/// The place an assignment or `delete` writes: a name, `m[k]` (inserting
+/// the zero value when missing) or `xs[i]` (checked), as a C++ lvalue.
+std::string lowerTarget(Scope& scope, const ast::Expr& target);
 /// lowerExpr converted to `to` (int → float is the only implicit conversion).
 std::string lowerAs(Scope& scope, const ast::Expr& expr, const ast::Type* to, bool typedTarget = true);
 /// `std::chrono::nanoseconds(50'000'000)`.
@@ -110,8 +115,11 @@ inline void lowerBlock(Scope& scope, CppWriter& w, const ast::Block& block) {
   lowerStmts(scope, w, block, 0, block.stmts.size());
 }
 
-/// Records as structs with `==` and flow_format (how a record prints).
+/// Records as structs with `==` and flow_format (how a record prints), and
+/// their JSON encoders / decoders when the pipeline uses to_json / from_json.
 void emitRecords(const Emitter& em, CppWriter& w);
+/// Scans every body of the pipeline being emitted.
+BodyFacts pipelineFacts(const Emitter& em);
 /// `const` declarations (before records: field defaults may use them).
 void emitConsts(const Emitter& em, CppWriter& w);
 /// The Params struct: one field per `param`, with its default.

@@ -24,7 +24,9 @@ const char* flowTypeName(const ast::Type* t) {
     case ast::Type::Kind::Duration:
       return "duration";
     case ast::Type::Kind::List:
+    case ast::Type::Kind::Map:
     case ast::Type::Kind::Record:
+    case ast::Type::Kind::Failed:
     case ast::Type::Kind::Void:
     case ast::Type::Kind::Error:
       return "int";

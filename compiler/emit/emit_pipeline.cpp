@@ -43,8 +43,11 @@ std::string stageOptions(const Emitter& em, const ir::Stage& s) {
   if (s.timeout) parts.push_back(".timeout = " + pipelineConst(em, *s.timeout, nullptr));
   if (s.retries) parts.push_back(".retries = " + intOption(em, *s.retries));
   if (s.backoff) parts.push_back(".backoff = " + pipelineConst(em, *s.backoff, nullptr));
+  // No `on_error` leaves the runtime's default, OnError::Unhandled: the
+  // failures are dropped too, but the run ends with exit status 3.
   switch (s.onError) {
     case ast::OnError::Drop:
+      if (s.onErrorDeclared) parts.push_back(".onError = flow::OnError::Drop");
       break;
     case ast::OnError::Stop:
       parts.push_back(".onError = flow::OnError::Stop");
@@ -55,6 +58,9 @@ std::string stageOptions(const Emitter& em, const ir::Stage& s) {
       break;
   }
   if (s.ordered) parts.push_back(".ordered = true");
+  if (s.batch) parts.push_back(".batch = " + intOption(em, *s.batch));
+  if (s.batchWithin) parts.push_back(".batchWithin = " + pipelineConst(em, *s.batchWithin, nullptr));
+  if (s.every) parts.push_back(".every = " + pipelineConst(em, *s.every->period, nullptr));
   std::string out = "{";
   for (size_t i = 0; i < parts.size(); ++i) out += (i ? ", " : "") + parts[i];
   return out + "}";
@@ -67,10 +73,12 @@ std::string channelList(const Emitter& em, const std::vector<int>& indices) {
   return out + "}";
 }
 
-/// The parts of a body: leading `state`s, the statements, a trailing `finally`.
+/// The parts of a body: leading `state`s, the statements, a trailing
+/// `every`, a trailing `finally`.
 struct BodyParts {
   std::vector<const ast::StateStmt*> states;
   size_t begin = 0, end = 0;  // the statements run per item
+  const ast::EveryStmt* every = nullptr;
   const ast::FinallyStmt* finally = nullptr;
 };
 
@@ -83,7 +91,14 @@ BodyParts splitBody(const ast::Block& body) {
   parts.end = body.stmts.size();
   if (parts.end > parts.begin && llvm::isa<ast::FinallyStmt>(*body.stmts[parts.end - 1]))
     parts.finally = cast<ast::FinallyStmt>(body.stmts[--parts.end].get());
+  if (parts.end > parts.begin && llvm::isa<ast::EveryStmt>(*body.stmts[parts.end - 1]))
+    parts.every = cast<ast::EveryStmt>(body.stmts[--parts.end].get());
   return parts;
+}
+
+/// A `state`'s type: as written, else its initializer's.
+const ast::Type* stateValueType(const ast::StateStmt& st) {
+  return st.declType && st.declType->resolved ? st.declType->resolved : st.init->type;
 }
 
 std::string ctxParam(const BodyFacts& f) {
@@ -109,10 +124,15 @@ void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
     std::vector<std::string> members = memberNames(stateNames);
     for (size_t i = 0; i < parts.states.size(); ++i) scope.state[parts.states[i]] = "st." + members[i];
   }
-  bool hasState = !parts.states.empty() || parts.finally;
+  // `key`, `batch` and `every` take the runtime's general form, which
+  // always has a state (perhaps an empty struct).
+  const bool general = s.key || s.batch || parts.every;
+  bool hasState = !parts.states.empty() || parts.finally || general;
 
   std::string in = decl.itemType ? em.names.type(decl.itemType) : std::string();
   if (in.empty() && !s.inputs.empty()) in = em.names.type(em.graph.channels()[s.inputs[0]].elementType);
+  // With `batch`, the body gets a list of items.
+  const std::string bodyIn = s.batch ? "std::vector<" + in + ">" : in;
   std::string name = cppStringLiteral(decl.name.name);
   std::string opts = stageOptions(em, s);
   std::string call;
@@ -137,7 +157,7 @@ void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
   std::string itemParam =
       in.empty() || s.kind == ast::StageDecl::Kind::Source
           ? ""
-          : ", " + std::string(facts.usesItem ? "" : "[[maybe_unused]] ") + in + " " + item;
+          : ", " + std::string(facts.usesItem ? "" : "[[maybe_unused]] ") + bodyIn + " " + item;
   if (hasState) {
     // Per-worker state: init(ctx) -> S runs once when a worker starts.
     BodyFacts initFacts;
@@ -147,7 +167,7 @@ void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
     w.line(stateType + " st;");
     for (const auto* st : parts.states) {
       em.mapTo(w, st->range);
-      w.line(scope.state[st] + " = " + lowerAs(scope, *st->init, st->init->type) + ";");
+      w.line(scope.state[st] + " = " + lowerAs(scope, *st->init, stateValueType(*st)) + ";");
     }
     w.line("return st;");
     w.dedent();
@@ -162,7 +182,7 @@ void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
   // plain function must say which ones it ignores.
   const BodyFacts& used = scope.plain ? perItem : facts;
   if (scope.plain && !perItem.usesItem && !itemParam.empty())
-    itemParam = ", [[maybe_unused]] " + in + " " + item;
+    itemParam = ", [[maybe_unused]] " + bodyIn + " " + item;
   std::string stParam =
       hasState ? ", " + std::string(used.usesState ? "" : "[[maybe_unused]] ") + stateType + "& st" : "";
   w.line("[&](" + ctxParam(used) + stParam + itemParam + ")" + (scope.plain ? " {" : " -> flow::Task {"));
@@ -173,21 +193,52 @@ void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
   w.dedent();
   if (!hasState) {
     w.line("});");
-  } else if (!parts.finally) {
-    w.line("},");
-    w.line("nullptr);");
   } else {
     w.line("},");
-    BodyFacts finFacts;
-    scanBlock(parts.finally->body, finFacts);
-    w.line("[&](" + ctxParam(finFacts) + ", " + (finFacts.usesState ? "" : "[[maybe_unused]] ") + stateType +
-           "& st) -> flow::Task {");
-    w.indent();
-    scope.facts = &finFacts;
-    lowerBlock(scope, w, parts.finally->body);
-    w.line("co_return;");
-    w.dedent();
-    w.line("});");
+    // The trailing callables: `finally`, then (general form) `every` and `key`.
+    std::vector<std::string> tail;
+    auto closure = [&](const ast::Block& block, BodyFacts& f) {
+      w.line("[&](" + ctxParam(f) + ", " + (f.usesState ? "" : "[[maybe_unused]] ") + stateType +
+             "& st) -> flow::Task {");
+      w.indent();
+      scope.facts = &f;
+      lowerBlock(scope, w, block);
+      w.line("co_return;");
+      w.dedent();
+    };
+    BodyFacts finFacts, everyFacts;
+    if (parts.finally) scanBlock(parts.finally->body, finFacts);
+    if (parts.every) scanBlock(parts.every->body, everyFacts);
+    bool last = !general;
+    if (parts.finally) {
+      closure(parts.finally->body, finFacts);
+      w.line(last ? "});" : "},");
+    } else {
+      w.line(last ? "nullptr);" : "nullptr,");
+    }
+    if (general) {
+      if (parts.every) {
+        em.mapTo(w, parts.every->range);
+        closure(parts.every->body, everyFacts);
+        w.line("},");
+      } else {
+        w.line("nullptr,");
+      }
+      if (s.key) {
+        // The key's hash picks the worker; the key sees the item alone.
+        BodyFacts keyFacts;
+        scanExpr(*s.key, keyFacts);
+        Scope keyScope{em};
+        keyScope.hasCtx = true;
+        keyScope.stage = &decl;
+        keyScope.facts = &keyFacts;
+        w.line("[&](" + ctxParam(keyFacts) + ", " + (keyFacts.usesItem ? "" : "[[maybe_unused]] ") +
+               "const " + in + "& " + item + ") -> std::uint64_t { return flow::keyHash(" +
+               lowerExpr(keyScope, *s.key, true) + "); });");
+      } else {
+        w.line("nullptr);");
+      }
+    }
   }
   w.dedent(2);
   w.mapBack();
@@ -195,7 +246,9 @@ void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
 
 void emitStateStruct(const Emitter& em, CppWriter& w, const ast::StageDecl& decl) {
   BodyParts parts = splitBody(decl.body);
-  if (parts.states.empty() && !parts.finally) return;
+  if (parts.states.empty() && !parts.finally && !parts.every && decl.batchSize == nullptr &&
+      decl.key == nullptr)
+    return;
   std::vector<std::string> stateNames;
   for (const auto* st : parts.states) stateNames.push_back(st->name.name);
   std::vector<std::string> members = memberNames(stateNames);
@@ -203,7 +256,7 @@ void emitStateStruct(const Emitter& em, CppWriter& w, const ast::StageDecl& decl
   w.line("struct State_" + decl.name.name + " {");
   w.indent();
   for (size_t i = 0; i < parts.states.size(); ++i)
-    w.line(em.names.type(parts.states[i]->init->type) + " " + members[i] + "{};");
+    w.line(em.names.type(stateValueType(*parts.states[i])) + " " + members[i] + "{};");
   w.dedent();
   w.line("};");
 }

@@ -28,6 +28,13 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
       f.hasListLiteral = true;
       for (const auto& e : cast<ast::ListLit>(expr).elements) scanExpr(*e, f);
       return;
+    case ast::Expr::Kind::MapLit:
+      f.hasListLiteral = true;  // an initializer_list, like a list literal
+      for (const auto& e : cast<ast::MapLit>(expr).entries) {
+        scanExpr(*e.key, f);
+        scanExpr(*e.value, f);
+      }
+      return;
     case ast::Expr::Kind::RecordLit:
       for (const auto& fi : cast<ast::RecordLit>(expr).fields) scanExpr(*fi.value, f);
       return;
@@ -72,10 +79,30 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
     }
     case ast::Expr::Kind::Call: {
       const auto& c = cast<ast::CallExpr>(expr);
-      if (c.builtin == ast::Builtin::Now || c.builtin == ast::Builtin::Sleep ||
-          c.builtin == ast::Builtin::RandInt || c.builtin == ast::Builtin::RandFloat)
-        f.usesCtx = true;
-      if (c.builtin == ast::Builtin::Sleep) f.hasSleep = true;
+      switch (c.builtin) {
+        case ast::Builtin::Sleep:
+        case ast::Builtin::HttpGet:
+        case ast::Builtin::HttpPost:
+          f.usesCtx = true;
+          f.hasSleep = true;  // waits: the body must be a coroutine
+          break;
+        case ast::Builtin::Now:
+        case ast::Builtin::WriteLine:
+        case ast::Builtin::RandInt:
+        case ast::Builtin::RandFloat:
+          f.usesCtx = true;
+          break;
+        case ast::Builtin::ToJson:
+          f.usesToJson = true;
+          break;
+        case ast::Builtin::FromJson:
+          f.usesFromJson = true;
+          // The first argument is a type, not a value.
+          for (size_t i = 1; i < c.args.size(); ++i) scanExpr(*c.args[i], f);
+          return;
+        default:
+          break;
+      }
       for (const auto& a : c.args) scanExpr(*a, f);
       return;
     }
@@ -98,10 +125,12 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
       return;
     case ast::Stmt::Kind::Assign: {
       const auto& a = cast<ast::AssignStmt>(stmt);
-      // The target is written, not read (g++/clang++ warn "set but not
-      // used"), but a state target still needs the state object.
+      // A name target is written, not read (g++/clang++ warn "set but not
+      // used"), but a state target still needs the state object. An
+      // element target `m[k]` reads its map and its key.
       if (auto* n = dyn_cast<ast::NameExpr>(a.target.get()); n && n->ref.kind == ast::NameRef::Kind::State)
         f.usesState = true;
+      if (llvm::isa<ast::IndexExpr>(*a.target)) scanExpr(*a.target, f);
       scanExpr(*a.value, f);
       return;
     }
@@ -147,6 +176,9 @@ void scanStmt(const ast::Stmt& stmt, BodyFacts& f) {
     case ast::Stmt::Kind::Finally:
       scanBlock(cast<ast::FinallyStmt>(stmt).body, f);
       return;
+    case ast::Stmt::Kind::Every:
+      scanBlock(cast<ast::EveryStmt>(stmt).body, f);
+      return;
     case ast::Stmt::Kind::Expr:
       scanExpr(*cast<ast::ExprStmt>(stmt).expr, f);
       return;
@@ -163,14 +195,29 @@ void scanBlock(const ast::Block& block, BodyFacts& f) {
   for (const auto& s : block.stmts) scanStmt(*s, f);
 }
 
+bool usesJsonDecoding(const ast::Module& module, const ir::Graph& graph) {
+  EmitOptions options;
+  return pipelineFacts(Emitter(module, graph, options)).usesFromJson;
+}
+
+BodyFacts pipelineFacts(const Emitter& em) {
+  BodyFacts f;
+  for (const auto& st : em.graph.pipeline().stages) {
+    scanBlock(st->body, f);
+    for (const auto& a : st->attrs)
+      if (a.value) scanExpr(*a.value, f);
+  }
+  return f;
+}
+
 namespace {
 
 /// An expression that costs a bounded few instructions: numbers and bools
-/// only (no string, list or record value is built, copied or compared), no
-/// call.
+/// only (no string, list, map or record value is built, copied or compared;
+/// no map is looked up, which hashes and may grow), no call.
 bool isCheapExpr(const ast::Expr& e) {
   if (e.type != nullptr && (e.type->is(ast::Type::Kind::String) || e.type->is(ast::Type::Kind::List) ||
-                            e.type->record() != nullptr))
+                            e.type->is(ast::Type::Kind::Map) || e.type->record() != nullptr))
     return false;
   switch (e.kind) {
     case ast::Expr::Kind::IntLit:
@@ -183,8 +230,10 @@ bool isCheapExpr(const ast::Expr& e) {
       return isCheapExpr(*cast<ast::FieldExpr>(e).base);
     case ast::Expr::Kind::Index: {
       const auto& ix = cast<ast::IndexExpr>(e);
-      // The list itself is not copied: only its type is not cheap.
-      return ix.base->kind == ast::Expr::Kind::Name && isCheapExpr(*ix.index);
+      // The list itself is not copied: only its type is not cheap. A map's
+      // lookup is not cheap.
+      const bool map = ix.base->type != nullptr && ix.base->type->is(ast::Type::Kind::Map);
+      return !map && ix.base->kind == ast::Expr::Kind::Name && isCheapExpr(*ix.index);
     }
     case ast::Expr::Kind::Unary:
       return isCheapExpr(*cast<ast::UnaryExpr>(e).operand);
@@ -194,6 +243,7 @@ bool isCheapExpr(const ast::Expr& e) {
     }
     case ast::Expr::Kind::StringLit:
     case ast::Expr::Kind::ListLit:
+    case ast::Expr::Kind::MapLit:
     case ast::Expr::Kind::RecordLit:
     case ast::Expr::Kind::Call:
       return false;

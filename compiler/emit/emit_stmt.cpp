@@ -46,7 +46,7 @@ const ast::Type* sendElementType(const Scope& s, const ast::SendStmt& send) {
 /// True when values of `t` have a destructor (they hold a string or a list).
 bool hasDestructor(const ast::Type* t) {
   if (!t) return false;
-  if (t->is(TK::String) || t->is(TK::List)) return true;
+  if (t->is(TK::String) || t->is(TK::List) || t->is(TK::Map)) return true;
   if (const ast::TypeDecl* rec = t->record())
     for (const auto& f : rec->fields)
       if (hasDestructor(f.type.resolved)) return true;
@@ -126,6 +126,47 @@ void lowerIf(Scope& s, CppWriter& w, const ast::IfStmt& st, bool isElseIf) {
   w.line("}");
 }
 
+/// The declaration a place expression (`m`, `r.counts`, `xs[i]`) is rooted
+/// at, or null for anything else (a call, a literal: a temporary).
+const void* placeRoot(const ast::Expr& e) {
+  if (auto* n = dyn_cast<ast::NameExpr>(&e)) return n->ref.decl != nullptr ? n->ref.decl : &e;
+  if (auto* f = dyn_cast<ast::FieldExpr>(&e)) return placeRoot(*f->base);
+  if (auto* i = dyn_cast<ast::IndexExpr>(&e)) return placeRoot(*i->base);
+  return nullptr;
+}
+
+/// Whether `block` assigns to, or deletes from, something rooted at `root`.
+bool writesRoot(const ast::Block& block, const void* root);
+bool writesRoot(const ast::Stmt& stmt, const void* root) {
+  switch (stmt.kind) {
+    case ast::Stmt::Kind::Assign:
+      return placeRoot(*cast<ast::AssignStmt>(stmt).target) == root;
+    case ast::Stmt::Kind::Expr: {
+      auto* c = dyn_cast<ast::CallExpr>(cast<ast::ExprStmt>(stmt).expr.get());
+      return c && c->builtin == ast::Builtin::Delete && !c->args.empty() && placeRoot(*c->args[0]) == root;
+    }
+    case ast::Stmt::Kind::If: {
+      const auto& i = cast<ast::IfStmt>(stmt);
+      return writesRoot(i.then, root) || (i.otherwise && writesRoot(*i.otherwise, root));
+    }
+    case ast::Stmt::Kind::For:
+      return writesRoot(cast<ast::ForStmt>(stmt).body, root);
+    case ast::Stmt::Kind::While:
+      return writesRoot(cast<ast::WhileStmt>(stmt).body, root);
+    case ast::Stmt::Kind::Send: {
+      const auto& send = cast<ast::SendStmt>(stmt);
+      return send.otherwise && writesRoot(*send.otherwise, root);
+    }
+    default:
+      return false;
+  }
+}
+bool writesRoot(const ast::Block& block, const void* root) {
+  for (const auto& st : block.stmts)
+    if (writesRoot(*st, root)) return true;
+  return false;
+}
+
 void lowerFor(Scope& s, CppWriter& w, const ast::ForStmt& st) {
   std::string var = localName(st.var.name);
   std::string unused = maybeUnused(s, &st);
@@ -142,12 +183,47 @@ void lowerFor(Scope& s, CppWriter& w, const ast::ForStmt& st) {
       w.line("for (std::int64_t " + var + " = " + lo + ", " + end + " = " + hi + "; " + var + " < " + end +
              "; ++" + var + ") {");
     }
-  } else {
-    const ast::Type* elem = st.varType;
-    if (!elem && st.iterable->type) elem = st.iterable->type->element();
-    std::string type = elem ? s.em.names.type(elem) : std::string("std::string");
+    lowerLoopBody(s, w, st.body);
+    w.line("}");
+    return;
+  }
+  const ast::Type* it = st.iterable->type;
+  if (isKind(it, TK::Map)) {
+    // Ascending key order. The entries are walked in place (pointers into
+    // the map) unless the loop writes the map or the map is a temporary:
+    // then over a sorted copy the loop owns.
+    const void* root = placeRoot(*st.iterable);
+    bool inPlace = root != nullptr && !writesRoot(st.body, root);
+    std::string entry = s.temp();
+    std::string source = lowerExpr(s, *st.iterable, true);
+    std::string access = inPlace ? "->" : ".";
+    w.line("for (const auto& " + entry + " : " +
+           (inPlace ? "(" + source + ").sorted()" : "flow::sortedCopy(" + source + ")") + ") {");
+    w.indent();
+    w.line(unused + "const " + s.em.names.type(it->key()) + "& " + var + " = " + entry + access + "first;");
+    if (st.second)
+      w.line(maybeUnused(s, &*st.second) + "const " + s.em.names.type(it->element()) + "& " +
+             localName(st.second->name) + " = " + entry + access + "second;");
+    w.dedent();
+    lowerLoopBody(s, w, st.body);
+    w.line("}");
+    return;
+  }
+  const ast::Type* elem = st.second ? st.secondType : st.varType;
+  if (!elem && it) elem = it->element();
+  std::string type = elem ? s.em.names.type(elem) : std::string("std::string");
+  if (!st.second) {
     w.line("for (" + unused + "const " + type + "& " + var + " : " + lowerExpr(s, *st.iterable, true) +
            ") {");
+  } else {
+    // `for i, x in xs`: the index counts up at the top of each pass, so
+    // `continue` keeps it right.
+    std::string counter = s.temp();
+    w.line("for (std::int64_t " + counter + " = 0; " + maybeUnused(s, &*st.second) + "const " + type + "& " +
+           localName(st.second->name) + " : " + lowerExpr(s, *st.iterable, true) + ") {");
+    w.indent();
+    w.line(unused + "const std::int64_t " + var + " = " + counter + "++;");
+    w.dedent();
   }
   lowerLoopBody(s, w, st.body);
   w.line("}");
@@ -230,31 +306,54 @@ bool lowerGrowInPlace(Scope& s, CppWriter& w, const ast::AssignStmt& st, const s
 }
 
 void lowerAssign(Scope& s, CppWriter& w, const ast::AssignStmt& st) {
-  std::string target = lowerExpr(s, *st.target, true);
-  if (lowerGrowInPlace(s, w, st, target)) return;
+  if (lowerGrowInPlace(s, w, st, lowerTarget(s, *st.target))) return;
   const ast::Type* tt = st.target->type;
   std::string value = lowerAs(s, *st.value, tt);
   if (!st.op) {
-    w.line(target + " = " + value + ";");
+    w.line(lowerTarget(s, *st.target) + " = " + value + ";");
     return;
   }
+  std::string target = lowerTarget(s, *st.target);
+  bool element = llvm::isa<ast::IndexExpr>(*st.target);
+  if (element) {
+    // One lookup for `m[k] += v`: the value first (it may read the map),
+    // then a reference to the element (made from the zero value if missing).
+    std::string v = s.temp();
+    std::string ref = s.temp();
+    w.line("{");
+    w.indent();
+    w.line("const " + s.em.names.type(tt) + " " + v + " = " + value + ";");
+    w.line("auto& " + ref + " = " + target + ";");
+    target = ref;
+    value = v;
+  }
   bool isInt = isKind(tt, TK::Int);
+  std::string line;
   switch (*st.op) {
     case ast::BinaryOp::Add:
-      if (isInt) return w.line(target + " = flow::wrap_add(" + target + ", " + value + ");");
-      return w.line(target + " += " + value + ";");
+      line = isInt ? target + " = flow::wrap_add(" + target + ", " + value + ");"
+                   : target + " += " + value + ";";
+      break;
     case ast::BinaryOp::Sub:
-      if (isInt) return w.line(target + " = flow::wrap_sub(" + target + ", " + value + ");");
-      return w.line(target + " -= " + value + ";");
+      line = isInt ? target + " = flow::wrap_sub(" + target + ", " + value + ");"
+                   : target + " -= " + value + ";";
+      break;
     case ast::BinaryOp::Mul:
-      if (isInt) return w.line(target + " = flow::wrap_mul(" + target + ", " + value + ");");
-      return w.line(target + " *= " + value + ";");
+      line = isInt ? target + " = flow::wrap_mul(" + target + ", " + value + ");"
+                   : target + " *= " + value + ";";
+      break;
     case ast::BinaryOp::Div:
-      if (isInt || isKind(tt, TK::Duration))
-        return w.line(target + " = flow::div(" + target + ", " + value + ");");
-      return w.line(target + " /= " + value + ";");
+      line = isInt || isKind(tt, TK::Duration) ? target + " = flow::div(" + target + ", " + value + ");"
+                                               : target + " /= " + value + ";";
+      break;
     default:
-      return w.line(target + " = " + value + ";");
+      line = target + " = " + value + ";";
+      break;
+  }
+  w.line(line);
+  if (element) {
+    w.dedent();
+    w.line("}");
   }
 }
 
@@ -309,9 +408,10 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
   switch (stmt.kind) {
     case ast::Stmt::Kind::Let: {
       const auto& st = cast<ast::LetStmt>(stmt);
-      std::string type = s.em.names.type(st.init->type);
+      const ast::Type* t = st.declType && st.declType->resolved ? st.declType->resolved : st.init->type;
+      std::string type = s.em.names.type(t);
       w.line(maybeUnused(s, &st) + (st.isMutable ? "" : "const ") + type + " " + localName(st.name.name) +
-             " = " + lowerExpr(s, *st.init, true) + ";");
+             " = " + lowerAs(s, *st.init, t) + ";");
       return;
     }
     case ast::Stmt::Kind::Assign:
@@ -346,6 +446,7 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
     }
     case ast::Stmt::Kind::State:    // wired by emit_pipeline.cpp
     case ast::Stmt::Kind::Finally:  // wired by emit_pipeline.cpp
+    case ast::Stmt::Kind::Every:    // wired by emit_pipeline.cpp
       return;
     case ast::Stmt::Kind::Expr:
       return lowerExprStmt(s, w, cast<ast::ExprStmt>(stmt));
@@ -357,7 +458,9 @@ void lowerStmt(Scope& s, CppWriter& w, const ast::Stmt& stmt) {
 void lowerStmts(Scope& s, CppWriter& w, const ast::Block& block, size_t from, size_t to) {
   for (size_t i = from; i < to && i < block.stmts.size(); ++i) {
     const ast::Stmt& stmt = *block.stmts[i];
-    if (stmt.kind == ast::Stmt::Kind::State || stmt.kind == ast::Stmt::Kind::Finally) continue;
+    if (stmt.kind == ast::Stmt::Kind::State || stmt.kind == ast::Stmt::Kind::Finally ||
+        stmt.kind == ast::Stmt::Kind::Every)
+      continue;
     s.em.mapTo(w, stmt.range);
     lowerStmt(s, w, stmt);
   }

@@ -112,8 +112,12 @@ std::string Names::type(const ast::Type* t) const {
       return "std::chrono::nanoseconds";
     case ast::Type::Kind::List:
       return "std::vector<" + type(t->element()) + ">";
+    case ast::Type::Kind::Map:
+      return "flow::Map<" + type(t->key()) + ", " + type(t->element()) + ">";
     case ast::Type::Kind::Record:
       return record(t->record());
+    case ast::Type::Kind::Failed:
+      return "flow::Failed<" + type(t->element()) + ">";
     case ast::Type::Kind::Void:
       return "void";
     case ast::Type::Kind::Error:

@@ -57,6 +57,10 @@ Graph buildGraph(const ast::PipelineDecl& pipeline) {
     s.name = decl->name.name;
     s.decl = decl.get();
     s.kind = decl->kind;
+    s.batch = decl->batchSize.get();
+    s.batchWithin = decl->batchWithin.get();
+    for (const auto& st : decl->body.stmts)
+      if (auto* every = llvm::dyn_cast_or_null<ast::EveryStmt>(st.get())) s.every = every;
     for (const auto& attr : decl->attrs) {
       switch (attr.kind) {
         case ast::StageAttr::Kind::Workers:
@@ -71,12 +75,16 @@ Graph buildGraph(const ast::PipelineDecl& pipeline) {
           break;
         case ast::StageAttr::Kind::OnError:
           s.onError = attr.onError;
+          s.onErrorDeclared = true;
           if (attr.onError == ast::OnError::Route)
             s.routeTo = findChannel(g.channels_, decl->routeChannel,
                                     attr.routeChannel ? attr.routeChannel->name : std::string());
           break;
         case ast::StageAttr::Kind::Ordered:
           s.ordered = true;
+          break;
+        case ast::StageAttr::Kind::Key:
+          s.key = attr.value.get();
           break;
       }
     }

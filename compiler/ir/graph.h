@@ -36,10 +36,15 @@ struct Stage {
   const ast::Expr* retries = nullptr;  // null: 0
   const ast::Expr* backoff = nullptr;  // null: none
   ast::OnError onError = ast::OnError::Drop;
-  int routeTo = -1;  // channel index for on_error route
+  bool onErrorDeclared = false;  // `on_error` written: its failures do not make exit status 3
+  int routeTo = -1;              // channel index for on_error route
   bool ordered = false;
-  std::vector<int> inputs;   // channel indices, in the order written
-  std::vector<int> outputs;  // channel indices, in the order written
+  const ast::Expr* key = nullptr;          // `key EXPR` over the item; null: not keyed
+  const ast::Expr* batch = nullptr;        // `batch N`; null: one item at a time
+  const ast::Expr* batchWithin = nullptr;  // `within D`; null: none
+  const ast::EveryStmt* every = nullptr;   // the body's `every D { … }`, if any
+  std::vector<int> inputs;                 // channel indices, in the order written
+  std::vector<int> outputs;                // channel indices, in the order written
 };
 
 /// A pipeline as a graph. Indices are positions in source order.

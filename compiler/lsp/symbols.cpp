@@ -13,6 +13,34 @@
 namespace flow::lsp {
 namespace {
 
+/// The section of docs/language.md that describes a built-in function.
+std::string builtinSection(ast::Builtin b) {
+  switch (b) {
+    case ast::Builtin::Get:
+    case ast::Builtin::Has:
+    case ast::Builtin::Keys:
+    case ast::Builtin::Values:
+    case ast::Builtin::Delete:
+      return "Maps and typed declarations";
+    case ast::Builtin::ToJson:
+    case ast::Builtin::FromJson:
+      return "JSON";
+    case ast::Builtin::HttpGet:
+    case ast::Builtin::HttpPost:
+    case ast::Builtin::WriteLine:
+    case ast::Builtin::Env:
+      return "Services and files";
+    case ast::Builtin::Sort:
+    case ast::Builtin::SortBy:
+    case ast::Builtin::Reverse:
+    case ast::Builtin::RandInt:
+    case ast::Builtin::RandFloat:
+      return "Functions, sorting, formatting and randomness";
+    default:
+      return "Stage bodies";
+  }
+}
+
 using llvm::dyn_cast;
 
 /// A declaration's text on one line, whitespace runs collapsed, cut at
@@ -424,7 +452,7 @@ class Indexer {
               (e.type && !e.type->isError() && !e.type->is(ast::Type::Kind::Void)
                    ? " → `" + e.type->str() + "`"
                    : std::string()) +
-              " (docs/language.md, \"Stage bodies\")",
+              " (docs/language.md, \"" + builtinSection(e.builtin) + "\")",
           {}, e.type);
     }
   }

@@ -55,10 +55,32 @@ ast::TypeRef AstBuilder::buildTypeRef(Flow::TypeRefContext* ctx, SourceRange fal
   if (ctx->LBRACK() != nullptr) {
     ref.kind = ast::TypeRef::Kind::List;
     ref.name.clear();
-    ref.element = std::make_unique<ast::TypeRef>(buildTypeRef(ctx->typeRef(), ref.range));
+    ref.element = std::make_unique<ast::TypeRef>(buildTypeRef(ctx->typeRef(0), ref.range));
+    return ref;
+  }
+  if (ctx->LBRACE() != nullptr) {
+    ref.kind = ast::TypeRef::Kind::Map;
+    ref.name.clear();
+    ref.key = std::make_unique<ast::TypeRef>(buildTypeRef(ctx->typeRef(0), ref.range));
+    ref.element = std::make_unique<ast::TypeRef>(buildTypeRef(ctx->typeRef(1), ref.range));
     return ref;
   }
   ref.name = ident(ctx->IDENT(), ref.range).name;
+  if (Flow::TypeArgContext* arg = ctx->typeArg()) {
+    ref.kind = ast::TypeRef::Kind::Generic;
+    if (arg->IDENT() == nullptr) {
+      ref.element = std::make_unique<ast::TypeRef>(buildTypeRef(arg->typeRef(), ref.range));
+      return ref;
+    }
+    // `Name<Inner<T>>`: the argument is itself generic, closed by the same `>>`.
+    auto inner = std::make_unique<ast::TypeRef>();
+    inner->kind = ast::TypeRef::Kind::Generic;
+    inner->name = ident(arg->IDENT(), ref.range).name;
+    inner->range = rangeOf(arg);
+    if (!inner->range.isValid()) inner->range = ref.range;
+    inner->element = std::make_unique<ast::TypeRef>(buildTypeRef(arg->typeRef(), ref.range));
+    ref.element = std::move(inner);
+  }
   return ref;
 }
 
@@ -226,6 +248,15 @@ std::unique_ptr<ast::StageDecl> AstBuilder::buildStage(Flow::StageMemberContext*
     stage->item = ident(in->IDENT(), inRange);
     if (Flow::IdentListContext* list = in->identList())
       for (antlr4::tree::TerminalNode* name : list->IDENT()) stage->inputs.push_back(ident(name, inRange));
+    if (in->BATCH() != nullptr) {
+      stage->batchSize = buildExpr(in->expr(0), inRange);
+      if (in->WITHIN() != nullptr) stage->batchWithin = buildExpr(in->expr(1), inRange);
+      stage->batchRange = rangeOf(in->BATCH());
+      if (stage->batchWithin)
+        stage->batchRange = SourceRange::cover(stage->batchRange, stage->batchWithin->range);
+      else if (stage->batchSize)
+        stage->batchRange = SourceRange::cover(stage->batchRange, stage->batchSize->range);
+    }
   }
   if (ctx->ARROW() != nullptr) {
     if (Flow::IdentListContext* list = ctx->identList())
@@ -276,6 +307,9 @@ std::optional<ast::StageAttr> AstBuilder::buildAttr(Flow::StageAttrContext* ctx)
                                       "`; only `route` takes a channel");
   } else if (dynamic_cast<Flow::OrderedAttrContext*>(ctx)) {
     attr.kind = ast::StageAttr::Kind::Ordered;
+  } else if (auto* c = dynamic_cast<Flow::KeyAttrContext*>(ctx)) {
+    attr.kind = ast::StageAttr::Kind::Key;
+    attr.value = buildExpr(c->expr(), attr.range);
   } else {
     return std::nullopt;
   }

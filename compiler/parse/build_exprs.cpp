@@ -204,6 +204,14 @@ ast::ExprPtr AstBuilder::buildPrimary(Flow::PrimaryContext* ctx) {
     }
     return record;
   }
+  if (auto* c = dynamic_cast<Flow::MapLitContext*>(ctx)) {
+    auto map = std::make_unique<ast::MapLit>(range);
+    for (Flow::MapEntryContext* entry : c->mapEntry()) {
+      SourceRange entryRange = rangeOf(entry);
+      map->entries.push_back({buildExpr(entry->expr(0), entryRange), buildExpr(entry->expr(1), entryRange)});
+    }
+    return map;
+  }
   if (auto* c = dynamic_cast<Flow::ListLitContext*>(ctx)) {
     auto list = std::make_unique<ast::ListLit>(range);
     for (Flow::ExprContext* element : c->expr()) list->elements.push_back(buildExpr(element, range));

@@ -27,6 +27,14 @@ std::optional<ast::BinaryOp> compoundOp(std::size_t type) {
   }
 }
 
+/// `name`, `name[i]`, `name[i][j]`…: the shapes an assignment can write.
+/// Whether the name is a `var` and what it is indexed by are sema's.
+bool isAssignableShape(const ast::Expr& e) {
+  const ast::Expr* at = &e;
+  while (auto* index = llvm::dyn_cast<ast::IndexExpr>(at)) at = index->base.get();
+  return at != nullptr && llvm::isa<ast::NameExpr>(at);
+}
+
 }  // namespace
 
 ast::Block AstBuilder::buildBlock(Flow::BlockContext* ctx, SourceRange fallback) {
@@ -47,17 +55,29 @@ ast::StmtPtr AstBuilder::buildStmt(Flow::StmtContext* ctx) {
   if (auto* c = dynamic_cast<Flow::SimpleStmtContext*>(ctx)) return buildSimple(c);
   if (auto* c = dynamic_cast<Flow::LetStmtContext*>(ctx)) {
     bool isVar = c->kw != nullptr && c->kw->getType() == Flow::VAR;
-    return std::make_unique<ast::LetStmt>(ident(c->IDENT(), range), isVar, buildExpr(c->expr(), range),
-                                          range);
+    auto let =
+        std::make_unique<ast::LetStmt>(ident(c->IDENT(), range), isVar, buildExpr(c->expr(), range), range);
+    if (c->COLON() != nullptr) let->declType = buildTypeRef(c->typeRef(), range);
+    return let;
   }
-  if (auto* c = dynamic_cast<Flow::StateStmtContext*>(ctx))
-    return std::make_unique<ast::StateStmt>(ident(c->IDENT(), range), buildExpr(c->expr(), range), range);
+  if (auto* c = dynamic_cast<Flow::StateStmtContext*>(ctx)) {
+    auto state =
+        std::make_unique<ast::StateStmt>(ident(c->IDENT(), range), buildExpr(c->expr(), range), range);
+    if (c->COLON() != nullptr) state->declType = buildTypeRef(c->typeRef(), range);
+    return state;
+  }
   if (auto* c = dynamic_cast<Flow::IfStmtContext*>(ctx)) return buildIf(c);
   if (auto* c = dynamic_cast<Flow::ForStmtContext*>(ctx)) {
     ast::ExprPtr iterable = buildExpr(c->expr(0), range);
     ast::ExprPtr hi = c->DOTDOT() ? buildExpr(c->expr(1), range) : nullptr;
-    return std::make_unique<ast::ForStmt>(ident(c->IDENT(), range), std::move(iterable), std::move(hi),
-                                          buildBlock(c->block(), range), range);
+    auto loop = std::make_unique<ast::ForStmt>(ident(c->IDENT(0), range), std::move(iterable), std::move(hi),
+                                               buildBlock(c->block(), range), range);
+    if (c->COMMA() != nullptr) {
+      loop->second = ident(c->IDENT(1), range);
+      if (loop->isRange())
+        syntaxError(loop->second->range, "a range `a..b` gives one value; write `for i in a..b`");
+    }
+    return loop;
   }
   if (auto* c = dynamic_cast<Flow::WhileStmtContext*>(ctx))
     return std::make_unique<ast::WhileStmt>(buildExpr(c->expr(), range), buildBlock(c->block(), range),
@@ -78,6 +98,9 @@ ast::StmtPtr AstBuilder::buildStmt(Flow::StmtContext* ctx) {
   }
   if (auto* c = dynamic_cast<Flow::FailStmtContext*>(ctx))
     return std::make_unique<ast::FailStmt>(buildExpr(c->expr(), range), range);
+  if (auto* c = dynamic_cast<Flow::EveryStmtContext*>(ctx))
+    return std::make_unique<ast::EveryStmt>(buildExpr(c->expr(), range), buildBlock(c->block(), range),
+                                            range);
   if (auto* c = dynamic_cast<Flow::FinallyStmtContext*>(ctx))
     return std::make_unique<ast::FinallyStmt>(buildBlock(c->block(), range), range);
   return nullptr;  // prediction failed; the error is already reported
@@ -135,8 +158,10 @@ ast::StmtPtr AstBuilder::buildSimple(Flow::SimpleStmtContext* ctx) {
       syntaxError(lhs->range, "expected a channel name before `<-`");
     return std::make_unique<ast::SendStmt>(std::move(channel), std::move(rhs), range);
   }
-  if (name == nullptr) {
-    syntaxError(lhs->range, "cannot assign to this expression; only a `var` or `state` name can be assigned");
+  if (name == nullptr && !isAssignableShape(*lhs)) {
+    syntaxError(lhs->range,
+                "cannot assign to this expression; only a `var` or `state` name, or an element of one "
+                "(`m[k]`, `xs[i]`), can be assigned");
     lhs = errorExpr(lhs->range);
   }
   return std::make_unique<ast::AssignStmt>(std::move(lhs), compoundOp(op), std::move(rhs), range);

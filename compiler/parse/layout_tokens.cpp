@@ -78,7 +78,12 @@ Role defaultRole(std::size_t type) {
 /// The role of a token that plays a different part under `parent`.
 Role roleInContext(std::size_t type, antlr4::tree::ParseTree* parent, Role role) {
   const bool literal = dynamic_cast<Flow::RecordLitContext*>(parent) != nullptr ||
+                       dynamic_cast<Flow::MapLitContext*>(parent) != nullptr ||
                        dynamic_cast<Flow::TypeRefContext*>(parent) != nullptr;
+  // `Failed<Job>`: the `<` is under typeRef, the `>` (or the `>>` closing
+  // two levels) and a nested `<` under typeArg.
+  const bool typeArg = dynamic_cast<Flow::TypeRefContext*>(parent) != nullptr ||
+                       dynamic_cast<Flow::TypeArgContext*>(parent) != nullptr;
   switch (type) {
     case FlowLexer::LBRACE:
       return literal ? Role::LiteralOpen : role;
@@ -90,10 +95,10 @@ Role roleInContext(std::size_t type, antlr4::tree::ParseTree* parent, Role role)
     case FlowLexer::TILDE:
       return dynamic_cast<Flow::UnaryExprContext*>(parent) != nullptr ? Role::Prefix : role;
     case FlowLexer::LT:
-      return dynamic_cast<Flow::TypeRefContext*>(parent) != nullptr ? Role::TypeArgOpen : role;
+      return typeArg ? Role::TypeArgOpen : role;
     case FlowLexer::GT:
     case FlowLexer::SHR:
-      return dynamic_cast<Flow::TypeRefContext*>(parent) != nullptr ? Role::TypeArgClose : role;
+      return typeArg ? Role::TypeArgClose : role;
     default:
       return role;
   }

@@ -60,6 +60,29 @@ bool isTopKeyword(std::size_t type) {
   return type == Flow::PIPELINE || type == Flow::TYPE || type == Flow::CONST || type == Flow::EXTERN;
 }
 
+/// Tokens after which a `{` can only open a map literal: where a value starts.
+bool startsMapLiteral(std::size_t before) {
+  switch (before) {
+    case Flow::ASSIGN:
+    case Flow::PLUS_ASSIGN:
+    case Flow::MINUS_ASSIGN:
+    case Flow::STAR_ASSIGN:
+    case Flow::SLASH_ASSIGN:
+    case Flow::EQ:
+    case Flow::NE:
+    case Flow::SEND:
+    case Flow::COLON:
+    case Flow::COMMA:
+    case Flow::LPAREN:
+    case Flow::LBRACK:
+    case Flow::RETURN:
+    case Flow::EMIT:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- the walk
@@ -139,6 +162,7 @@ void MistakeScanner::step() {
       }
       bool block = frame == Frame::Body && !isRecordLiteral(i_) && i_ > 0 &&
                    (endsOperand(i_ - 1) || type(i_ - 1) == Flow::ELSE || type(i_ - 1) == Flow::NL);
+      if (!block && !isRecordLiteral(i_) && i_ > 0 && startsMapLiteral(type(i_ - 1))) mapLiteralEntries(i_);
       stack_.push_back(
           {block ? Frame::Body : Frame::Expr, tok, Flow::RBRACE, block ? "the block" : "the braces"});
       break;
@@ -307,7 +331,15 @@ void MistakeScanner::topItem() {
   std::size_t k = i_ + 2;
   if (t == Flow::CONST) return;
   if (t == Flow::FN) {
-    if (type(k) == Flow::LPAREN) k = skipGroup(k);
+    if (type(k) == Flow::LPAREN) {
+      // `fn f(key: string)`: a keyword as a parameter's name.
+      std::size_t end = skipGroup(k);
+      for (std::size_t p = k + 1; p + 1 < end; ++p)
+        if (isKeyword(p) && type(p + 1) == Flow::COLON &&
+            (type(p - 1) == Flow::LPAREN || type(p - 1) == Flow::COMMA))
+          keywordAsName(p, "a parameter");
+      k = end;
+    }
     if (type(k) == Flow::ARROW) {
       ++k;
       if (type(k) == Flow::IDENT)
@@ -500,6 +532,33 @@ void MistakeScanner::recordLiteralFields(std::size_t ident) {
       reported = true;
     }
     setType(k + 1, Flow::COLON, ":");
+  }
+}
+
+void MistakeScanner::mapLiteralEntries(std::size_t lbrace) {
+  std::size_t end = skipGroup(lbrace);
+  bool reported = false;
+  std::size_t depth = 0;
+  std::size_t assign = 0;  // the entry's first `=` at its own level, if it has no `:`
+  bool colon = false;
+  for (std::size_t k = lbrace + 1; k < end; ++k) {
+    std::size_t t = type(k);
+    if (depth == 0 && (t == Flow::COMMA || k + 1 == end)) {
+      // `{"b" = 2}`: the entry had `=` where its `:` goes.
+      if (assign != 0 && !colon) {
+        if (!reported) error(assign, "map entries are written `key: value`, not `key = value`");
+        reported = true;
+        setType(assign, Flow::COLON, ":");
+      }
+      assign = 0;
+      colon = false;
+      continue;
+    }
+    if (isOpener(t)) ++depth;
+    if (isCloser(t) && depth > 0) --depth;
+    if (depth != 0) continue;
+    if (t == Flow::COLON) colon = true;
+    if (t == Flow::ASSIGN && assign == 0) assign = k;
   }
 }
 

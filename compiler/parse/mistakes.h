@@ -83,6 +83,8 @@ class MistakeScanner {
   void markBody(std::size_t lbrace, std::string what);
   void closeForgottenBraces(Frame downTo);
   void recordLiteralFields(std::size_t ident);
+  /// `{"k" = v}` in a map literal at lbrace: `=` written for `:`.
+  void mapLiteralEntries(std::size_t lbrace);
   /// `name type` where `name: type` was meant (channels, params), and a
   /// channel type without its `[capacity]`.
   void memberType(std::size_t name, const std::string& decl);

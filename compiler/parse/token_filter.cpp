@@ -2,8 +2,9 @@
 // newline rules (docs/language.md, "Lexical rules") so the grammar sees NL only
 // where a statement ends, reports the lexical errors (bad characters,
 // unterminated strings and comments) so the lexer itself never reports
-// anything, and rejects nesting deep enough to overflow the parser's stack.
-// Does not parse: it only tracks which brackets are open.
+// anything, rejects nesting deep enough to overflow the parser's stack, and
+// turns a keyword right after `.` into the field name it must be
+// (`f.stage`). Does not parse: it only tracks which brackets are open.
 //
 // The newline rules: an NL is dropped when it is
 //   - inside ( ) or [ ] (the innermost open bracket decides, so a block
@@ -162,6 +163,12 @@ class TokenFilter {
       default:
         break;
     }
+    if (prevType_ == FlowLexer::DOT && isKeyword(type)) {
+      // After `.` only a field name can follow, so a keyword there is one:
+      // `f.stage` reads the `stage` field of a Failed<T>.
+      static_cast<antlr4::CommonToken*>(tok.get())->setType(FlowLexer::IDENT);
+      type = FlowLexer::IDENT;
+    }
     if (newlineInParens_ != kNone && startsStatementOnly(type)) {
       // `print(x` and the next line starts a statement: the `(` was never
       // closed. Close it at the end of its line and end the statement there.
@@ -175,6 +182,9 @@ class TokenFilter {
     out_.push_back(std::move(tok));
     return true;
   }
+
+  /// Keywords come first in FlowLexer.g4, right before TRUE (see there).
+  static bool isKeyword(std::size_t type) { return type >= FlowLexer::TYPE && type < FlowLexer::TRUE; }
 
   /// Keywords that only start a statement or a member: never inside ( ) or [ ].
   static bool startsStatementOnly(std::size_t type) {

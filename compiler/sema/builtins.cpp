@@ -11,8 +11,12 @@
 //     abs takes an int, float or duration and returns the same type;
 //   - read_lines(p) is allowed only as the iterable of a `for` (its type is
 //     recorded as `[string]`, but it is a lazy stream, never a list value);
-//   - sleep(d) and print/eprint return nothing (`void`), so they can only be
-//     statements;
+//   - sleep(d), print/eprint and write_line return nothing (`void`), so they
+//     can only be statements; write_line(path, x) writes any value as print
+//     shows it;
+//   - http_get/http_post wait for the network, so a `state` initialiser (which
+//     runs before the worker's first item and cannot wait) and an `fn` (a
+//     plain function, never a coroutine) cannot call them;
 //   - sort(xs) takes lists of sortable elements (int, float, string,
 //     duration, bool); sort_by(xs, key) names an `fn` (not a built-in or an
 //     extern) from the element type to a sortable type; reverse takes any list.
@@ -58,6 +62,17 @@ constexpr BuiltinEntry kBuiltins[] = {
     {"now", Builtin::Now},
     {"read_lines", Builtin::ReadLines},
     {"sleep", Builtin::Sleep},
+    {"get", Builtin::Get},
+    {"has", Builtin::Has},
+    {"keys", Builtin::Keys},
+    {"values", Builtin::Values},
+    {"delete", Builtin::Delete},
+    {"to_json", Builtin::ToJson},
+    {"from_json", Builtin::FromJson},
+    {"http_get", Builtin::HttpGet},
+    {"http_post", Builtin::HttpPost},
+    {"write_line", Builtin::WriteLine},
+    {"env", Builtin::Env},
     {"sort", Builtin::Sort},
     {"sort_by", Builtin::SortBy},
     {"reverse", Builtin::Reverse},
@@ -337,7 +352,8 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
   // itself: what needs a running stage (a worker, its clock, its generator,
   // the program's output) has no meaning there.
   if (inTest_ && (b == Builtin::Sleep || b == Builtin::Print || b == Builtin::Eprint || b == Builtin::Now ||
-                  b == Builtin::ReadLines || b == Builtin::RandInt || b == Builtin::RandFloat)) {
+                  b == Builtin::ReadLines || b == Builtin::RandInt || b == Builtin::RandFloat ||
+                  b == Builtin::HttpGet || b == Builtin::HttpPost || b == Builtin::WriteLine)) {
     diags_.report(DiagKind::NotInTest, e.callee.range,
                   "`" + name + "` is not allowed in a test; a test sets up a run and checks what it did, " +
                       "it does not run stage code (what the run printed is `printed`)");
@@ -362,7 +378,7 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
     case Builtin::Len: {
       if (!checkArgCount(e, 1, 1)) return types_.intType();
       const Type* t = checkValue(arg(0));
-      expectOneOf(0, t, {K::String, K::List}, "a string or a list");
+      expectOneOf(0, t, {K::String, K::List, K::Map}, "a string, a list or a map");
       return types_.intType();
     }
     case Builtin::Int:
@@ -473,6 +489,48 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
       allStrings(nullptr);
       return lines;
     }
+    case Builtin::ToJson:
+      if (!checkArgCount(e, 1, 1)) return types_.stringType();
+      checkValue(arg(0));
+      return types_.stringType();
+    case Builtin::FromJson: {
+      if (!checkArgCount(e, 2, 2)) return err;
+      const Type* t = checkTypeArg(e, *arg(0));
+      expectType(types_.stringType(), arg(1), argWhat(1));
+      return t;
+    }
+    case Builtin::Get:
+    case Builtin::Has:
+    case Builtin::Keys:
+    case Builtin::Values:
+    case Builtin::Delete:
+      return checkMapBuiltin(e, b);
+    case Builtin::HttpGet:
+    case Builtin::HttpPost: {
+      if (reportIfInFunction(e.callee.range, "`" + name + "`")) {
+        for (auto& a : e.args) checkValue(a.get());
+        return types_.stringType();
+      }
+      if (inStateInit_)
+        diags_.report(DiagKind::HttpInState, e.callee.range,
+                      "`" + name +
+                          "` cannot initialise `state`: the initialiser runs before the worker's first item "
+                          "and cannot wait for the network; call it in the body and keep the answer in "
+                          "`state`");
+      if (!checkArgCount(e, b == Builtin::HttpGet ? 1 : 2, b == Builtin::HttpGet ? 1 : 2))
+        return types_.stringType();
+      allStrings(nullptr);
+      return types_.stringType();
+    }
+    case Builtin::WriteLine:
+      if (!checkArgCount(e, 2, 2)) return types_.voidType();
+      expectType(types_.stringType(), arg(0), argWhat(0));
+      checkValue(arg(1));
+      return types_.voidType();
+    case Builtin::Env:
+      if (!checkArgCount(e, 2, 2)) return types_.stringType();
+      allStrings(nullptr);
+      return types_.stringType();
     case Builtin::Sort: {
       if (!checkArgCount(e, 1, 1)) return err;
       const Type* list = checkValue(arg(0));

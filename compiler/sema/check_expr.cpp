@@ -10,7 +10,8 @@
 //               string + string; duration ± duration; duration * int, int * duration
 //   & | ^ << >> ~   ints only
 //   == !=       any two values of one type (int/float mixed compares as float);
-//               records field by field, lists element by element
+//               records field by field, lists element by element, maps
+//               by their entries
 //   < <= > >=   ints, floats (mixed), strings, durations
 //   && || !     bools
 #include <unordered_map>
@@ -52,6 +53,9 @@ const Type* Sema::checkExpr(ast::Expr* expr, const Type* expected) {
       break;
     case ast::Expr::Kind::ListLit:
       t = checkList(*llvm::cast<ast::ListLit>(expr), expected);
+      break;
+    case ast::Expr::Kind::MapLit:
+      t = checkMap(*llvm::cast<ast::MapLit>(expr), expected);
       break;
     case ast::Expr::Kind::RecordLit:
       t = checkRecordLit(*llvm::cast<ast::RecordLit>(expr));
@@ -184,8 +188,10 @@ const Type* Sema::checkName(ast::NameExpr& e) {
     for (const auto& l : locals_)
       if (l.hidden && l.name == e.name)
         hint =
-            "; `finally` runs after the last item, so it sees only `state`, `worker` and the pipeline's "
-            "names";
+            inEvery_
+                ? "; `every` runs between items, so it sees only `state`, `worker` and the pipeline's names"
+                : "; `finally` runs after the last item, so it sees only `state`, `worker` and the "
+                  "pipeline's names";
   // A declaration the parser lost may have been this name.
   if (!module_.lostDecl && !(pipeline_ && pipeline_->lostMember))
     diags_.report(DiagKind::UnknownName, e.range, "unknown name `" + e.name + "`" + hint);
@@ -200,6 +206,7 @@ const Type* Sema::checkField(ast::FieldExpr& e) {
   }
   const Type* base = checkValue(e.base.get());
   if (isErrorish(base)) return types_.errorType();
+  if (base->is(K::Failed)) return checkFailedField(e, base);
   if (!base->is(K::Record)) {
     diags_.report(DiagKind::UnknownField, e.field.range,
                   "a value of type `" + base->str() + "` has no field `" + e.field.name +
@@ -220,13 +227,30 @@ const Type* Sema::checkField(ast::FieldExpr& e) {
   return types_.errorType();
 }
 
+const Type* Sema::checkFailedField(ast::FieldExpr& e, const Type* failed) {
+  const std::string& n = e.field.name;
+  if (n == "item") return failed->element();
+  if (n == "error" || n == "stage") return types_.stringType();
+  if (n == "attempts") return types_.intType();
+  if (isErrorName(n)) return types_.errorType();
+  diags_.report(DiagKind::UnknownField, e.field.range,
+                "type `" + failed->str() + "` has no field `" + n + "`" +
+                    didYouMean(n, {"attempts", "error", "item", "stage"}) +
+                    "; its fields are `item`, `error`, `stage` and `attempts`");
+  return types_.errorType();
+}
+
 const Type* Sema::checkIndex(ast::IndexExpr& e) {
   const Type* base = checkValue(e.base.get());
+  if (!isErrorish(base) && base->is(K::Map)) {
+    bool keyOk = expectType(base->key(), e.index.get(), "a key of `" + base->str() + "`");
+    return keyOk ? base->element() : types_.errorType();
+  }
   bool indexOk = expectType(types_.intType(), e.index.get(), "a list index");
   if (isErrorish(base)) return types_.errorType();
   if (!base->is(K::List)) {
     diags_.report(DiagKind::InvalidOperands, e.base->range,
-                  "cannot index a value of type `" + base->str() + "`; only lists can be indexed");
+                  "cannot index a value of type `" + base->str() + "`; only lists and maps can be indexed");
     return types_.errorType();
   }
   return indexOk ? base->element() : types_.errorType();
@@ -300,8 +324,8 @@ const Type* Sema::binaryResult(ast::BinaryOp op, const Type* l, const Type* r) c
 
 const Type* Sema::checkBinary(ast::BinaryExpr& e) {
   const Type* l = checkValue(e.lhs.get());
-  // `xs == []`: the empty list takes the other side's type.
-  const Type* r = checkValue(e.rhs.get(), l->is(K::List) ? l : nullptr);
+  // `xs == []`, `m == {}`: the empty literal takes the other side's type.
+  const Type* r = checkValue(e.rhs.get(), l->is(K::List) || l->is(K::Map) ? l : nullptr);
   if (isErrorish(l) || isErrorish(r)) return types_.errorType();
   if (const Type* t = binaryResult(e.op, l, r)) return t;
   std::string hint;
@@ -327,9 +351,11 @@ const Type* Sema::checkList(ast::ListLit& e, const Type* expected) {
   const Type* want = (expected && expected->is(K::List)) ? expected->element() : nullptr;
   if (e.elements.empty()) {
     if (want) return expected;
+    if (expected && isErrorish(expected)) return types_.errorType();  // the type's mistake is reported
     diags_.report(DiagKind::EmptyListType, e.range,
-                  "cannot tell the element type of the empty list `[]`; use it where a list type is known "
-                  "(a field default, a send, a comparison, `append`) or give it a first element");
+                  "cannot tell the element type of the empty list `[]`; give the declaration a type "
+                  "(`var xs: [int] = []`), use it where a list type is known (a field default, a send, a "
+                  "comparison, `append`) or give it a first element");
     return types_.errorType();
   }
   const Type* first = checkValue(e.elements.front().get(), want);

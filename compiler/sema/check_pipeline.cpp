@@ -29,6 +29,8 @@ const char* attrName(ast::StageAttr::Kind k) {
       return "on_error";
     case ast::StageAttr::Kind::Ordered:
       return "ordered";
+    case ast::StageAttr::Kind::Key:
+      return "key";
   }
   return "?";
 }
@@ -174,6 +176,19 @@ void Sema::checkChannel(ast::ChannelDecl& ch) {
                       "; it must be 0 (unbuffered) or more");
 }
 
+void Sema::checkBatch(ast::StageDecl& stage) {
+  if (!stage.batchSize) return;
+  ConstResult n =
+      checkConstExpr(stage.batchSize.get(), types_.intType(), ExprContext::Pipeline, "the size of `batch`");
+  if (n.isKnown() && n.value.i < 1)
+    diags_.report(DiagKind::BatchNotPositive, stage.batchSize->range,
+                  "`batch` size is " + std::to_string(n.value.i) + "; a batch holds at least 1 item");
+  if (!stage.batchWithin) return;
+  ConstResult d =
+      checkConstExpr(stage.batchWithin.get(), types_.durationType(), ExprContext::Pipeline, "`within`");
+  requirePositiveDuration(d, stage.batchWithin.get(), "`within`");
+}
+
 const ast::ChannelDecl* Sema::lookupChannel(const ast::Ident& id, std::string_view role) {
   auto it = members_.find(id.name);
   if (it != members_.end() && it->second.kind == MemberInfo::Kind::Channel) return it->second.channel;
@@ -302,6 +317,7 @@ void Sema::checkStageAttrs(ast::StageDecl& stage) {
   std::unordered_map<int, SourceRange> seen;
   std::optional<ConstResult> workers;
   const ast::StageAttr* ordered = nullptr;
+  const ast::StageAttr* key = nullptr;
   for (auto& a : stage.attrs) {
     const char* word = attrName(a.kind);
     auto [it, fresh] = seen.emplace(static_cast<int>(a.kind), a.range);
@@ -361,19 +377,34 @@ void Sema::checkStageAttrs(ast::StageDecl& stage) {
         const Type* want = stage.itemType;
         const Type* got = ch->elementType.resolved;
         if (!want || !got || isErrorish(want) || isErrorish(got) || want == got) break;
+        if (got == types_.failedOf(want)) break;  // a dead letter with its reason
         diags_
             .report(DiagKind::RouteTypeMismatch, a.routeChannel->range,
-                    "`on_error route` sends the failed input item (a `" + want->str() + "`) to `" +
-                        ch->name.name + "`, which carries `" + got->str() + "`")
+                    "`on_error route` sends the failed input item (a `" + want->str() + "`, or a `Failed<" +
+                        want->str() + ">` with the reason) to `" + ch->name.name + "`, which carries `" +
+                        got->str() + "`")
             .note(ch->name.range, "`" + ch->name.name + "` declared here");
         break;
       }
       case ast::StageAttr::Kind::Ordered:
         ordered = &a;
         break;
+      case ast::StageAttr::Kind::Key:
+        key = &a;  // checked with the body, over the item (check_stmt.cpp)
+        break;
     }
   }
+  checkBatch(stage);
   if (!ordered) return;
+  if (key || stage.batchSize) {
+    auto b =
+        diags_.report(DiagKind::OrderedConflict, ordered->range,
+                      std::string("`ordered` cannot be combined with `") + (key ? "key" : "batch") + "`: " +
+                          (key ? "a keyed stage keeps the input order of each key's items, not across keys"
+                               : "a batch stage's lists go out as they fill, not in input order"));
+    b.note(key ? key->range : stage.batchRange, std::string("`") + (key ? "key" : "batch") + "` given here");
+    return;
+  }
   if (stage.kind == ast::StageDecl::Kind::Sink) {
     diags_.report(DiagKind::UselessOrdered, ordered->range,
                   "`ordered` has no effect on sink `" + n + "`: it has no outputs");

@@ -8,8 +8,9 @@
 //
 // Scopes of a body, outermost first: `worker` and the `state` variables; the
 // item and the body's top-level locals; one scope per nested block. A
-// `finally` block sees `worker`, the state and the pipeline — not the item
-// or the body's locals, which belong to a single item.
+// `finally` or `every` block sees `worker`, the state and the pipeline —
+// not the item or the body's locals, which belong to a single item. A
+// stage's `key` sees the item and the pipeline only.
 #include "sema/sema_impl.h"
 
 namespace flow::sema {
@@ -24,6 +25,7 @@ void Sema::checkBody(ast::StageDecl& stage) {
   scopeStarts_.clear();
   loopDepth_ = 0;
   inFinally_ = false;
+  checkKey(stage);
 
   pushScope();
   declareLocal("worker", stage.name.range, ast::NameRef::Kind::Worker, nullptr, types_.intType(), false,
@@ -32,36 +34,46 @@ void Sema::checkBody(ast::StageDecl& stage) {
   std::size_t i = 0;
   for (; i < stmts.size() && stmts[i] && llvm::isa<ast::StateStmt>(*stmts[i]); ++i) {
     auto& st = llvm::cast<ast::StateStmt>(*stmts[i]);
-    const Type* t = checkValue(st.init.get());
+    inStateInit_ = true;
+    const Type* t = checkInit(st.declType, st.init.get(), st.name.name);
+    inStateInit_ = false;
     declareLocal(st.name.name, st.name.range, ast::NameRef::Kind::State, static_cast<const ast::Stmt*>(&st),
                  t, true, true);
   }
   std::size_t itemIndex = locals_.size();
   pushScope();
-  if (stage.item)
-    declareLocal(stage.item->name, stage.item->range, ast::NameRef::Kind::Item, &stage,
-                 stage.itemType ? stage.itemType : types_.errorType(), false, false);
+  if (stage.item) {
+    const Type* item = stage.itemType ? stage.itemType : types_.errorType();
+    // With `batch`, the body gets a list of items.
+    if (stage.batchSize && !isErrorish(item)) item = types_.listOf(item);
+    declareLocal(stage.item->name, stage.item->range, ast::NameRef::Kind::Item, &stage, item, false, false);
+  }
   for (; i < stmts.size(); ++i) {
     if (!stmts[i]) continue;
     auto* fin = llvm::dyn_cast<ast::FinallyStmt>(stmts[i].get());
-    if (!fin) {
+    auto* every = llvm::dyn_cast<ast::EveryStmt>(stmts[i].get());
+    if (!fin && !every) {
       checkStmt(*stmts[i]);
       continue;
     }
-    if (i + 1 != stmts.size())
+    if (fin && i + 1 != stmts.size())
       diags_.report(DiagKind::FinallyNotLast, fin->range,
                     "`finally` must be the last statement of a body; it runs once per worker after the input "
                     "is drained");
-    // Hide the item and the per-item locals while checking `finally` (a
-    // misplaced `state`, already reported, stays visible: no cascade).
+    if (every) checkEveryPlace(stage, *every, i);
+    // Hide the item and the per-item locals while checking `finally` or
+    // `every` (a misplaced `state`, already reported, stays visible: no
+    // cascade).
     std::size_t end = locals_.size();
     for (std::size_t k = itemIndex; k < end; ++k)
       locals_[k].hidden = locals_[k].kind != ast::NameRef::Kind::State;
     int savedLoops = loopDepth_;
     loopDepth_ = 0;
     inFinally_ = true;
-    checkBlock(fin->body);
+    inEvery_ = every != nullptr;
+    checkBlock(fin ? fin->body : every->body);
     inFinally_ = false;
+    inEvery_ = false;
     loopDepth_ = savedLoops;
     for (std::size_t k = itemIndex; k < end; ++k) locals_[k].hidden = false;
   }
@@ -69,6 +81,52 @@ void Sema::checkBody(ast::StageDecl& stage) {
   popScope();
   stage_ = nullptr;
   context_ = ExprContext::Pipeline;
+}
+
+void Sema::checkEveryPlace(ast::StageDecl& stage, ast::EveryStmt& every, std::size_t index) {
+  auto& stmts = stage.body.stmts;
+  bool last = index + 1 == stmts.size() ||
+              (index + 2 == stmts.size() && stmts.back() && llvm::isa<ast::FinallyStmt>(*stmts.back()));
+  if (stage.kind == ast::StageDecl::Kind::Source)
+    diags_.report(DiagKind::EveryInSource, every.range,
+                  "`every` in source `" + stage.name.name +
+                      "`; a source's body runs once, so it has no items to run between (loop with `sleep` "
+                      "instead)");
+  else if (!last)
+    diags_.report(DiagKind::EveryNotLast, every.range,
+                  "`every` must be the last block of a body, or the last before `finally`; it runs between "
+                  "items and once more after the input is drained");
+  checkEveryPeriod(every);
+}
+
+void Sema::checkEveryPeriod(ast::EveryStmt& every) {
+  // A constant over params, like `timeout`: the runtime needs it at start.
+  ConstResult r = checkConstExpr(every.period.get(), types_.durationType(), ExprContext::Pipeline, "`every`");
+  context_ = ExprContext::Body;
+  requirePositiveDuration(r, every.period.get(), "`every`");
+}
+
+void Sema::checkKey(ast::StageDecl& stage) {
+  stage.key = nullptr;
+  for (auto& a : stage.attrs) {
+    if (a.kind != ast::StageAttr::Kind::Key || !a.value) continue;
+    if (stage.key) return;  // a duplicate `key`, already reported
+    stage.key = a.value.get();
+    if (stage.kind == ast::StageDecl::Kind::Source) {
+      diags_.report(DiagKind::KeyOnSource, a.range,
+                    "`key` on source `" + stage.name.name +
+                        "`, which has no input item to key by; put `key` on the stage that reads its output");
+      return;
+    }
+    // The key sees the item (one item, also with `batch`) and the
+    // pipeline's names: not `worker`, not `state` — it picks the worker.
+    pushScope();
+    if (stage.item)
+      declareLocal(stage.item->name, stage.item->range, ast::NameRef::Kind::Item, &stage,
+                   stage.itemType ? stage.itemType : types_.errorType(), false, false);
+    checkValue(a.value.get());
+    popScope();
+  }
 }
 
 void Sema::checkBlock(ast::Block& block) {
@@ -125,7 +183,7 @@ void Sema::checkStmt(ast::Stmt& stmt) {
       if (!reportIfInFunction(s.range, "`state`"))
         diags_.report(DiagKind::StateNotFirst, s.range,
                       "`state` must come before every other statement of a body, at its top level");
-      const Type* t = checkValue(s.init.get());
+      const Type* t = checkInit(s.declType, s.init.get(), s.name.name);
       declareLocal(s.name.name, s.name.range, ast::NameRef::Kind::State, static_cast<const ast::Stmt*>(&s), t,
                    true, false);
       return;
@@ -138,38 +196,76 @@ void Sema::checkStmt(ast::Stmt& stmt) {
       checkBlock(s.body);
       return;
     }
+    case ast::Stmt::Kind::Every: {
+      auto& s = llvm::cast<ast::EveryStmt>(stmt);
+      diags_.report(DiagKind::EveryNotLast, s.range,
+                    "`every` must be the last block of a body (or the last before `finally`), not inside a "
+                    "block");
+      checkEveryPeriod(s);
+      checkBlock(s.body);
+      return;
+    }
     case ast::Stmt::Kind::Expr:
       return checkExprStmt(llvm::cast<ast::ExprStmt>(stmt));
   }
 }
 
+const Type* Sema::checkInit(std::optional<ast::TypeRef>& declType, ast::Expr* init, const std::string& name) {
+  if (!declType) return checkValue(init);
+  const Type* declared = resolveType(*declType);
+  if (isErrorish(declared)) {
+    checkValue(init, declared);
+    return declared;
+  }
+  expectType(declared, init, "the value of `" + name + "`");
+  // The written type stands even when the value was wrong: no cascade.
+  return declared;
+}
+
 void Sema::checkLet(ast::LetStmt& s) {
   // The initializer is checked first: `let x = x + 1` reads an outer `x`.
-  const Type* t = checkValue(s.init.get());
+  const Type* t = checkInit(s.declType, s.init.get(), s.name.name);
   declareLocal(s.name.name, s.name.range, ast::NameRef::Kind::Local, static_cast<const ast::Stmt*>(&s), t,
                s.isMutable, true);
 }
 
-void Sema::checkAssign(ast::AssignStmt& s) {
-  std::string opText = s.op ? std::string(ast::spelling(*s.op)) + "=" : "=";
-  auto* name = llvm::dyn_cast_or_null<ast::NameExpr>(s.target.get());
-  if (!name) {
-    checkValue(s.target.get());
-    checkValue(s.value.get());
-    if (s.target)
-      diags_.report(
-          DiagKind::NotAssignable, s.target->range,
-          "only a `var` or `state` name can be assigned; a record or list is changed by building a new one");
-    return;
+const Type* Sema::checkAssignTarget(ast::Expr* target, const std::string& what, const Type** declared) {
+  if (auto* index = llvm::dyn_cast_or_null<ast::IndexExpr>(target)) {
+    // `m[k] = v` writes into the map held by `m`: the root must be assignable.
+    const Type* base = checkAssignTarget(index->base.get(), what);
+    const Type* t = types_.errorType();
+    if (isErrorish(base)) {
+      checkValue(index->index.get());
+    } else if (base->is(K::Map)) {
+      if (expectType(base->key(), index->index.get(), "a key of `" + base->str() + "`")) t = base->element();
+    } else if (base->is(K::List)) {
+      if (expectType(types_.intType(), index->index.get(), "a list index")) t = base->element();
+    } else {
+      checkValue(index->index.get());
+      diags_.report(DiagKind::InvalidOperands, index->base->range,
+                    "cannot index a value of type `" + base->str() + "`; only lists and maps can be indexed");
+    }
+    index->type = t;
+    return t;
   }
-  const Type* target = types_.errorType();
-  const Type* declared = nullptr;  // the name's own type, to check the value against even after an error
+  auto* name = llvm::dyn_cast_or_null<ast::NameExpr>(target);
+  if (!name) {
+    checkValue(target);
+    if (target)
+      diags_.report(
+          DiagKind::NotAssignable, target->range,
+          "only a `var` or `state` name, or an element of one (`m[k]`, `xs[i]`), can be assigned; a "
+          "record is changed by building a new one");
+    return types_.errorType();
+  }
+  if (isErrorName(name->name)) return name->type = types_.errorType();
+  const Type* t = types_.errorType();
   LocalInfo* local = context_ == ExprContext::Body ? lookupLocal(name->name) : nullptr;
   if (local) {
     // An assignment is not a use: a `var` that is only ever written is unused.
     name->ref = {local->kind, local->decl};
-    target = local->type ? local->type : types_.errorType();
-    declared = target;
+    t = local->type ? local->type : types_.errorType();
+    if (declared) *declared = t;
     if (!local->isMutable) {
       std::string why;
       switch (local->kind) {
@@ -198,28 +294,43 @@ void Sema::checkAssign(ast::AssignStmt& s) {
           why = "it is read-only";
           break;
       }
-      auto b = diags_.report(DiagKind::NotAssignable, name->range,
-                             "cannot assign to `" + name->name + "`; " + why);
+      std::string verb = what == "delete" ? "cannot delete from `" : "cannot assign to `";
+      auto b = diags_.report(DiagKind::NotAssignable, name->range, verb + name->name + "`; " + why);
       if (local->kind != ast::NameRef::Kind::Worker)
         b.note(local->range, "`" + name->name + "` declared here");
-      target = types_.errorType();
+      t = types_.errorType();
     }
   } else {
-    const Type* t = checkName(*name);
-    if (!isErrorish(t)) {
-      const char* what = name->ref.kind == ast::NameRef::Kind::Param ? "param" : "const";
+    const Type* found = checkName(*name);
+    if (!isErrorish(found)) {
+      const char* kind = name->ref.kind == ast::NameRef::Kind::Param ? "param" : "const";
+      std::string verb = what == "delete" ? "cannot delete from " : "cannot assign to ";
       diags_.report(DiagKind::NotAssignable, name->range,
-                    std::string("cannot assign to ") + what + " `" + name->name +
-                        "`; only a `var` or `state` can change");
+                    verb + kind + " `" + name->name + "`; only a `var` or `state` can change");
     }
   }
-  name->type = target;
+  name->type = t;
+  return t;
+}
+
+void Sema::checkAssign(ast::AssignStmt& s) {
+  std::string opText = s.op ? std::string(ast::spelling(*s.op)) + "=" : "=";
+  const Type* declared = nullptr;  // the name's own type, to check the value against even after an error
+  const Type* target = checkAssignTarget(s.target.get(), opText, &declared);
+  std::string shown = "this element";
+  std::string written = "…";
+  const ast::Expr* root = s.target.get();
+  while (auto* index = llvm::dyn_cast_or_null<ast::IndexExpr>(root)) root = index->base.get();
+  if (auto* name = llvm::dyn_cast_or_null<ast::NameExpr>(root))
+    shown = root == s.target.get() ? "`" + name->name + "`" : "an element of `" + name->name + "`";
+  if (root == s.target.get() && llvm::isa_and_nonnull<ast::NameExpr>(root))
+    written = llvm::cast<ast::NameExpr>(root)->name;
   if (!s.op) {
     if (isErrorish(target)) {
       checkValue(s.value.get(), declared ? declared : target);
       return;
     }
-    expectType(target, s.value.get(), "the value assigned to `" + name->name + "`");
+    expectType(target, s.value.get(), "the value assigned to " + shown);
     return;
   }
   const Type* v = checkValue(s.value.get(), target);
@@ -233,32 +344,52 @@ void Sema::checkAssign(ast::AssignStmt& s) {
   }
   if (result != target)
     diags_.report(DiagKind::TypeMismatch, s.value->range,
-                  "`" + name->name + " " + opText + " …` gives type `" + result->str() + "`, but `" +
-                      name->name + "` has type `" + target->str() + "`");
+                  "`" + written + " " + opText + " …` gives type `" + result->str() + "`, but " + shown +
+                      " has type `" + target->str() + "`");
 }
 
 void Sema::checkFor(ast::ForStmt& s) {
   const Type* var = types_.errorType();
+  const Type* second = types_.errorType();
   if (s.isRange()) {
     expectType(types_.intType(), s.iterable.get(), "the start of a range");
     expectType(types_.intType(), s.hi.get(), "the end of a range");
-    var = types_.intType();
+    var = types_.intType();  // a second name was reported by the parser
   } else {
     auto* call = llvm::dyn_cast_or_null<ast::CallExpr>(s.iterable.get());
-    if (call && call->callee.name == "read_lines") readLinesOk_ = call;
+    bool isReadLines = call && call->callee.name == "read_lines";
+    if (isReadLines) readLinesOk_ = call;
     const Type* t = checkValue(s.iterable.get());
     readLinesOk_ = nullptr;
-    if (!isErrorish(t) && t->is(K::List))
-      var = t->element();
-    else if (!isErrorish(t))
+    if (isErrorish(t)) {
+      // already reported
+    } else if (t->is(K::Map)) {
+      // `for k in m` walks the keys, `for k, v in m` the entries.
+      var = t->key();
+      second = t->element();
+    } else if (t->is(K::List) && s.second && isReadLines) {
+      diags_.report(DiagKind::TypeMismatch, s.second->range,
+                    "`read_lines(…)` gives one value per line; write `for line in read_lines(path)`");
+    } else if (t->is(K::List)) {
+      // `for x in xs` walks the elements, `for i, x in xs` indices and elements.
+      var = s.second ? types_.intType() : t->element();
+      second = t->element();
+    } else {
       diags_.report(
           DiagKind::TypeMismatch, s.iterable->range,
-          "`for` iterates over a range `a..b`, a list or `read_lines(…)`, found `" + t->str() + "`");
+          "`for` iterates over a range `a..b`, a list, a map or `read_lines(…)`, found `" + t->str() + "`");
+    }
   }
   s.varType = var;
+  if (s.second) s.secondType = second;
   pushScope();
   declareLocal(s.var.name, s.var.range, ast::NameRef::Kind::Local, static_cast<const ast::Stmt*>(&s), var,
                false, false);
+  // The second name's NameRef::decl is its Ident in the ForStmt, so the two
+  // names of one loop stay apart (emit asks which of them are read).
+  if (s.second)
+    declareLocal(s.second->name, s.second->range, ast::NameRef::Kind::Local, &*s.second, second, false,
+                 false);
   ++loopDepth_;
   checkBlock(s.body);
   --loopDepth_;
@@ -349,6 +480,10 @@ void Sema::checkSend(ast::SendStmt& s) {
 void Sema::checkExprStmt(ast::ExprStmt& s) {
   const Type* t = checkExpr(s.expr.get());
   if (!s.expr || isErrorish(t) || t->is(K::Void)) return;
+  // A request whose answer is not needed (a notification) is still a request.
+  if (auto* call = llvm::dyn_cast<ast::CallExpr>(s.expr.get());
+      call && (call->builtin == ast::Builtin::HttpGet || call->builtin == ast::Builtin::HttpPost))
+    return;
   std::string what = "the value of this expression";
   if (auto* call = llvm::dyn_cast<ast::CallExpr>(s.expr.get()))
     what = "the result of `" + call->callee.name + "(…)`";

@@ -12,8 +12,20 @@ namespace flow::sema {
 using ast::Type;
 
 bool Sema::isErrorish(const Type* t) const {
-  while (t && t->is(Type::Kind::List)) t = t->element();
+  if (t && t->is(Type::Kind::Map)) return isErrorish(t->key()) || isErrorish(t->element());
+  while (t && (t->is(Type::Kind::List) || t->is(Type::Kind::Failed))) t = t->element();
+  if (t && t->is(Type::Kind::Map)) return isErrorish(t);
   return t == nullptr || t->isError();
+}
+
+bool isMapKeyType(const Type* t) {
+  return t->is(Type::Kind::Int) || t->is(Type::Kind::String) || t->is(Type::Kind::Bool);
+}
+
+void Sema::reportMapKey(const Type* key, SourceRange range) {
+  diags_.report(DiagKind::UnsupportedMapKey, range,
+                "a map key must be an `int`, a `string` or a `bool`, found `" + key->str() + "`" +
+                    (key->is(Type::Kind::Record) ? "; key by one of its fields, or by `str(…)` of it" : ""));
 }
 
 const Type* Sema::resolveType(ast::TypeRef& ref) {
@@ -23,7 +35,23 @@ const Type* Sema::resolveType(ast::TypeRef& ref) {
     ref.resolved = element->isError() ? element : types_.listOf(element);
     return ref.resolved;
   }
+  if (ref.kind == ast::TypeRef::Kind::Map) {
+    const Type* key = ref.key ? resolveType(*ref.key) : types_.errorType();
+    const Type* value = ref.element ? resolveType(*ref.element) : types_.errorType();
+    if (!key->isError() && !isMapKeyType(key)) {
+      reportMapKey(key, ref.key->range);
+      key = types_.errorType();
+    }
+    ref.resolved = key->isError() || value->isError() ? types_.errorType() : types_.mapOf(key, value);
+    return ref.resolved;
+  }
+  if (ref.kind == ast::TypeRef::Kind::Generic) return ref.resolved = resolveGeneric(ref);
   const std::string& n = ref.name;
+  if (n == "Failed" && typeDecls_.count(n) == 0) {
+    diags_.report(DiagKind::UnknownType, ref.range,
+                  "`Failed` needs the type of the failed item: `Failed<T>`, e.g. `Failed<Job>`");
+    return ref.resolved = types_.errorType();
+  }
   if (n == "int") return ref.resolved = types_.intType();
   if (n == "float") return ref.resolved = types_.floatType();
   if (n == "bool") return ref.resolved = types_.boolType();
@@ -37,6 +65,20 @@ const Type* Sema::resolveType(ast::TypeRef& ref) {
   std::sort(candidates.begin() + 5, candidates.end());
   diags_.report(DiagKind::UnknownType, ref.range, "unknown type `" + n + "`" + didYouMean(n, candidates));
   return ref.resolved = types_.errorType();
+}
+
+const Type* Sema::resolveGeneric(ast::TypeRef& ref) {
+  const Type* item = ref.element ? resolveType(*ref.element) : types_.errorType();
+  if (ref.name != "Failed") {
+    if (!isErrorName(ref.name))
+      diags_.report(DiagKind::UnknownType, ref.range,
+                    "unknown type `" + ref.name +
+                        "<…>`; the only type that takes a type argument is "
+                        "`Failed<T>`" +
+                        didYouMean(ref.name, {"Failed"}));
+    return types_.errorType();
+  }
+  return item->isError() ? item : types_.failedOf(item);
 }
 
 const ast::FieldDecl* Sema::findField(const ast::TypeDecl& decl, std::string_view name) const {
@@ -93,6 +135,7 @@ void Sema::checkRecursiveRecords() {
       }
       const ast::FieldDecl& f = top.decl->fields[top.next++];
       const Type* ft = f.type.resolved;
+      while (ft && ft->is(Type::Kind::Failed)) ft = ft->element();  // Failed<T> holds its T by value
       if (!ft || !ft->is(Type::Kind::Record)) continue;
       const ast::TypeDecl* target = ft->record();
       Color& c = color[target];

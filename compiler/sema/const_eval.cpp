@@ -123,7 +123,7 @@ ConstInfo* Sema::ensureConstChecked(std::string_view name) {
   ast::Expr* value = info.decl->value.get();
   const Type* t = checkValue(value);
   context_ = saved;
-  if (!isErrorish(t) && (t->is(Type::Kind::List) || t->is(Type::Kind::Record))) {
+  if (!isErrorish(t) && (t->is(Type::Kind::List) || t->is(Type::Kind::Map) || t->is(Type::Kind::Record))) {
     diags_.report(DiagKind::ConstNotPrimitive, value->range,
                   "const `" + info.decl->name.name + "` has type `" + t->str() +
                       "`; a const must be an int, float, bool, string or duration");
@@ -185,6 +185,14 @@ ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
       ConstResult r = runtime();
       for (const auto& e : llvm::cast<ast::ListLit>(expr)->elements)
         if (evalConst(e.get(), report).state == State::Invalid) r = invalid();
+      return r;
+    }
+    case ast::Expr::Kind::MapLit: {
+      ConstResult r = runtime();
+      for (const auto& entry : llvm::cast<ast::MapLit>(expr)->entries)
+        if (evalConst(entry.key.get(), report).state == State::Invalid ||
+            evalConst(entry.value.get(), report).state == State::Invalid)
+          r = invalid();
       return r;
     }
     case ast::Expr::Kind::RecordLit: {

@@ -114,10 +114,14 @@ class Sema {
 
   // ---- check_types.cpp: written types and record declarations
   const Type* resolveType(ast::TypeRef& ref);
+  /// `Name<T>`: only `Failed<T>` exists.
+  const Type* resolveGeneric(ast::TypeRef& ref);
   void checkTypeDecls();
   void checkRecursiveRecords();
   const ast::FieldDecl* findField(const ast::TypeDecl& decl, std::string_view name) const;
   bool isErrorish(const Type* t) const;
+  /// Reports UnsupportedMapKey for a map key of type `key` written at `range`.
+  void reportMapKey(const Type* key, SourceRange range);
   /// Reports TypeMismatch unless `got` fits `want`; `what` starts the message.
   bool expectType(const Type* want, ast::Expr* expr, const std::string& what);
 
@@ -136,11 +140,16 @@ class Sema {
   const Type* checkExpr(ast::Expr* expr, const Type* expected = nullptr);
   const Type* checkName(ast::NameExpr& e);
   const Type* checkField(ast::FieldExpr& e);
+  /// `f.item`, `f.error`, `f.stage`, `f.attempts` on a `Failed<T>`.
+  const Type* checkFailedField(ast::FieldExpr& e, const Type* failed);
   const Type* checkIndex(ast::IndexExpr& e);
   const Type* checkUnary(ast::UnaryExpr& e);
   const Type* checkBinary(ast::BinaryExpr& e);
   const Type* binaryResult(ast::BinaryOp op, const Type* l, const Type* r) const;
   const Type* checkList(ast::ListLit& e, const Type* expected);
+  /// check_maps.cpp: map literals and the map built-ins.
+  const Type* checkMap(ast::MapLit& e, const Type* expected);
+  const Type* checkMapBuiltin(ast::CallExpr& e, ast::Builtin b);
   const Type* checkRecordLit(ast::RecordLit& e);
   const Type* checkString(ast::StringLit& e);
   /// Reports FormatSpecMismatch for the parts of `spec` a `t` cannot take.
@@ -155,6 +164,10 @@ class Sema {
   /// `sort_by(xs, key)`: `key` names an `fn` from the element type to a sortable type.
   const Type* checkSortBy(ast::CallExpr& e);
   bool checkArgCount(ast::CallExpr& e, std::size_t min, std::size_t max);
+  /// `from_json`'s first argument: a type written as an expression.
+  /// Reports NotAType (or UnknownType); sets CallExpr::typeArg.
+  const Type* checkTypeArg(ast::CallExpr& call, ast::Expr& arg);
+
   /// Checks the arguments of a call of a function with `params` (an extern
   /// or a Flow function); mistakes get a note with the signature.
   void checkCallArgs(ast::CallExpr& e, const std::vector<ast::FnParam>& params,
@@ -175,10 +188,24 @@ class Sema {
 
   // ---- check_stmt.cpp
   void checkBody(ast::StageDecl& stage);
+  /// `key EXPR`: sets StageDecl::key and checks it over the item alone.
+  void checkKey(ast::StageDecl& stage);
+  /// `every` at `index` of the body: last (or last before `finally`), not in a source.
+  void checkEveryPlace(ast::StageDecl& stage, ast::EveryStmt& every, std::size_t index);
+  void checkEveryPeriod(ast::EveryStmt& every);
   void checkBlock(ast::Block& block);
   void checkStmt(ast::Stmt& stmt);
   void checkLet(ast::LetStmt& s);
+  /// The type of a `let`/`var`/`state` named `name`: the written type when
+  /// there is one (the initializer must have it), else the initializer's.
+  const Type* checkInit(std::optional<ast::TypeRef>& declType, ast::Expr* init, const std::string& name);
   void checkAssign(ast::AssignStmt& s);
+  /// The type of an assignment's (or `delete`'s) target: a `var`/`state`
+  /// name or an element `m[k]`/`xs[i]` of one. Reports a read-only name.
+  /// `what` names the operation in messages (`=`, `+=`, `delete`).
+  /// `declared`, when given, gets a plain name's own type even when it is
+  /// read-only, so the value can still be checked against it.
+  const Type* checkAssignTarget(ast::Expr* target, const std::string& what, const Type** declared = nullptr);
   void checkFor(ast::ForStmt& s);
   void checkSend(ast::SendStmt& s);
   void checkExprStmt(ast::ExprStmt& s);
@@ -192,6 +219,8 @@ class Sema {
   void checkStageShape(ast::StageDecl& stage);
   void resolveStageChannels(ast::StageDecl& stage);
   void checkStageAttrs(ast::StageDecl& stage);
+  /// `batch N [within D]` on the inputs: constants, N >= 1, D > 0.
+  void checkBatch(ast::StageDecl& stage);
   const ast::ChannelDecl* lookupChannel(const ast::Ident& id, std::string_view role);
 
   // ---- check_test.cpp: `test` blocks
@@ -241,7 +270,9 @@ class Sema {
   std::vector<LocalInfo> locals_;         // every local of the body, in declaration order
   std::vector<std::size_t> scopeStarts_;  // locals_[scopeStarts_.back()..] is the innermost scope
   int loopDepth_ = 0;
-  bool inFinally_ = false;
+  bool inFinally_ = false;    // checking `finally` or `every` (outside any item)
+  bool inEvery_ = false;      // … and it is `every`
+  bool inStateInit_ = false;  // checking a `state` initialiser (it cannot wait)
   const ast::CallExpr* readLinesOk_ =
       nullptr;                   // the one read_lines call allowed right now (a `for` iterable)
   bool hadParseErrors_ = false;  // the tree may be partial: skip whole-graph checks
@@ -250,6 +281,9 @@ class Sema {
   const ast::PipelineDecl* testPipeline_ = nullptr;
   bool inTest_ = false;  // built-ins that need a running stage are refused
 };
+
+/// True for the types a map can be keyed by: int, string, bool.
+bool isMapKeyType(const ast::Type* t);
 
 /// The built-in function called `name`, or Builtin::None (builtins.cpp).
 ast::Builtin builtinByName(std::string_view name);

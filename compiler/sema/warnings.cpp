@@ -3,7 +3,7 @@
 //   UnusedParam       a param that no expression reads (still a CLI flag);
 //   UselessTimeout    a `timeout` on a body with no point where a timeout is
 //                     checked (loops — they have preemption points — sends,
-//                     `sleep`, reading lines and extern calls);
+//                     `sleep`, reading lines, HTTP and extern calls);
 //   OversizedChannel  a constant capacity larger than the number of items
 //                     that can ever reach the channel, when that number is
 //                     known at compile time (sources whose sends sit in
@@ -49,6 +49,10 @@ bool exprBlocks(const ast::Expr* e) {
       return false;
     case ast::Expr::Kind::ListLit:
       return anyBlocks(llvm::cast<ast::ListLit>(e)->elements);
+    case ast::Expr::Kind::MapLit:
+      for (const auto& entry : llvm::cast<ast::MapLit>(e)->entries)
+        if (exprBlocks(entry.key.get()) || exprBlocks(entry.value.get())) return true;
+      return false;
     case ast::Expr::Kind::RecordLit:
       for (const auto& f : llvm::cast<ast::RecordLit>(e)->fields)
         if (exprBlocks(f.value.get())) return true;
@@ -61,7 +65,8 @@ bool exprBlocks(const ast::Expr* e) {
     }
     case ast::Expr::Kind::Call: {
       auto* c = llvm::cast<ast::CallExpr>(e);
-      if (c->externFn || c->builtin == ast::Builtin::Sleep || c->builtin == ast::Builtin::ReadLines)
+      if (c->externFn || c->builtin == ast::Builtin::Sleep || c->builtin == ast::Builtin::ReadLines ||
+          c->builtin == ast::Builtin::HttpGet || c->builtin == ast::Builtin::HttpPost)
         return true;
       return anyBlocks(c->args);
     }
@@ -94,8 +99,10 @@ bool stmtBlocks(const ast::Stmt& s) {
     case ast::Stmt::Kind::Break:
     case ast::Stmt::Kind::Continue:
     case ast::Stmt::Kind::Return:
-    // `finally` runs after the last item, outside any item's timeout.
+    // `finally` runs after the last item, `every` between items: both
+    // outside any item's timeout.
     case ast::Stmt::Kind::Finally:
+    case ast::Stmt::Kind::Every:
       return false;
     case ast::Stmt::Kind::Send: {
       auto& snd = llvm::cast<ast::SendStmt>(s);
@@ -148,6 +155,12 @@ const ast::NameExpr* stateRead(const ast::Expr* e) {
     case ast::Expr::Kind::RecordLit:
       for (const auto& f : llvm::cast<ast::RecordLit>(e)->fields)
         if (const ast::NameExpr* n = stateRead(f.value.get())) return n;
+      return nullptr;
+    case ast::Expr::Kind::MapLit:
+      for (const auto& entry : llvm::cast<ast::MapLit>(e)->entries) {
+        if (const ast::NameExpr* n = stateRead(entry.key.get())) return n;
+        if (const ast::NameExpr* n = stateRead(entry.value.get())) return n;
+      }
       return nullptr;
     case ast::Expr::Kind::Field:
       return stateRead(llvm::cast<ast::FieldExpr>(e)->base.get());
@@ -236,8 +249,8 @@ void Sema::warnUselessTimeout(ast::StageDecl& stage, const ast::StageAttr& timeo
   diags_.report(
       DiagKind::UselessTimeout, timeout.range,
       "`timeout` on `" + stage.name.name +
-          "` can never fire: its body has no loop, send, `sleep`, `read_lines` or extern call, the only "
-          "points where a timeout is checked");
+          "` can never fire: its body has no loop, send, `sleep`, `read_lines`, `http_get`, `http_post` or "
+          "extern call, the only points where a timeout is checked");
 }
 
 void Sema::warnPartialStatePrinted(const ast::StageDecl& stage) {
@@ -302,6 +315,10 @@ void Sema::warnOversizedChannels(ast::PipelineDecl& p) {
           break;
         case ast::Stmt::Kind::Finally:
           // Counted per worker by the caller, not per item.
+          break;
+        case ast::Stmt::Kind::Every:
+          // Runs as often as the clock says: no bound.
+          n = sendsIn(llvm::cast<ast::EveryStmt>(s).body.stmts, ch) ? kUnbounded : 0;
           break;
         case ast::Stmt::Kind::Let:
         case ast::Stmt::Kind::Assign:

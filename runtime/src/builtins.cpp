@@ -2,17 +2,20 @@
 // item with the messages docs/language.md ("Errors") gives (`division by zero`,
 // `index 5 out of range for list of length 3`, `cannot convert "abc" to int`).
 #include "flow/builtins.h"
+#include "flow/map.h"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <fstream>
-#include <iostream>
 #include <limits>
 
 #include "flow/context.h"
+#include "flow/detail/os.h"
 
 namespace flow {
 
@@ -23,6 +26,10 @@ void throwDivisionByZero() { throw ItemFailed("division by zero"); }
 void throwIndexOutOfRange(std::int64_t i, std::size_t length) {
   throw ItemFailed(concat("index ", i, " out of range for list of length ", length));
 }
+
+namespace detail {
+void throwMissingKey(const std::string& shownKey) { throw ItemFailed("key " + shownKey + " not in map"); }
+}  // namespace detail
 
 namespace {
 [[noreturn]] void cannotConvert(std::string_view s, const char* type) {
@@ -197,25 +204,67 @@ std::chrono::nanoseconds now() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - processStart);
 }
 
-LineRange::LineRange(const std::string& path) {
+LineRange::LineRange(const std::string& path) : path_(path) {
   if (path == "-") {
-    in_ = &std::cin;
+    fd_ = STDIN_FILENO;
+    path_ = "standard input";
     return;
   }
-  auto file = std::make_unique<std::ifstream>(path);
-  if (!*file) throw ItemFailed("cannot open " + path);
-  in_ = file.get();
-  owned_ = std::move(file);
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw ItemFailed(detail::osFailure("open", path, errno));
+  owned_ = true;
 }
 
-LineRange::iterator& LineRange::iterator::operator++() {
-  if (in_ == nullptr) return *this;
-  if (!std::getline(*in_, line_)) {
-    in_ = nullptr;
-  } else if (!line_.empty() && line_.back() == '\r') {
-    line_.pop_back();  // as Go's bufio.ScanLines: a CRLF line end is one line end
+LineRange::~LineRange() {
+  if (owned_) ::close(fd_);
+}
+
+bool LineRange::fill() {
+  if (pos_ > 0) {
+    buf_.erase(0, pos_);
+    pos_ = 0;
   }
-  return *this;
+  constexpr std::size_t kChunk = 64 * 1024;
+  const std::size_t have = buf_.size();
+  buf_.resize(have + kChunk);
+  for (;;) {
+    const ssize_t n = ::read(fd_, buf_.data() + have, kChunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      buf_.resize(have);
+      throw ItemFailed(detail::osFailure("read", path_, err));
+    }
+    buf_.resize(have + static_cast<std::size_t>(n));
+    return n > 0;
+  }
+}
+
+namespace {
+/// As Go's bufio.ScanLines: a CRLF line end is one line end, and so is a
+/// '\r' ending the last line.
+void dropCR(std::string& line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+}
+}  // namespace
+
+bool LineRange::next(std::string& line) {
+  for (;;) {
+    const std::size_t nl = buf_.find('\n', pos_);
+    if (nl != std::string::npos) {
+      line.assign(buf_, pos_, nl - pos_);
+      pos_ = nl + 1;
+      dropCR(line);
+      return true;
+    }
+    if (!eof_ && fill()) continue;
+    eof_ = true;
+    if (pos_ >= buf_.size()) return false;
+    line.assign(buf_, pos_, std::string::npos);  // a last line without '\n'
+    pos_ = buf_.size();
+    dropCR(line);
+    return true;
+  }
 }
 
 }  // namespace flow

@@ -215,8 +215,14 @@ void writeLine(std::string_view line, bool toStderr) {
 namespace flow {
 void flushOutput() {
   if (std::fflush(stdout) != 0) detail::noteOutputError(errno);
-  std::fflush(stderr);
+  std::fflush(stderr);  // nowhere left to report a failure of stderr itself
 }
 
-int outputError() noexcept { return detail::gOutputErrno.load(std::memory_order_relaxed); }
+int outputError() noexcept {
+  const int err = detail::gOutputErrno.load(std::memory_order_relaxed);
+  // Extern C++ code may write stdout past writeLine(): its failures show
+  // only in the stream's error flag.
+  if (err == 0 && std::ferror(stdout)) return EIO;
+  return err;
+}
 }  // namespace flow

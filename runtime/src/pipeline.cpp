@@ -17,6 +17,7 @@ constexpr auto kInterruptPoll = std::chrono::milliseconds(10);
 constexpr int kExitInterrupted = 130;
 constexpr int kExitDeadline = 124;
 constexpr int kExitBadConfig = 2;
+constexpr int kExitFailedItems = 3;
 /// How often a trace samples channel lengths (a counter event only when
 /// one changed).
 constexpr auto kTraceSamplePeriod = std::chrono::milliseconds(5);
@@ -95,13 +96,17 @@ bool Pipeline::validate() {
     if (o.retries < 0)
       noteConfigError(where + "retry count must not be negative, got " + std::to_string(o.retries));
     if (o.backoff.count() < 0) noteConfigError(where + "backoff must not be negative");
+    if (o.batch < 0) noteConfigError(where + "batch size must be at least 1, got " + std::to_string(o.batch));
+    if ((o.batch > 0) != s->isBatched())
+      noteConfigError(where + (s->isBatched() ? "a body that takes lists needs a batch size"
+                                              : "a batch size needs a body that takes lists"));
+    if (o.batchWithin.count() < 0) noteConfigError(where + "batch `within` must not be negative");
+    if (o.every.count() < 0) noteConfigError(where + "`every` must not be negative");
     if (o.onError == OnError::Route && o.routeTo == nullptr)
       noteConfigError(where + "on_error route without a channel");
-    if (o.routeTo != nullptr && s->kind() != StageKind::Source) {
-      const auto ins = s->inputChannels();
-      if (!ins.empty() && o.routeTo->elementType() != ins.front()->elementType())
-        noteConfigError(where + "route channel `" + o.routeTo->name() + "` does not carry the input type");
-    }
+    if (o.routeTo != nullptr && s->kind() != StageKind::Source && !s->canRouteTo(*o.routeTo))
+      noteConfigError(where + "route channel `" + o.routeTo->name() +
+                      "` carries neither the input type T nor Failed<T>");
   }
   if (deadline_.count() < 0) noteConfigError("deadline must not be negative");
   if (monitor_.count() < 0) noteConfigError("monitor period must not be negative");
@@ -157,6 +162,7 @@ StartStatus Pipeline::start() {
   run_->sched.start();
   for (const auto& s : stages_) {
     for (std::int64_t w = 0; w < s->options().workers; ++w) run_->spawn(s->runWorker(*run_, w));
+    if (s->isKeyed() && s->kind() != StageKind::Source) run_->spawn(s->runDispatcher(*run_));
   }
   return StartStatus::Ok;
 }
@@ -252,18 +258,30 @@ Report Pipeline::wait() {
   run.timers.stop();
   // Every worker is done: the last tick sees the final figures.
   for (Ticker& t : tickers_) t.tick(std::chrono::nanoseconds(elapsed));
+  // Files are flushed and closed, connections closed, also after a cancel.
+  const std::vector<std::string> closeFailures = run.closeServices();
+  for (const std::string& failure : closeFailures) eprint("error: " + failure);
   flushOutput();
   int exitCode = 0;
   {
     std::lock_guard<std::mutex> lock(run.mu);
     exitCode = run.exitCode;
   }
+  // A run that was not cancelled but lost items nobody handled still says
+  // so in its status; a cancellation's status (1, 124, 130) wins. Output
+  // lost when the files were closed belongs to no item: a fault.
+  if (exitCode == 0 && hasUnhandledFailures()) exitCode = kExitFailedItems;
+  if (!closeFailures.empty() && (exitCode == 0 || exitCode == kExitFailedItems)) exitCode = 1;
   return buildReport(elapsed, exitCode);
 }
 
 Report Pipeline::run() {
   if (start() != StartStatus::Ok) return buildReport(0, kExitBadConfig);
   return wait();
+}
+
+bool Pipeline::hasUnhandledFailures() const noexcept {
+  return std::any_of(stages_.begin(), stages_.end(), [](const auto& s) { return s->hasUnhandledFailures(); });
 }
 
 Report Pipeline::buildReport(std::int64_t elapsedNs, int exitCode) const {

@@ -13,7 +13,6 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
-#include <cstring>
 #include <iterator>
 #include <utility>
 
@@ -21,6 +20,7 @@
 
 #include "flow/advice.h"
 #include "flow/detail/metrics_server.h"
+#include "flow/detail/os.h"
 #include "flow/detail/progress.h"
 #include "flow/detail/scheduler.h"
 #include "flow/format.h"
@@ -40,9 +40,18 @@ extern "C" void onInterrupt(int sig) {
 }
 
 constexpr int kExitBadCommandLine = 2;
+constexpr int kExitFault = 1;
+/// Finished with failed items that no stage handled (no `on_error`).
+constexpr int kExitUnhandledFailures = 3;
 /// The reader of stdout went away (`prog | head -1`): the status a shell
 /// reports for a program SIGPIPE killed, though this one stopped cleanly.
 constexpr int kExitStdoutClosed = 128 + SIGPIPE;
+
+/// A fault after the run (its report could not be written, the accounting
+/// does not balance, output was lost) turns a success or "finished with
+/// failed items" into status 1; the statuses of a stopped run keep their
+/// meaning.
+int faultStatus(int status) { return status == 0 || status == kExitUnhandledFailures ? kExitFault : status; }
 /// Signals that stop the run cleanly instead of killing the process.
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
 
@@ -68,8 +77,9 @@ class StopSignals {
 
 /// The run options flowc's programs know, for "did you mean".
 const std::vector<std::string>& runFlagNames() {
-  static const std::vector<std::string> names = {"help",     "stats",   "stats-json",
-                                                 "deadline", "monitor", "workers"};
+  static const std::vector<std::string> names = {"help",    "stats",        "stats-json", "deadline",
+                                                 "monitor", "workers",      "seed",       "metrics",
+                                                 "trace",   "trace-sample", "progress"};
   return names;
 }
 
@@ -291,8 +301,8 @@ std::string Program::usage() const {
     }
   }
   out +=
-      "\nexit status: 0 ok, 1 on_error stop or fault, 2 bad command line, 124 deadline passed, "
-      "130 interrupted, 141 stdout closed\n";
+      "\nexit status: 0 ok, 1 on_error stop or fault, 2 bad command line, 3 finished with failed items,\n"
+      "             124 deadline passed, 130 interrupted, 141 stdout closed\n";
   return out;
 }
 
@@ -370,25 +380,45 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
     std::string why;
     if (!pl.writeTrace(o.tracePath, name_, why)) {
       eprint(name_ + ": error: --trace: " + why);
-      if (report.exitCode == 0) report.exitCode = 1;
+      report.exitCode = faultStatus(report.exitCode);
     } else if (pl.traceTruncated()) {
       eprint(concat(name_, ": --trace: the trace holds the first ", detail::TraceRecorder::kMaxEvents,
                     " events only; a larger --trace-sample covers the whole run"));
     }
   }
 
-  // wait() flushed stdout: a write lost to a reader that went away shows by now.
-  const bool stdoutClosed = gInterrupted.load() == SIGPIPE || outputError() == EPIPE;
+  // Nothing more goes to stdout: a write lost to a full disk or to a reader
+  // that went away shows by now (wait() flushed it already).
+  flushOutput();
+  const int stdoutErrno = outputError();
+  const bool stdoutClosed = gInterrupted.load() == SIGPIPE || stdoutErrno == EPIPE;
   if (report.exitCode == 124) eprint(name_ + ": error: deadline passed before the work was done");
   // The reader of stdout went away: nothing to say, it knows. Output was
-  // lost, so not 0 even when the work was done.
-  if ((report.exitCode == 130 || report.exitCode == 0) && stdoutClosed) report.exitCode = kExitStdoutClosed;
+  // lost, so not 0 even when the work was done; like the other stop
+  // signals it outranks "finished with failed items".
+  if ((report.exitCode == 0 || report.exitCode == kExitUnhandledFailures || report.exitCode == 130) &&
+      stdoutClosed)
+    report.exitCode = kExitStdoutClosed;
   if (report.exitCode == 130) eprint(name_ + ": interrupted");
   for (const StageStats& s : report.stages) {
     if (!s.isBalanced()) {
       eprint(concat(name_, ": error: accounting: stage ", s.name, ": in ", s.in, " != completed ",
                     s.completed, " + failed ", s.failed, " + in flight ", s.inFlight));
-      if (report.exitCode == 0) report.exitCode = 1;
+      report.exitCode = faultStatus(report.exitCode);
+    }
+  }
+  // Lines the run printed but the OS refused (a full disk) are lost output:
+  // never a silent success.
+  if (stdoutErrno != 0 && !stdoutClosed) {
+    eprint(name_ + ": error: " + detail::osFailure("write", "standard output", stdoutErrno));
+    report.exitCode = faultStatus(report.exitCode);
+  }
+  // The JSON, then the table: both show the status the program returns.
+  if (!o.statsJsonPath.empty()) {
+    std::string failure;
+    if (!detail::writeWholeFile(o.statsJsonPath, formatStatsJson(report), failure)) {
+      eprint(name_ + ": error: " + failure);
+      report.exitCode = faultStatus(report.exitCode);
     }
   }
   if (o.stats) {
@@ -396,24 +426,7 @@ int Program::main(int argc, char** argv, const std::function<void(Pipeline&)>& b
     for (const std::string& line : adviseFrom(report)) table += line + "\n";
     std::fwrite(table.data(), 1, table.size(), stderr);
   }
-  if (!o.statsJsonPath.empty()) {
-    bool written = false;
-    if (std::FILE* out = std::fopen(o.statsJsonPath.c_str(), "w")) {
-      const std::string json = formatStatsJson(report);
-      written = std::fwrite(json.data(), 1, json.size(), out) == json.size();
-      // A full disk (/dev/full) often shows only when the buffer is flushed.
-      written = std::fclose(out) == 0 && written;
-    }
-    if (!written) {
-      eprint(name_ + ": error: cannot write " + o.statsJsonPath + ": " + std::strerror(errno));
-      if (report.exitCode == 0) report.exitCode = 1;
-    }
-  }
-  flushOutput();
-  if (const int err = outputError(); err != 0 && !stdoutClosed && err != EPIPE) {
-    eprint(name_ + ": error: cannot write standard output: " + std::strerror(err));
-    if (report.exitCode == 0) report.exitCode = 1;
-  }
+  std::fflush(stderr);
   return report.exitCode;
 }
 

@@ -59,11 +59,39 @@ void RunShared::cancel(int code) noexcept {
     std::lock_guard<std::mutex> lock(mu);
     if (exitCode == 0) exitCode = code;
   }
-  cancelled.store(true, std::memory_order_release);
+  cancelled.store(true, std::memory_order_seq_cst);
   sched.requestCheckIns();  // a body that computes stops at its next preemption point
   for (ChannelBase* ch : channels) ch->cancel();
   timers.cancelAll();
+  {
+    // A service made concurrently either is in the array now, or its maker
+    // (under the same lock, after us) sees `cancelled` and cancels it.
+    std::lock_guard<std::mutex> lock(servicesMu);
+    for (auto& s : services)
+      if (s) s->cancel();
+  }
   cv.notify_all();
+}
+
+RunService& RunShared::service(RunService::Kind kind, RunService* (*make)(RunShared&)) {
+  const auto k = static_cast<std::size_t>(kind);
+  if (RunService* s = serviceFast[k].load(std::memory_order_acquire)) return *s;
+  std::lock_guard<std::mutex> lock(servicesMu);
+  if (!services[k]) {
+    services[k].reset(make(*this));
+    if (cancelled.load(std::memory_order_seq_cst)) services[k]->cancel();
+    serviceFast[k].store(services[k].get(), std::memory_order_release);
+  }
+  return *services[k];
+}
+
+std::vector<std::string> RunShared::closeServices() {
+  std::vector<std::string> failures;
+  for (auto& s : services) {
+    if (!s) continue;
+    for (std::string& f : s->close()) failures.push_back(std::move(f));
+  }
+  return failures;
 }
 
 }  // namespace flow::detail

@@ -4,7 +4,8 @@
 // N turns (the scheduler's threadCount()) bound how many threads run
 // coroutines at once. A thread that runs or spins holds one; a parked
 // thread holds none; a wake-up token carries one to the thread it wakes.
-// Invariant (under mu_): threads holding a turn + turnsFree_ + wakeups_ = N.
+// Invariants (under mu_): threads holding a turn + turnsFree_ + wakeups_ = N,
+// and a turn is free only while no thread waits for one (awaitTurn()).
 //
 // Every tick the monitor asks each thread that is inside a coroutine to
 // check in (a bit in its check-in word, read by flow::poll() at every loop
@@ -15,8 +16,10 @@
 // or a new one (up to maxThreads_ threads in all). When the blocked call
 // returns, the thread's next check-in (or the end of its coroutine) takes a
 // free turn or waits for one: threads with a body in hand are served first,
-// in order. A thread asked to yield (one waits for a turn and it has run
-// one coroutine for kSlice) passes its turn on and queues for another.
+// in order. A thread asked to yield (it has run one coroutine for kSlice
+// while a thread waits for a turn, or while coroutines wait to run and no
+// thread is idle) passes its turn on — to the waiting thread, or to a
+// parked or new one that serves the queue — and queues for another.
 // A thread beyond the N that is idle for Limits::retireAfter exits.
 //
 // The tick is Limits::tick (50 µs) while threads are found blocked or wait
@@ -111,6 +114,17 @@ void Scheduler::releaseTurnLocked() noexcept {
 
 void Scheduler::awaitTurn(Slot& mine, std::unique_lock<std::mutex>& lock) {
   handOverQueuedLocked(mine);  // what it woke runs meanwhile on the turns' holders
+  if (turnsFree_ > 0) {
+    // A turn was freed while this thread held none and was not yet queued
+    // for one (a yield lets go of mu_ to start a thread, and the thread may
+    // park before it is back): nobody would hand it over, so take it.
+    --turnsFree_;
+    mine.turn = Turn::Running;
+    mine.turnsTaken.fetch_add(1, std::memory_order_relaxed);
+    mine.turnless = false;
+    publishIdleLocked();
+    return;
+  }
   mine.turn = Turn::Waiting;
   mine.granted = false;
   turnWaiters_.push_back(&mine);
@@ -194,10 +208,33 @@ void Scheduler::checkIn() noexcept {
   }
   if ((word & kYield) == 0) return;
   std::unique_lock<std::mutex> lock(mu_);
-  if (mine.turn != Turn::Running || turnWaiters_.empty()) return;
+  if (mine.turn != Turn::Running) return;
+  if (!turnWaiters_.empty()) {
+    ++stats_.yielded;
+    releaseTurnLocked();
+    awaitTurn(mine, lock);
+    return;
+  }
+  // Coroutines wait behind this body and every turn is busy: its turn goes
+  // to another thread (a parked one, or a new one) that serves them, and
+  // this one queues for a turn with the body in hand — the OS time-slices
+  // the threads meanwhile. At the thread cap it keeps its turn.
+  if (!coroutinesWaiting(mine) || idleLocked() > 0 || threadsAlive_ >= maxThreads_) return;
   ++stats_.yielded;
-  releaseTurnLocked();
+  mine.turn = Turn::Blocked;  // no turn while the new thread starts (see awaitTurn)
+  releaseTurnLocked();        // nobody waits for one: it becomes free
+  Slot* fresh = useFreeTurnLocked();
+  if (fresh != nullptr) {
+    lock.unlock();
+    startThread(*fresh);
+    lock.lock();
+  }
   awaitTurn(mine, lock);
+}
+
+bool Scheduler::coroutinesWaiting(const Slot& mine) const noexcept {
+  return queued_.load(std::memory_order_acquire) > 0 || mine.runNext.load() != nullptr ||
+         mine.tail.load() != mine.head.load() || queuedOnOtherThreads(mine);
 }
 
 bool Scheduler::checkInBetweenItems() noexcept {
@@ -209,7 +246,14 @@ bool Scheduler::checkInBetweenItems() noexcept {
   if (mine.turnless) {
     if (queue_.empty() && regainTurnLocked(mine)) return false;
   } else {
-    if ((word & kYield) == 0 || mine.turn != Turn::Running || turnWaiters_.empty()) return false;
+    if ((word & kYield) == 0 || mine.turn != Turn::Running) return false;
+    if (turnWaiters_.empty()) {
+      // Only coroutines wait for this thread: this one goes behind them and
+      // the thread keeps its turn (run() serves the shared queue).
+      if (!coroutinesWaiting(mine)) return false;
+      ++stats_.yielded;
+      return true;
+    }
     ++stats_.yielded;
     releaseTurnLocked();
     mine.turn = Turn::Blocked;  // no turn, as if found blocked
@@ -386,7 +430,10 @@ bool Scheduler::monitorTick(std::vector<MonitorSeen>& seen, RealClock::time_poin
     m.checkIns = checkIns;
     m.turnsTaken = turnsTaken;
     m.asked = true;
-    const bool yield = waitingForTurn_.load(std::memory_order_relaxed) > 0 && now - m.since >= kSlice;
+    const bool yield =
+        now - m.since >= kSlice && (waitingForTurn_.load(std::memory_order_relaxed) > 0 ||
+                                    (idleHint_.load(std::memory_order_relaxed) == 0 &&
+                                     spinning_.load(std::memory_order_relaxed) == 0 && coroutinesWaiting(s)));
     s.preempt.fetch_or(yield ? kCheckIn | kYield : kCheckIn);
   }
   return busy;

@@ -62,21 +62,28 @@ Task runGuarded(Context& ctx, Task body, ItemOutcome& outcome, std::string& erro
 
 Task waitForItem(std::span<ChannelBase* const> inputs, TimerQueue* timers,
                  std::atomic<std::uint64_t>* tickets, std::size_t rotation, void* item, RecvStatus& st,
-                 std::uint64_t& seq) {
+                 std::uint64_t& seq, Deadline until) {
   if (inputs.size() == 1) {
     // One input: the single-channel receive, with no select nodes (on a
     // capacity-0 channel a plain coroutine wait is an exclusive waiter).
-    RecvOneAwaiter one(*inputs[0], item, kNoDeadline, timers, tickets);
+    RecvOneAwaiter one(*inputs[0], item, until, timers, tickets);
     st = co_await one;
     if (st == RecvStatus::Ok) seq = one.ticket();
     co_return;
   }
   Received r;
   do {
-    r = co_await RecvAwaiter(inputs, item, kNoDeadline, timers, tickets, rotation);
+    r = co_await RecvAwaiter(inputs, item, until, timers, tickets, rotation);
   } while (r.retry);
   st = r.status;
   if (st == RecvStatus::Ok) seq = r.ticket;
+}
+
+Task laneSend(ChannelBase& ch, void* value, TimerQueue* timers, bool& closed) {
+  SendAwaiter send(ch, value, kNoDeadline, timers);
+  const SendStatus st = co_await send;
+  if (st == SendStatus::Cancelled) throw RunCancelled{};
+  closed = st == SendStatus::Closed;
 }
 
 Task routeSend(ChannelBase& ch, void* value) {
@@ -200,12 +207,51 @@ std::vector<ChannelBase*> StageCore::prepare() {
   workerCounters_.clear();
   for (std::int64_t w = 0; w < opts_.workers; ++w)
     workerCounters_.push_back(std::make_unique<WorkerCounters>());
-  if (!opts_.ordered || kind_ == StageKind::Source) return {};
+  std::vector<ChannelBase*> internal;
+  if (isKeyed() && kind_ != StageKind::Source) {
+    // One lane per worker, written by the dispatcher alone; the workers and
+    // the dispatcher count down `parties_` as they end.
+    lanes_.clear();
+    for (ChannelBase* lane : makeLanes(opts_.workers)) {
+      lanes_.emplace_back(lane);
+      lane->addWriters(1);
+      internal.push_back(lane);
+    }
+    parties_.store(opts_.workers + 1, std::memory_order_relaxed);
+  }
+  if (!opts_.ordered || kind_ == StageKind::Source) return internal;
   const auto window = static_cast<std::size_t>(std::max<std::int64_t>(16, 4 * opts_.workers));
   reorder_ = std::make_unique<ReorderBuffer>(window);
   tokens_ = std::make_unique<Channel<char>>(name_ + "/ordered", static_cast<std::int64_t>(window));
   for (std::size_t i = 0; i < window; ++i) (void)tokens_->trySend('t');
-  return {tokens_.get()};
+  internal.push_back(tokens_.get());
+  return internal;
+}
+
+void StageCore::noteUnroutable(RunShared& run, std::uint64_t seq, const std::string& error) {
+  sharedCounters_.in.fetch_add(1, std::memory_order_relaxed);
+  noteFailure(seq, error, false, 1);
+  if (opts_.onError == OnError::Stop) run.cancel(1);
+}
+
+Task StageCore::betweenItems() {
+  if (Scheduler* sched = Scheduler::current(); sched != nullptr && sched->checkInBetweenItems())
+    co_await Requeue{*sched};
+}
+
+void StageCore::noteDispatcherHeld(std::size_t n) noexcept {
+  sharedCounters_.in.fetch_add(n, std::memory_order_relaxed);
+  inFlight_.fetch_add(n, std::memory_order_relaxed);
+}
+
+void StageCore::partyDone() noexcept {
+  if (parties_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  // Everyone is done: what a lane still holds was taken from the inputs
+  // (and counted received there) but never reached a body — in flight.
+  for (const auto& lane : lanes_) {
+    const ChannelStats st = lane->stats();
+    if (st.sent > st.received) noteDispatcherHeld(static_cast<std::size_t>(st.sent - st.received));
+  }
 }
 
 WorkerCounters& StageCore::counters(std::int64_t w) noexcept {
@@ -218,17 +264,28 @@ void StageCore::releaseWriters() noexcept {
   for (ChannelBase* ch : writtenChannels()) ch->releaseWriter();
 }
 
-void StageCore::noteFailure(std::uint64_t seq, const std::string& message, bool timedOut) {
-  failed_.fetch_add(1, std::memory_order_relaxed);
-  if (timedOut) timedOut_.fetch_add(1, std::memory_order_relaxed);
+void StageCore::noteFailure(std::uint64_t seq, const std::string& message, bool timedOut, std::size_t items) {
+  failed_.fetch_add(items, std::memory_order_relaxed);
+  if (timedOut) timedOut_.fetch_add(items, std::memory_order_relaxed);
   if (logged_.fetch_add(1, std::memory_order_relaxed) < kLoggedFailures) {
-    eprint(concat("error: stage ", name_, ": item ", seq, ": ", message));
+    if (isBatched())
+      eprint(concat("error: stage ", name_, ": batch of ", items, " items from item ", seq, ": ", message));
+    else
+      eprint(concat("error: stage ", name_, ": item ", seq, ": ", message));
   }
 }
 
-void StageCore::logError(const std::string& message) const {
+void StageCore::logError(const std::string& message) {
+  faults_.fetch_add(1, std::memory_order_relaxed);
   eprint(concat("error: stage ", name_, ": ", message));
 }
+
+bool StageCore::hasUnhandledFailures() const noexcept {
+  if (faults_.load(std::memory_order_relaxed) > 0) return true;
+  return opts_.onError == OnError::Unhandled && failed_.load(std::memory_order_relaxed) > 0;
+}
+
+std::string StageCore::timeoutMessage() const { return concat("timed out after ", opts_.timeout); }
 
 StageStats StageCore::stats() const {
   StageStats s;
@@ -264,7 +321,7 @@ Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
   Context ctx(run, this, worker);
   if (static_cast<std::size_t>(worker) < traceBuffers_.size())
     ctx.setTraceBuffer(traceBuffers_[static_cast<std::size_t>(worker)]);
-  std::unique_ptr<WorkerSlot> w(makeWorker());
+  std::unique_ptr<WorkerSlot> w(makeWorker(worker));
   bool haveState = true;
   try {
     ctx.makeCurrent();
@@ -279,6 +336,10 @@ Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
       co_await runItem(run, ctx, *w, static_cast<std::uint64_t>(worker), cancelled);
     } else {
       co_await receiveLoop(run, ctx, *w);
+      // `every` once more, so nothing accumulated since the last tick is
+      // lost — but never once the run is cancelled.
+      bool cancelled = false;
+      if (opts_.every.count() > 0 && !run.isCancelled()) co_await tick(run, ctx, *w, nullptr, cancelled);
     }
     ItemOutcome outcome = ItemOutcome::Ok;
     std::string error;
@@ -287,7 +348,29 @@ Task StageCore::runWorker(RunShared& run, std::int64_t worker) {
     ctx.setInFinally(false);
     if (outcome == ItemOutcome::Failed) logError("worker " + std::to_string(worker) + ": finally: " + error);
   }
+  if (isKeyed() && kind_ != StageKind::Source) partyDone();
   releaseWriters();
+}
+
+Task StageCore::tick(RunShared& run, Context& ctx, WorkerSlot& w, FastLoop* fast, bool& cancelled) {
+  if (fast != nullptr && ctx.outboxed() > 0) {
+    bool ok = true;
+    co_await publishWaiting(run, ctx, *fast, ok);
+    if (!ok) {
+      cancelled = true;
+      co_return;
+    }
+  }
+  if (run.isCancelled()) {
+    cancelled = true;
+    co_return;
+  }
+  ItemOutcome outcome = ItemOutcome::Ok;
+  std::string error;
+  co_await runGuarded(ctx, w.runTick(ctx), outcome, error);
+  if (outcome == ItemOutcome::Cancelled) cancelled = true;
+  if (outcome == ItemOutcome::Failed)
+    logError("worker " + std::to_string(ctx.worker()) + ": every: " + error);
 }
 
 Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
@@ -296,7 +379,10 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
   // The fast path: a plain body with no per-item policy runs inline here,
   // with no coroutine frame per item, and its posts are batched.
   const bool simple = w.isPlain() && opts_.timeout.count() == 0 && opts_.retries == 0 && !opts_.ordered &&
-                      opts_.onError != OnError::Route;
+                      opts_.onError != OnError::Route && !isBatched();
+  // `every`: the next tick; the wait for input ends there too.
+  const bool ticking = opts_.every.count() > 0;
+  Deadline nextTick = ticking ? deadlineAfter(opts_.every) : kNoDeadline;
   // Posts are batched only to channels with several writers (Context::findOutbox).
   bool shared = false;
   for (ChannelBase* ch : outputs_) shared = shared || ch->writers() > 1;
@@ -313,6 +399,16 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
       if (run.isCancelled()) break;
       if (Scheduler* sched = Scheduler::current(); sched != nullptr && sched->checkInBetweenItems())
         co_await Requeue{*sched};
+    }
+    if (ticking) {
+      const auto now = Clock::now();
+      if (now >= nextTick) {
+        co_await tick(run, ctx, w, &fast, cancelled);
+        if (cancelled) break;
+        // Ticks that were missed (a long item) are not made up.
+        nextTick += std::chrono::duration_cast<Clock::duration>(opts_.every);
+        if (nextTick <= now) nextTick = deadlineAfter(opts_.every);
+      }
     }
     std::uint64_t seq = 0;
     if (tokens != nullptr) {  // `ordered`: a window token before each item
@@ -332,13 +428,14 @@ Task StageCore::receiveLoop(RunShared& run, Context& ctx, WorkerSlot& w) {
           break;
         }
       }
-      co_await w.waitTake(ctx, st, seq);
+      co_await w.waitTake(ctx, st, seq, nextTick);
       if (st != RecvStatus::Ok) {
         if (tokens != nullptr) (void)tokens->trySend('t');
+        if (st == RecvStatus::Timeout) continue;  // a tick is due
         break;
       }
     }
-    WorkerCounters::bump(counters.in);
+    WorkerCounters::add(counters.in, w.takenItems());
     if (!simple) {
       co_await runItem(run, ctx, w, seq, cancelled);
       if (cancelled) break;
@@ -472,19 +569,20 @@ void StageCore::traceItem(Context& ctx, std::uint64_t seq, Clock::time_point sta
 }
 
 void StageCore::finishItem(RunShared& run, Context& ctx, std::uint64_t seq, ItemOutcome outcome,
-                           const std::string& error, std::chrono::nanoseconds latency) {
+                           const std::string& error, std::chrono::nanoseconds latency, std::size_t items) {
   if (outcome == ItemOutcome::Ok) {
-    WorkerCounters::bump(counters(ctx.worker()).completed);
+    WorkerCounters::add(counters(ctx.worker()).completed, items);
     if (latency.count() >= 0) latency_.record(latency.count());
     return;
   }
   const bool timedOut = outcome == ItemOutcome::TimedOut;
-  noteFailure(seq, timedOut ? concat("timed out after ", opts_.timeout) : error, timedOut);
+  noteFailure(seq, timedOut ? timeoutMessage() : error, timedOut, items);
   if (opts_.onError == OnError::Stop) run.cancel(1);
 }
 
 Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64_t seq, bool& cancelled) {
   const bool keepItem = opts_.retries > 0 || opts_.onError == OnError::Route;
+  const std::size_t items = kind_ == StageKind::Source ? 1 : w.takenItems();
   const std::uint64_t nth = ctx.countItem();
   const bool timed = sampleLatency(nth);
   TraceBuffer* const trace = ctx.traceBuffer();
@@ -492,7 +590,9 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
   const auto started = clocked ? Clock::now() : Clock::time_point{};
   ItemOutcome outcome = ItemOutcome::Ok;
   std::string error;
+  std::int64_t attempts = 0;  // times the body ran
   for (std::int64_t attempt = 0;; ++attempt) {
+    ++attempts;
     ctx.setDeadline(opts_.timeout.count() > 0 ? deadlineAfter(opts_.timeout) : kNoDeadline);
     ctx.setHolding(opts_.ordered && kind_ != StageKind::Source);
     ctx.held().clear();
@@ -516,7 +616,7 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
     if (trace != nullptr && outcome == ItemOutcome::TimedOut)
       trace->instant(TraceEvent::Kind::Timeout, seq, attempt + 1);
     if (attempt >= opts_.retries || run.isCancelled()) break;
-    retried_.fetch_add(1, std::memory_order_relaxed);
+    retried_.fetch_add(items, std::memory_order_relaxed);
     if (trace != nullptr) trace->instant(TraceEvent::Kind::Retry, seq, attempt + 2);
     co_await sleepBackoff(ctx, opts_.backoff * (std::int64_t{1} << std::min<std::int64_t>(attempt, 30)),
                           cancelled);
@@ -527,7 +627,7 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
   }
   if (clocked) traceItem(ctx, seq, started, traceOutcome(outcome));
   if (outcome == ItemOutcome::Cancelled) {
-    inFlight_.fetch_add(1, std::memory_order_relaxed);
+    inFlight_.fetch_add(items, std::memory_order_relaxed);
     cancelled = true;
     co_return;
   }
@@ -535,11 +635,12 @@ Task StageCore::runItem(RunShared& run, Context& ctx, WorkerSlot& w, std::uint64
   ctx.held().clear();
   const std::chrono::nanoseconds took = timed ? Clock::now() - started : std::chrono::nanoseconds(-1);
   if (timed && w.sharesBatches()) w.setTakeLimit(takeLimitFor(took));
-  finishItem(run, ctx, seq, outcome, error, took);
+  finishItem(run, ctx, seq, outcome, error, took, items);
   if (outcome != ItemOutcome::Ok) {
     held.clear();  // a failed item emits nothing
     if (opts_.onError == OnError::Route) {
-      if (std::unique_ptr<PendingSend> routed = w.routeCurrent()) {
+      const std::string reason = outcome == ItemOutcome::TimedOut ? timeoutMessage() : error;
+      if (std::unique_ptr<PendingSend> routed = w.routeCurrent(reason, attempts)) {
         ItemOutcome routeOutcome = ItemOutcome::Ok;
         std::string routeError;
         co_await runGuarded(ctx, routed->flush(ctx), routeOutcome, routeError);

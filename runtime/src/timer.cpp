@@ -130,7 +130,10 @@ void TimerQueue::runVirtual() {
     }
     // Time moves only once nothing can happen before it: every worker waits.
     lock.unlock();
-    const bool quiescent = sched_ != nullptr && sched_->isQuiescent();
+    // The holds first: one released before this read was released by a
+    // running worker, which the scheduler then shows (flow/time.h).
+    const bool quiescent = detail::gVirtualClockHolds.load(std::memory_order_seq_cst) == 0 &&
+                           sched_ != nullptr && sched_->isQuiescent();
     lock.lock();
     if (!quiescent || stopping_) {
       cv_.wait_for(lock, poll);

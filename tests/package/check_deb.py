@@ -3,14 +3,17 @@
 
 Runs scripts/package-deb.sh --no-build and checks the package:
   - its control fields: Package `flow`, the project's version, Depends on a
-    C++20 compiler (`clang (>= 1:14) | g++ (>= 4:12)`) and on the shared
+    C++20 compiler (`clang (>= 1:14) | g++ (>= 4:12)`), on the development
+    packages generated programs build against (libcurl, simdjson,
+    robin-map), and on the shared
     libraries its files link (libc6, libstdc++6, libcpp-httplib …), and on
     nothing that only building flowc needs (ANTLR, LLVM, Java);
   - its files: flowc, the runtime headers and libraries, the metrics module
     and the CMake package, all under /usr;
   - that they work on their own: extracted into a scratch root, the
     packaged flowc finds the packaged runtime (not this build tree's) and
-    builds examples/worker_pool.flow, which runs.
+    builds examples/worker_pool.flow and examples/sensor_windows.flow
+    (JSON, maps), which run.
 The install through apt on a new Debian root is
 `scripts/check-fresh-machine.sh --deb` (it needs root and a mirror).
 """
@@ -52,6 +55,10 @@ def main():
     assert fields["Version"] == a.version, fields
     depends = [d.strip() for d in fields["Depends"].split(",")]
     assert "clang (>= 1:14) | g++ (>= 4:12)" in depends, depends
+    # What a generated program compiles and links against: map.h includes
+    # tsl/robin_map.h; every program links -lcurl, a JSON decoder -lsimdjson.
+    for dev in ["libcurl4-openssl-dev | libcurl-dev", "libsimdjson-dev", "robin-map-dev"]:
+        assert dev in depends, f"no dependency on {dev}: {depends}"
     for lib in ["libc6", "libstdc++6", "libcpp-httplib"]:
         assert any(d.startswith(lib) for d in depends), f"no dependency on {lib}: {depends}"
     for d in depends:
@@ -81,6 +88,19 @@ def main():
     lines = run([prog, "--jobs=7"]).splitlines()
     assert sorted(lines) == sorted(f"Processed job {i}" for i in range(7)), lines
     print("ok the packaged flowc builds examples/worker_pool.flow with the packaged runtime; it runs")
+
+    # A program that decodes JSON (-lsimdjson) and keys its workers (the
+    # runtime's map.h includes tsl/robin_map.h), every program with -lcurl.
+    windows = os.path.join(a.work, "sensor_windows")
+    out = subprocess.run([flowc, "build", os.path.join(a.source, "examples", "sensor_windows.flow"), "-o", windows],
+                         capture_output=True, text=True,
+                         env=dict(os.environ, XDG_CACHE_HOME=os.path.join(a.work, "cache")))
+    assert out.returncode == 0, out.stderr
+    with open(os.path.join(a.source, "examples", "readings.jsonl")) as readings:
+        got = subprocess.run([windows], stdin=readings, capture_output=True, text=True)
+    assert got.returncode == 0, got.stderr
+    assert '{"sensor":"attic","count":1,"sum":18.25' in got.stdout, got.stdout
+    print("ok the packaged flowc builds examples/sensor_windows.flow (simdjson, robin-map, libcurl); it runs")
     print("deb package: ok")
 
 

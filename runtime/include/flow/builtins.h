@@ -3,14 +3,14 @@
 // wrap-around int arithmetic, div/rem/at/to_int/to_float that fail the item
 // (flow::ItemFailed) with the messages of docs/language.md ("Errors") instead
 // of crashing. Pure functions except now() (reads the running context) and
-// read_lines() (reads a file). Does not format values: see format.h (str()
-// lives there).
+// read_lines() (reads a file); the built-ins that reach services and files
+// (http_get, write_line, env) are in services.h. Does not format values: see
+// format.h (str() lives there).
 #pragma once
 
 #include <chrono>
 #include <cmath>
 #include <cstdint>
-#include <istream>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -202,11 +202,19 @@ inline void checkStack(const char* fn) {
 [[nodiscard]] std::chrono::nanoseconds now() noexcept;
 
 /// `read_lines(path)`: the lines of a file ("-" = standard input), without
-/// their '\n' and one '\r' before it (CRLF files read like LF ones). A file that cannot be opened fails the
-/// item. Single pass.
+/// their '\n' and one '\r' before it (CRLF files read like LF ones, as Go's
+/// bufio.ScanLines). A file that cannot be opened or read fails the item
+/// with the OS's reason (`cannot open nope.log: No such file or directory`,
+/// `cannot read /tmp: Is a directory`) — a read error is never taken for
+/// the end of the file. Single pass; the file is closed when the range is
+/// destroyed.
 class LineRange {
  public:
   explicit LineRange(const std::string& path);
+  ~LineRange();
+  LineRange(const LineRange&) = delete;
+  LineRange& operator=(const LineRange&) = delete;
+
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
@@ -215,23 +223,36 @@ class LineRange {
     using pointer = const std::string*;
     using reference = const std::string&;
     iterator() = default;
-    explicit iterator(std::istream* in) : in_(in) { ++*this; }
+    explicit iterator(LineRange* range) : range_(range) { ++*this; }
     reference operator*() const { return line_; }
     pointer operator->() const { return &line_; }
-    iterator& operator++();
+    iterator& operator++() {
+      if (range_ != nullptr && !range_->next(line_)) range_ = nullptr;
+      return *this;
+    }
     void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& a, const iterator& b) { return a.in_ == b.in_; }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.range_ == b.range_; }
 
    private:
-    std::istream* in_ = nullptr;  // null = end
+    LineRange* range_ = nullptr;  // null = end
     std::string line_;
   };
-  iterator begin() { return iterator(in_); }
+  iterator begin() { return iterator(this); }
   iterator end() { return iterator(); }
 
  private:
-  std::unique_ptr<std::istream> owned_;
-  std::istream* in_ = nullptr;
+  /// The next line into `line`; false at the end. Throws ItemFailed on a
+  /// read error.
+  bool next(std::string& line);
+  /// Reads more into buf_; false at the end of the file.
+  bool fill();
+
+  std::string path_;  // as given, for messages
+  int fd_ = -1;
+  bool owned_ = false;  // fd_ is ours to close (not standard input)
+  bool eof_ = false;
+  std::string buf_;  // bytes read, not returned yet, from pos_
+  std::size_t pos_ = 0;
 };
 [[nodiscard]] inline LineRange read_lines(const std::string& path) { return LineRange(path); }
 

@@ -123,6 +123,8 @@ class Context {
     detail::tCurrentContext = this;
     if (timed_) detail::Scheduler::noteDeadline(deadline_);
   }
+  /// The run this context belongs to (its scheduler and services).
+  [[nodiscard]] detail::RunShared& runShared() const noexcept { return *run_; }
   void setDeadline(Deadline d) noexcept {
     deadline_ = d;
     timed_ = d != kNoDeadline;

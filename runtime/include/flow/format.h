@@ -187,10 +187,12 @@ void eprint(const T& v) {
     detail::writeLine(str(v), true);
   }
 }
-/// Flushes stdout (the runtime does this when a run ends).
+/// Flushes stdout (the runtime does this when a run ends). A failure is
+/// remembered for outputError().
 void flushOutput();
-/// The errno of the first write to stdout that failed (print, flushOutput),
-/// or 0. flow::Program reports it and exits 1 (141 for a closed pipe).
+/// The errno of the first write to stdout that failed (print, write_line
+/// to "-", flushOutput; EIO when only the stream's error flag says so), or
+/// 0. flow::Program reports it and exits 1 (141 for a closed pipe).
 [[nodiscard]] int outputError() noexcept;
 
 }  // namespace flow

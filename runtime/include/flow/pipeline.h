@@ -5,7 +5,9 @@
 // by channel()/input()/output() stay valid until it is destroyed.
 // The run ends when every worker has finished (all sinks done), or is
 // cancelled by the deadline (exit 124), an interrupt (130: cancel() or the
-// flag given to setInterruptFlag) or `on_error stop` (1). On every path,
+// flag given to setInterruptFlag) or `on_error stop` (1). A run that ends
+// with items failed in a stage without an `on_error` policy reports exit
+// status 3 (StageCore::hasUnhandledFailures). On every path,
 // every blocked operation wakes, every `finally` runs and every thread is
 // joined before wait() returns. Does not parse the command line (program.h).
 #pragma once
@@ -109,6 +111,29 @@ class Pipeline {
                     std::move(body), std::move(fin));
   }
 
+  /// The form for every attribute — `key`, `batch`, `every` included:
+  /// init(Context&) -> S; body(Context&, S&, In) -> Task or void, taking a
+  /// std::vector<In> instead with `opts.batch`; fin(Context&, S&) -> Task or
+  /// nullptr; tick (`every`, every `opts.every`): (Context&, S&) -> Task or
+  /// nullptr; key: (Context&, const In&) -> std::uint64_t (the key's hash:
+  /// equal keys, equal hashes) or nullptr.
+  template <class In, class S, class Init, class Body, class Fin, class Tick, class Key>
+  void stage(std::string name, StageOptions opts, std::vector<Channel<In>*> ins,
+             std::vector<ChannelBase*> outs, Init init, Body body, Fin fin, Tick tick, Key key) {
+    adoptStage(new detail::StageImpl<In, S, Init, Body, Fin, Tick, Key>(
+                   std::move(name), StageKind::Stage, opts, inputsOf(ins), std::move(init), std::move(body),
+                   std::move(fin), std::move(tick), std::move(key)),
+               std::move(outs));
+  }
+  template <class In, class S, class Init, class Body, class Fin, class Tick, class Key>
+  void sink(std::string name, StageOptions opts, std::vector<Channel<In>*> ins, Init init, Body body, Fin fin,
+            Tick tick, Key key) {
+    adoptStage(new detail::StageImpl<In, S, Init, Body, Fin, Tick, Key>(
+                   std::move(name), StageKind::Sink, opts, inputsOf(ins), std::move(init), std::move(body),
+                   std::move(fin), std::move(tick), std::move(key)),
+               {});
+  }
+
   // ---- command-line overrides (flow::Program) ---------------------------
   /// Take precedence over setDeadline/setMonitor/StageOptions::workers.
   void overrideDeadline(std::chrono::nanoseconds d) noexcept;
@@ -187,6 +212,8 @@ class Pipeline {
   void noteConfigError(std::string message);
   [[nodiscard]] bool validate();
   Report buildReport(std::int64_t elapsedNs, int exitCode) const;
+  /// Some stage lost an item no policy handled (exit status 3).
+  [[nodiscard]] bool hasUnhandledFailures() const noexcept;
 
   std::vector<std::unique_ptr<ChannelBase>> channels_;
   std::vector<std::unique_ptr<detail::StageCore>> stages_;

@@ -16,7 +16,8 @@
 namespace flow {
 
 struct Report {
-  int exitCode = 0;  // 0 ok, 1 on_error stop, 124 deadline, 130 interrupted
+  int exitCode = 0;  // 0 ok, 1 on_error stop or a fault, 2 bad configuration, 3 finished with
+                     // failed items, 124 deadline, 130 interrupted
   std::chrono::nanoseconds elapsed{0};
   std::vector<StageStats> stages;
   std::vector<ChannelStats> channels;

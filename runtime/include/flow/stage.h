@@ -18,20 +18,37 @@ namespace detail {
 class LatencyHistogram;
 }
 
-enum class OnError : std::uint8_t { Drop, Stop, Route };
+/// What happens to an item that failed after its retries. Every policy
+/// counts the failure and logs it (the first 10 per stage).
+///   Unhandled  no `on_error` written: the stage goes on, and the run ends
+///              with exit status 3 ("finished with failed items").
+///   Drop       an explicit `on_error drop`: the author accepted the loss;
+///              the stage goes on and the exit status is not affected.
+///   Stop       cancels the whole run (exit status 1).
+///   Route      sends the item (or a Failed<T> with the reason) to routeTo.
+enum class OnError : std::uint8_t { Unhandled, Drop, Stop, Route };
 
 /// The stage attributes. Members are in this order so that designated
 /// initializers can name any subset in declaration order:
 /// `{.workers = 10, .timeout = 100ms, .retries = 2, .backoff = 10ms,
-///   .onError = OnError::Route, .routeTo = &ch, .ordered = true}`.
+///   .onError = OnError::Route, .routeTo = &ch, .ordered = true,
+///   .batch = 500, .batchWithin = 200ms, .every = 1s}`.
 struct StageOptions {
   std::int64_t workers = 1;
   std::chrono::nanoseconds timeout{0};  // 0 = no per-item limit
   std::int64_t retries = 0;
   std::chrono::nanoseconds backoff{0};  // wait before retry k is backoff * 2^(k-1)
-  OnError onError = OnError::Drop;
-  ChannelBase* routeTo = nullptr;  // with OnError::Route; must carry the input type
+  OnError onError = OnError::Unhandled;
+  ChannelBase* routeTo = nullptr;  // with OnError::Route; carries the input type T or Failed<T>
   bool ordered = false;
+  /// `batch N`: the body gets lists of up to N items (its item parameter is
+  /// a std::vector<In>); 0 = one item at a time.
+  std::int64_t batch = 0;
+  /// `batch N within D`: a list goes out D after its first item arrived,
+  /// full or not; 0 = only when full or when the input is drained.
+  std::chrono::nanoseconds batchWithin{0};
+  /// `every D { … }`: the tick body runs every D on each worker; 0 = none.
+  std::chrono::nanoseconds every{0};
 };
 
 enum class StageKind : std::uint8_t { Source, Stage, Sink };

@@ -73,6 +73,13 @@ void enableVirtualClock(Deadline start) noexcept;
 void advanceVirtualClock(Deadline to) noexcept;
 /// Back to the monotonic clock (after the run has ended).
 void disableVirtualClock() noexcept;
+/// Waits the virtual clock must not see as idle: work done outside the
+/// scheduler on a worker's behalf (an HTTP request on the I/O thread). While
+/// it is above 0, simulated time stands still, so the wait takes no
+/// simulated time. A holder increments it while its worker still runs and
+/// decrements it once that worker runs again, so the timer thread, which
+/// reads it before asking the scheduler, never sees both idle at once.
+inline std::atomic<int> gVirtualClockHolds{0};
 }  // namespace detail
 
 }  // namespace flow

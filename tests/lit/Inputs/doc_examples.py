@@ -42,6 +42,15 @@ it is added. In each page:
             exactly the file PATH (relative to SRC): a page that shows a
             golden file cannot drift from it.
 
+A program followed by "prints" must exit with status 0, unless the text
+right after its output block starts with "and exits with status N".
+
+With --http-server, the examples' local HTTP server (examples/http_server.py)
+runs on a free 127.0.0.1 port for the whole check, and the commands and
+programs see its URL in $PAGES_URL (and $FLOW_TEST_URL), as a reader who
+started `python3 examples/http_server.py serve --port 8080` and exported
+PAGES_URL=http://127.0.0.1:8080 would.
+
 Other blocks (```text, ```cpp, ```sh …) are not run. Silent on success; on
 failure prints every mismatch and exits 1.
 """
@@ -57,6 +66,7 @@ FENCE = re.compile(r"^```(\w*)\s*$")
 PIPELINE = re.compile(r"^pipeline\s+\w+\s*\{", re.M)
 CHECK_PROSE = re.compile(r"`flowc check ([\w.-]+\.flow)`")
 TEST_BLOCK = re.compile(r'^test\s+"', re.M)
+EXIT_PROSE = re.compile(r"and exits with status (\d+)")
 
 
 def blocks(text):
@@ -195,7 +205,15 @@ def main():
     ap.add_argument("--examples", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--flowc", default="flowc")
+    ap.add_argument("--http-server", action="store_true")
     args = ap.parse_args()
+    if args.http_server:
+        sys.path.insert(0, os.path.abspath(args.examples))
+        import http_server
+        import threading
+        server = http_server.Server(0)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        os.environ["PAGES_URL"] = os.environ["FLOW_TEST_URL"] = server.url
 
     os.makedirs(args.workdir, exist_ok=True)
     link = os.path.join(args.workdir, "examples")
@@ -303,8 +321,12 @@ def main():
                         errors.append(f"{where}: `flowc build` failed ({r.returncode}):\n{r.stderr}")
                         continue
                     r = run([exe], args.workdir)
-                    if r.returncode != 0:
-                        errors.append(f"{where}: the program exited with {r.returncode}:\n{r.stderr}")
+                    after = items[k + 2][3].strip() if k + 2 < len(items) else ""
+                    status = EXIT_PROSE.match(after)
+                    want_status = int(status.group(1)) if status else 0
+                    if r.returncode != want_status:
+                        errors.append(f"{where}: the program exited with {r.returncode}, not {want_status}:\n"
+                                      f"{r.stderr}")
                     err = compare(where, nxt[1], r.stdout)
                     if err:
                         errors.append(err)

@@ -146,6 +146,11 @@ class AnnotationChecker {
         return expr(*llvm::cast<ast::StateStmt>(s).init);
       case ast::Stmt::Kind::Finally:
         return block(llvm::cast<ast::FinallyStmt>(s).body);
+      case ast::Stmt::Kind::Every: {
+        auto& every = llvm::cast<ast::EveryStmt>(s);
+        expr(*every.period);
+        return block(every.body);
+      }
       case ast::Stmt::Kind::Expr:
         return expr(*llvm::cast<ast::ExprStmt>(s).expr, /*voidOk=*/true);
     }
@@ -169,6 +174,12 @@ class AnnotationChecker {
         return;
       case ast::Expr::Kind::ListLit:
         for (const auto& x : llvm::cast<ast::ListLit>(e).elements) expr(*x);
+        return;
+      case ast::Expr::Kind::MapLit:
+        for (const auto& entry : llvm::cast<ast::MapLit>(e).entries) {
+          expr(*entry.key);
+          expr(*entry.value);
+        }
         return;
       case ast::Expr::Kind::RecordLit: {
         auto& r = llvm::cast<ast::RecordLit>(e);
@@ -194,7 +205,10 @@ class AnnotationChecker {
         auto& c = llvm::cast<ast::CallExpr>(e);
         int resolved = (c.builtin != ast::Builtin::None) + (c.externFn != nullptr) + (c.fn != nullptr);
         if (resolved != 1) fail("CallExpr::builtin / externFn / fn of " + c.callee.name);
-        for (const auto& a : c.args) expr(*a);
+        // from_json's first argument is a type: its type is set, its names resolve to nothing.
+        if (c.builtin == ast::Builtin::FromJson && !c.typeArg) fail("CallExpr::typeArg of from_json");
+        for (std::size_t i = c.builtin == ast::Builtin::FromJson ? 1 : 0; i < c.args.size(); ++i)
+          expr(*c.args[i]);
         return;
       }
       case ast::Expr::Kind::Unary:

@@ -176,5 +176,6 @@ TEST_CASE("read_lines yields each line and fails the item on a missing file", "[
   for (const std::string& line : flow::read_lines(path)) lines.push_back(line);
   std::remove(path.c_str());
   CHECK(lines == std::vector<std::string>{"one", "two", "", "three"});
-  CHECK(failureOf([] { (void)flow::read_lines("/nonexistent/flow"); }) == "cannot open /nonexistent/flow");
+  CHECK(failureOf([] { (void)flow::read_lines("/nonexistent/flow"); }) ==
+        "cannot open /nonexistent/flow: No such file or directory");
 }

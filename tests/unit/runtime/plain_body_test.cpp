@@ -79,7 +79,7 @@ TEST_CASE("a deferred send is bounded by the item's timeout", "[stage][plain]") 
     co_await ctx.sleep(400ms);  // no timeout here: the sleep always finishes
   });
   const flow::Report r = pl.run();
-  CHECK(r.exitCode == 0);
+  CHECK(r.exitCode == 3);  // items failed with no on_error policy
   // Item 0 meets the waiting sink; items 1 and 2 find it asleep and time out.
   CHECK(got == std::vector<std::int64_t>{0});
   const auto& s = stageNamed(r, "fwd");
@@ -136,7 +136,7 @@ TEST_CASE("a value posted before the body fails is still sent, as a coroutine bo
   std::vector<std::int64_t> got;
   for (std::int64_t v = 0; out.recv(v) == flow::RecvStatus::Ok;) got.push_back(v);
   const flow::Report r = pl.wait();
-  CHECK(r.exitCode == 0);
+  CHECK(r.exitCode == 3);  // items failed with no on_error policy
   CHECK(got == std::vector<std::int64_t>{7});
   const auto& s = stageNamed(r, "fwd");
   CHECK(s.failed == 1);
@@ -466,7 +466,7 @@ TEST_CASE("a failure mid-batch keeps the sends of earlier items and its own", "[
   std::vector<std::int64_t> got;
   pl.sink<std::int64_t>("collect", {}, {&out}, [&got](Context&, std::int64_t v) { got.push_back(v); });
   const flow::Report r = pl.run();
-  CHECK(r.exitCode == 0);
+  CHECK(r.exitCode == 3);  // items failed with no on_error policy
   CHECK(batched.load());
   REQUIRE(got.size() == kN);  // every value, the failed items' own included
   std::sort(got.begin(), got.end());

@@ -116,6 +116,9 @@ TEST_CASE("bad flags and values give one clear message", "[program]") {
   CHECK(parseError({"--workers=work=100001"}) ==
         "invalid value `work=100001` for --workers; expected STAGE=N with 1 <= N <= 100000");
   CHECK(parseError({"--stat"}) == "unknown flag --stat; did you mean --stats?");
+  CHECK(parseError({"--sed=3"}) == "unknown flag --sed; did you mean --seed?");
+  CHECK(parseError({"--progres"}) == "unknown flag --progres; did you mean --progress?");
+  CHECK(parseError({"--trace-sampel=2"}) == "unknown flag --trace-sampel; did you mean --trace-sample?");
   CHECK(parseError({"--help=maybe"}) == "invalid value `maybe` for --help; expected true or false");
   CHECK(parseError({"--monitor=1ms"}) ==
         "invalid value `1ms` for --monitor; expected 0 (off) or at least 10ms (a line per tick)");

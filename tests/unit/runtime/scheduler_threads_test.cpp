@@ -4,7 +4,8 @@
 // the turns; when they come back and compute, no more than `threads`
 // coroutines run at once (after their grace); a coroutine that computes and
 // reaches preemption points keeps its turn; a computing one passes its turn
-// to a thread back from a call; idle extra threads retire; the thread cap
+// to a thread back from a call, and to a coroutine queued behind computing
+// ones on every turn; idle extra threads retire; the thread cap
 // holds. "Blocked" is a sleep_for without a preemption point, as an extern C++ call that waits
 // would be. Bounds on time are loose (loaded and sanitizer runs); what they separate is "ran side by side"
 // from "one after another".
@@ -219,6 +220,50 @@ TEST_CASE("a computing coroutine passes its turn to a thread back from a call", 
   REQUIRE(done.waitFor(30s));
   CHECK(backWhileComputing.load());  // it got the turn after a slice, not after 3 s
   CHECK(sched.threadStats().yielded >= 1);
+}
+
+TEST_CASE("a coroutine queued behind computing ones on every turn runs within a slice or so",
+          "[scheduler][threads]") {
+  flowtest::Watchdog dog("time slicing for queued coroutines", 60s);
+  Scheduler sched(2);
+  sched.start();
+  std::atomic<int> computing{0};
+  std::atomic<bool> stop{false};
+  flowtest::Latch done(3);
+  // Two coroutines that compute until told to stop hold both turns.
+  for (int i = 0; i < 2; ++i) {
+    [](Scheduler& s, std::atomic<int>& c, std::atomic<bool>& st, flowtest::Latch& d) -> Detached {
+      co_await OnScheduler{s};
+      c.fetch_add(1);
+      const Clock::time_point until = Clock::now() + 20s;
+      while (!st.load() && Clock::now() < until) computeFor(1ms);
+      c.fetch_sub(1);
+      d.countDown();
+    }(sched, computing, stop, done);
+  }
+  REQUIRE(flowtest::eventually([&] { return computing.load() == 2; }));
+  // A third one, queued while both turns compute, is let run.
+  std::atomic<Clock::rep> waited{-1};
+  std::atomic<int> computingThen{0};
+  const Clock::time_point queued = Clock::now();
+  [](Scheduler& s, Clock::time_point q, std::atomic<Clock::rep>& w, std::atomic<int>& c,
+     std::atomic<int>& cThen, flowtest::Latch& d) -> Detached {
+    co_await OnScheduler{s};
+    cThen.store(c.load());
+    w.store((Clock::now() - q).count());
+    d.countDown();
+  }(sched, queued, waited, computing, computingThen, done);
+  const bool ran = flowtest::eventually([&] { return waited.load() >= 0; });
+  stop.store(true);
+  REQUIRE(done.waitFor(30s));
+  REQUIRE(ran);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::duration(waited.load()));
+  INFO("the queued coroutine waited " << ms.count() << " ms");
+  CHECK(ms < 200ms);                 // a slice (10 ms) and a tick or two, not until a turn frees up
+  CHECK(computingThen.load() == 2);  // and the computing ones had not ended
+  const Scheduler::ThreadStats st = sched.threadStats();
+  CHECK(st.yielded >= 1);
+  CHECK(st.peakThreads >= 3);  // a thread besides the two turns' served it
 }
 
 TEST_CASE("idle threads beyond the turns retire", "[scheduler][threads]") {

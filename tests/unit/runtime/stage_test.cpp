@@ -174,7 +174,7 @@ TEST_CASE("an item that keeps failing is logged once with the last error", "[sta
   CHECK(s.retried == 2);
   CHECK(s.completed == 2);
   CHECK(capture.err() == std::vector<std::string>{"error: stage work: item 1: bad item 1"});
-  CHECK(r.exitCode == 0);  // on_error drop: the run goes on
+  CHECK(r.exitCode == 3);  // no on_error policy: the run goes on, then ends with 3
 }
 
 TEST_CASE("a timeout stops a sleeping item and logs `timed out after D`", "[stage]") {
@@ -212,7 +212,7 @@ TEST_CASE("the item deadline reaches a blocked send", "[stage]") {
                         [](Context& ctx, std::int64_t) -> Task { co_await ctx.sleep(1s); });
   flowtest::CapturedOutput capture;
   const flow::Report r = pl.run();
-  CHECK(r.exitCode == 0);
+  CHECK(r.exitCode == 3);  // items failed with no on_error policy
   const auto& push = stageNamed(r, "push");
   CHECK(push.out == 1);
   CHECK(push.timedOut == 2);
@@ -386,7 +386,7 @@ TEST_CASE("a failure thrown by a plain C++ exception fails only that item", "[st
   });
   flowtest::CapturedOutput capture;
   const flow::Report r = pl.run();
-  CHECK(r.exitCode == 0);
+  CHECK(r.exitCode == 3);  // items failed with no on_error policy
   CHECK(capture.err() == std::vector<std::string>{"error: stage work: item 2: extern blew up",
                                                   "error: stage work: item 3: division by zero"});
 }

@@ -47,6 +47,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -234,6 +235,9 @@ class Scheduler {
   /// Whether another thread's run-next or local queue holds a coroutine
   /// (seq_cst loads).
   [[nodiscard]] bool queuedOnOtherThreads(const Slot& self) const noexcept;
+  /// Whether a coroutine is runnable but not running: in the shared queue,
+  /// or in any thread's run-next or local queue (`mine`'s included).
+  [[nodiscard]] bool coroutinesWaiting(const Slot& mine) const noexcept;
   std::coroutine_handle<> takeGlobal() noexcept;
   std::coroutine_handle<> spinForWork(Slot& mine) noexcept;
   /// What a spinner saw in another thread's run-next, to tell "waited there

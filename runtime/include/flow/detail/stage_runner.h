@@ -24,206 +24,91 @@
 #include <vector>
 
 #include "flow/context.h"
+#include "flow/detail/preempt.h"
 #include "flow/detail/stage_core.h"
+#include "flow/detail/stage_worker.h"
 
 namespace flow::detail {
 
-/// State type of a stage without `state`.
-struct NoState {};
-
-/// Values a lone worker takes from an input under one lock.
-inline constexpr std::size_t kRecvBatch = 32;
-/// Values each of several workers of a plain body takes under one lock.
-inline constexpr std::size_t kSharedRecvBatch = 16;
-
-/// Waits for the next value of any of `inputs` into `item` (a
-/// std::optional<In>); on Ok, `seq` is its ticket. Compiled once, in the
-/// library (stage.cpp).
-Task waitForItem(std::span<ChannelBase* const> inputs, TimerQueue* timers,
-                 std::atomic<std::uint64_t>* tickets, std::size_t rotation, void* item, RecvStatus& st,
-                 std::uint64_t& seq);
-/// Sends a failed item to its route channel: no deadline (it waits for room
-/// like any send, so it never needs the item's timer), RunCancelled if the
-/// run is cancelled meanwhile. `value` is a T owned by the caller.
-Task routeSend(ChannelBase& ch, void* value);
-
-/// A failed item on its way to the route channel. Not counted as the
-/// stage's `out` (that counts values sent to outputs).
-template <class T>
-struct RoutedItem final : PendingSend {
-  RoutedItem(ChannelBase& c, T v) : ch(c), value(std::move(v)) {}
-  Task flush(Context&) override { return routeSend(ch, &value); }
-  ChannelBase& ch;
-  T value;
-};
-
-/// In = void for a source; S = NoState without `state`; Fin = std::nullptr_t
-/// without `finally`. Body: (Context&[, S&][, In]) -> Task or void.
-template <class In, class S, class Init, class Body, class Fin>
+/// In = void for a source; S = NoState without `state`; Fin and Tick =
+/// std::nullptr_t without `finally` / `every`; Key = std::nullptr_t without
+/// `key`, else (Context&, const In&) -> std::uint64_t, the key's hash. Body:
+/// (Context&[, S&][, In]) -> Task or void; with `batch` it takes a
+/// std::vector<In> instead of an In.
+template <class In, class S, class Init, class Body, class Fin, class Tick = std::nullptr_t,
+          class Key = std::nullptr_t>
 class StageImpl final : public StageCore {
+ public:
+  using State = S;
+  using FinType = Fin;
   static constexpr bool kSource = std::is_void_v<In>;
   using Item = std::conditional_t<kSource, char, In>;  // char: placeholder, never used
 
+ private:
+  template <class... A>
+  static constexpr bool invocable() {
+    return std::is_invocable_v<Body&, Context&, A...>;
+  }
+  template <class A>
+  static constexpr bool takesItem() {
+    if constexpr (std::is_same_v<S, NoState>)
+      return invocable<A>();
+    else
+      return invocable<S&, A>();
+  }
+
  public:
+  static constexpr bool kBatched = !kSource && !takesItem<Item>() && takesItem<std::vector<Item>>();
+  using Taken = std::conditional_t<kBatched, std::vector<Item>, Item>;
+  static constexpr bool kTicking = !std::is_same_v<Tick, std::nullptr_t>;
+  static constexpr bool kKeyed = !kSource && !std::is_same_v<Key, std::nullptr_t>;
+
   StageImpl(std::string name, StageKind kind, StageOptions opts, std::vector<ChannelBase*> inputs, Init init,
-            Body body, Fin fin)
+            Body body, Fin fin, Tick tick = nullptr, Key key = nullptr)
       : StageCore(std::move(name), kind, opts),
         inputs_(std::move(inputs)),
         init_(std::move(init)),
         body_(std::move(body)),
-        fin_(std::move(fin)) {}
+        fin_(std::move(fin)),
+        tick_(std::move(tick)),
+        key_(std::move(key)) {}
 
   std::vector<ChannelBase*> inputChannels() const override { return inputs_; }
+  bool isKeyed() const noexcept override { return kKeyed; }
+  bool isBatched() const noexcept override { return kBatched; }
+  bool canRouteTo(const ChannelBase& ch) const override {
+    if constexpr (kSource) {
+      return false;
+    } else {
+      return ch.elementType() == typeid(Item) || ch.elementType() == typeid(Failed<Item>);
+    }
+  }
+
+  Task runDispatcher(RunShared& run) override {
+    if constexpr (kKeyed) {
+      return dispatch(run);
+    } else {
+      (void)run;
+      return {};
+    }
+  }
 
  protected:
   // A raw pointer: a unique_ptr here would instantiate its constructor per stage.
-  WorkerSlot* makeWorker() override { return new Worker(*this); }
+  WorkerSlot* makeWorker(std::int64_t worker) override { return new StageWorker<StageImpl>(*this, worker); }
+  std::vector<ChannelBase*> makeLanes(std::int64_t workers) override {
+    std::vector<ChannelBase*> lanes;
+    if constexpr (kKeyed) {
+      for (std::int64_t w = 0; w < workers; ++w)
+        lanes.push_back(new Channel<Numbered<Item>>(name() + "/lane" + std::to_string(w), kLaneCapacity));
+    } else {
+      (void)workers;
+    }
+    return lanes;
+  }
 
  private:
-  class Worker final : public WorkerSlot {
-   public:
-    explicit Worker(StageImpl& stage)
-        : stage_(stage),
-          batchMax_(batchSize(stage.options())),
-          takeLimit_(sharesBatches() ? 1 : batchMax_),
-          batch_(kSource ? nullptr : new Item[batchMax_]) {}
-    ~Worker() override { delete[] batch_; }
-    Worker(const Worker&) = delete;
-    Worker& operator=(const Worker&) = delete;
-
-    bool isPlain() const noexcept override { return kPlain; }
-
-    /// Values taken per channel lock. A lone worker takes up to 32. Several
-    /// workers of a plain body (CPU-bound: no sleep) take up to 16 each,
-    /// which cuts the contention on the shared input's lock; the worker loop
-    /// lowers that to what the body runs in ~20 µs (setTakeLimit), so a
-    /// worker never sits on items another could start; a coroutine body may
-    /// sleep on an item, so it takes one at a time, and `ordered` takes a
-    /// window token per item first.
-    static std::size_t batchSize(const StageOptions& o) {
-      if (o.ordered) return 1;
-      if (o.workers == 1) return kRecvBatch;
-      return kPlain ? kSharedRecvBatch : 1;
-    }
-
-    void initState(Context& ctx) override {
-      if constexpr (std::is_same_v<S, NoState>)
-        state_.emplace();
-      else
-        state_.emplace(stage_.init_(ctx));
-    }
-
-    RecvStatus tryTake(std::uint64_t& seq) override {
-      if constexpr (kSource) {
-        return RecvStatus::Empty;
-      } else {
-        if (next_ < batchLen_) return takeBatched(seq);
-        batchLen_ = 0;
-        next_ = 0;
-        const auto& inputs = stage_.inputs_;
-        for (std::size_t i = 0; i < inputs.size(); ++i) {
-          ChannelBase* in = inputs[(rotation_ + i) % inputs.size()];
-          batchLen_ = in->tryRecvBatch(batch_, takeLimit_, &stage_.ticketCounter(), firstSeq_);
-          if (batchLen_ > 0) {
-            rotation_ += i + 1;  // fan-in: the next take starts at the next input
-            return takeBatched(seq);
-          }
-        }
-        return RecvStatus::Empty;
-      }
-    }
-
-    Task waitTake(Context& ctx, RecvStatus& st, std::uint64_t& seq) override {
-      if constexpr (kSource) {
-        st = RecvStatus::Closed;
-        return {};
-      } else {
-        // (pointer, size): the range constructor's concept checks cost compile time
-        return waitForItem(std::span<ChannelBase* const>(stage_.inputs_.data(), stage_.inputs_.size()),
-                           ctx.timers(), &stage_.ticketCounter(), rotation_++, &item_, st, seq);
-      }
-    }
-
-    bool sharesBatches() const noexcept override { return batchMax_ > 1 && stage_.options().workers > 1; }
-    void setTakeLimit(std::size_t n) noexcept override {
-      takeLimit_ = n < batchMax_ ? (n > 0 ? n : 1) : batchMax_;
-    }
-
-    std::size_t discardTaken() noexcept override {
-      const std::size_t n = batchLen_ - next_;
-      batchLen_ = 0;
-      next_ = 0;
-      return n;
-    }
-
-    void runPlain(Context& ctx, bool keep) override {
-      if constexpr (kPlain) {
-        call(ctx, keep);
-      } else {
-        throw std::logic_error("runPlain on a coroutine body");
-      }
-    }
-
-    Task runTask(Context& ctx, bool keep) override {
-      if constexpr (kPlain) {
-        throw std::logic_error("runTask on a plain body");
-      } else {
-        return call(ctx, keep);
-      }
-    }
-
-    std::unique_ptr<PendingSend> routeCurrent() override {
-      if constexpr (kSource) {
-        return nullptr;
-      } else {
-        ChannelBase* route = stage_.options().routeTo;
-        if (route == nullptr || !item_) return nullptr;
-        return std::unique_ptr<PendingSend>(new RoutedItem<Item>(*route, std::move(*item_)));
-      }
-    }
-
-    Task runFinally(Context& ctx) override {
-      if constexpr (std::is_same_v<Fin, std::nullptr_t>) {
-        return {};
-      } else {
-        return stage_.fin_(ctx, *state_);
-      }
-    }
-
-   private:
-    RecvStatus takeBatched(std::uint64_t& seq) {
-      item_.emplace(std::move(batch_[next_]));
-      seq = firstSeq_ + next_++;
-      return RecvStatus::Ok;
-    }
-
-    /// Calls the body; with `keep` it gets a copy of the item.
-    auto call(Context& ctx, bool keep) {
-      if constexpr (kSource) {
-        if constexpr (std::is_same_v<S, NoState>)
-          return stage_.body_(ctx);
-        else
-          return stage_.body_(ctx, *state_);
-      } else if constexpr (std::is_same_v<S, NoState>) {
-        return keep ? stage_.body_(ctx, Item(*item_)) : stage_.body_(ctx, std::move(*item_));
-      } else {
-        return keep ? stage_.body_(ctx, *state_, Item(*item_))
-                    : stage_.body_(ctx, *state_, std::move(*item_));
-      }
-    }
-
-    StageImpl& stage_;
-    const std::size_t batchMax_;
-    std::size_t takeLimit_;  // <= batchMax_: items per take now
-    std::optional<S> state_;
-    std::optional<Item> item_;  // the current item
-    Item* batch_;               // batchMax_ slots; [next_, batchLen_) taken, not started yet
-    std::size_t batchLen_ = 0;
-    std::size_t next_ = 0;
-    std::uint64_t firstSeq_ = 0;
-    std::size_t rotation_ = 0;  // which input a fan-in wait tries first
-  };
-
+  friend class StageWorker<StageImpl>;
   template <class... A>
   static constexpr bool returnsVoid() {
     return std::is_void_v<std::invoke_result_t<Body&, Context&, A...>>;
@@ -232,17 +117,139 @@ class StageImpl final : public StageCore {
     if constexpr (kSource) {
       return false;  // runs once per worker: nothing to save
     } else if constexpr (std::is_same_v<S, NoState>) {
-      return returnsVoid<Item>();
+      return returnsVoid<Taken>();
     } else {
-      return returnsVoid<S&, Item>();
+      return returnsVoid<S&, Taken>();
     }
   }
   static constexpr bool kPlain = plainBody();
+
+  /// Keyed: takes every input item and sends it to the lane of the worker
+  /// its key hashes to, so equal keys always meet the same worker, in input
+  /// order. Numbers the items as it takes them (the stage's ticket
+  /// counter), and each carries its number through the lane. Closes the
+  /// lanes when the inputs are drained.
+  Task dispatch(RunShared& run) {
+    const std::size_t lanes = laneCount();
+    std::unique_ptr<Item[]> taken(new Item[kDispatchBatch]);
+    std::optional<Item> one;
+    std::vector<std::vector<Numbered<Item>>> staged(lanes);
+    // Items whose key failed, for `on_error route`, with the logged message:
+    // sent as they are or as a Failed<Item> (attempts 0: the body never
+    // ran), whichever the route channel carries (canRouteTo held at start).
+    std::vector<Failed<Item>> unroutable;
+    const bool routeFailed = options().routeTo != nullptr && options().routeTo->elementType() != typeid(Item);
+    std::size_t rotation = 0;
+    TimerQueue* timers = &run.timers;
+    Context ctx(run, this, -1);  // for the key: extern calls may ask for it
+    while (!run.isCancelled()) {
+      // A preemption point per take, as the worker loop has per item.
+      if (tPreempt->load(std::memory_order_relaxed) != 0) [[unlikely]]
+        co_await betweenItems();
+      std::size_t got = 0;
+      std::uint64_t first = 0;  // the number of taken[0]
+      for (std::size_t i = 0; i < inputs_.size() && got == 0; ++i)
+        got = inputs_[(rotation + i) % inputs_.size()]->tryRecvBatch(taken.get(), kDispatchBatch,
+                                                                     &ticketCounter(), first);
+      if (got == 0) {
+        RecvStatus st{};
+        co_await waitForItem(std::span<ChannelBase* const>(inputs_.data(), inputs_.size()), timers,
+                             &ticketCounter(), rotation, &one, st, first, kNoDeadline);
+        if (st != RecvStatus::Ok) break;
+        taken[0] = std::move(*one);
+        one.reset();
+        got = 1;
+      }
+      ++rotation;
+      // Each lane's items in input order, then each lane's run pushed with
+      // one end-lock and one publish (a full lane: the rest one by one,
+      // waiting), so routing costs a few instructions per item.
+      for (std::size_t i = 0; i < got; ++i) {
+        std::size_t to = 0;
+        std::string error;
+        if (laneOf(run, ctx, taken[i], first + i, lanes, to, error)) {
+          staged[to].push_back(Numbered<Item>{first + i, std::move(taken[i])});
+        } else if (options().onError == OnError::Route && options().routeTo != nullptr) {
+          unroutable.push_back(Failed<Item>{std::move(taken[i]), std::move(error), name(), 0});
+        }
+      }
+      bool stop = false;
+      for (std::size_t l = 0; l < lanes && !stop; ++l) {
+        std::vector<Numbered<Item>>& pending = staged[l];
+        std::size_t done = 0;
+        try {
+          while (done < pending.size()) {
+            SendStatus st = SendStatus::Ok;
+            done += lane(static_cast<std::int64_t>(l))
+                        ->trySendBatch(pending.data() + done, pending.size() - done, st);
+            if (st == SendStatus::Cancelled) throw RunCancelled{};
+            if (done == pending.size() || st == SendStatus::Closed) break;
+            bool closed = false;
+            co_await laneSend(*lane(static_cast<std::int64_t>(l)), &pending[done], timers, closed);
+            ++done;
+          }
+        } catch (const RunCancelled&) {
+          stop = true;
+        }
+        if (stop) {
+          // What was taken and not handed on is in flight.
+          std::size_t held = pending.size() - done;
+          for (std::size_t k = l + 1; k < lanes; ++k) held += staged[k].size();
+          noteDispatcherHeld(held);
+        }
+      }
+      for (auto& v : staged) v.clear();
+      try {  // counted failed already; routed when the run goes on
+        for (Failed<Item>& f : unroutable) {
+          if (stop) break;
+          if (routeFailed)
+            co_await routeSend(*options().routeTo, &f);
+          else
+            co_await routeSend(*options().routeTo, &f.item);
+        }
+      } catch (const RunCancelled&) {
+        stop = true;
+      }
+      unroutable.clear();
+      if (stop) break;
+    }
+    for (std::size_t w = 0; w < lanes; ++w) lane(static_cast<std::int64_t>(w))->releaseWriter();
+    partyDone();
+  }
+  /// The lane of `v` (item `seq`), or false when its key failed (counted
+  /// and logged; `error` is the logged message).
+  bool laneOf(RunShared& run, Context& ctx, const Item& v, std::uint64_t seq, std::size_t lanes,
+              std::size_t& to, std::string& error) {
+    try {
+      ctx.makeCurrent();
+      // The hash's high bits pick the lane (Lemire's multiply-shift): a
+      // hash's low bits may repeat across small keys.
+      const auto wide = static_cast<unsigned __int128>(key_(ctx, v)) * lanes;
+      to = static_cast<std::size_t>(wide >> 64);
+      return true;
+    } catch (const RunCancelled&) {
+      throw;
+    } catch (const std::exception& e) {
+      error = std::string("key: ") + e.what();
+    } catch (...) {
+      error = "key: unknown exception";
+    }
+    noteUnroutable(run, seq, error);
+    return false;
+  }
+
+  /// Items the dispatcher takes per input lock (tryRecvBatch's most): a
+  /// larger run per lane means fewer wake-ups of its worker.
+  static constexpr std::size_t kDispatchBatch = 64;
+  /// Each lane buffers this many items (a ring: it grows as it fills).
+  static constexpr std::int64_t kLaneCapacity = 128;
 
   std::vector<ChannelBase*> inputs_;
   Init init_;
   Body body_;
   Fin fin_;
+  Tick tick_;
+  Key key_;
 };
 
 }  // namespace flow::detail
