@@ -68,6 +68,7 @@ topDecl
   | externBlock
   | fnDecl
   | pipelineDecl
+  | testDecl
   ;
 
 // `type Name { field: T [= default] … }` — fields end at a newline, `;` or `,`.
@@ -132,6 +133,21 @@ stageAttr
   | ON_ERROR IDENT IDENT?             # onErrorAttr
   | ORDERED                           # orderedAttr
   | KEY expr                          # keyAttr
+  ;
+
+// `test "name" [for PIPELINE] { … }`: a test `flowc test` runs
+// (docs/language.md, "Testing pipelines"). Its statements set the run up
+// (params, workers, deadline, the channels the test writes and reads) and
+// state what must hold after it (`expect`). `in any order` takes two plain
+// words after `in`; the builder checks them.
+testDecl : TEST stringLit (FOR IDENT)? LBRACE (testStmt | sep)* RBRACE ;
+testStmt
+  : PARAM IDENT ASSIGN expr                   # testParamStmt
+  | WORKERS IDENT ASSIGN expr                 # testWorkersStmt
+  | DEADLINE expr                             # testDeadlineStmt
+  | INPUT IDENT ASSIGN expr                   # testInputStmt
+  | OUTPUT identList                          # testOutputStmt
+  | EXPECT expr (IN IDENT IDENT)?             # testExpectStmt
   ;
 
 // ================================================================ statements

@@ -51,6 +51,8 @@ EMIT      : 'emit' ;
 TRY       : 'try' ;
 FAIL      : 'fail' ;
 FINALLY   : 'finally' ;
+TEST      : 'test' ;
+EXPECT    : 'expect' ;
 KEY       : 'key' ;
 BATCH     : 'batch' ;
 WITHIN    : 'within' ;
@@ -114,8 +116,10 @@ RBRACE       : '}' -> popMode ;
 
 NL : '\r'? '\n' ;
 WS : [ \t\f\r]+ -> skip ;
-LINE_COMMENT  : '//' ~[\r\n]* -> skip ;
-// Hidden, not skipped: the token filter turns one spanning lines into an NL.
+// Comments are hidden, not skipped: the token filter hands them to `flowc
+// fmt` and editors (parse/layout.h) and turns a block comment spanning lines
+// into an NL; the parser never sees them.
+LINE_COMMENT  : '//' ~[\r\n]* -> channel(HIDDEN) ;
 BLOCK_COMMENT : '/*' .*? '*/' -> channel(HIDDEN) ;
 // A `/*` never closed runs to the end of the file; the filter reports it.
 UNTERMINATED_COMMENT : '/*' ~[*]* ('*'+ ~[*/] ~[*]*)* '*'* ;

@@ -44,7 +44,15 @@ PACKAGES=(
   # tests and benchmarks (promtool checks --metrics output, dot checks
   # `flowc graph`)
   catch2 libbenchmark-dev libtbb-dev golang-go prometheus graphviz
+  # editor support: Neovim is the real LSP client of the `flowc lsp` tests;
+  # Node.js runs the VS Code extension's npm tools (grammar tests, packaging)
+  neovim nodejs
+  # the .deb: cpack finds its shared-library dependencies with dpkg-shlibdeps
+  dpkg-dev
 )
+# npm comes with Node.js from some sources (NodeSource's `nodejs` includes it
+# and conflicts with Debian's `npm`): install Debian's only when it is missing.
+NPM_PACKAGE=npm
 
 install_packages() {
   local missing=()
@@ -53,6 +61,7 @@ install_packages() {
       missing+=("$p")
     fi
   done
+  if ! command -v npm >/dev/null; then missing+=("$NPM_PACKAGE"); fi
   if [ ${#missing[@]} -eq 0 ]; then
     echo "setup: all ${#PACKAGES[@]} packages present"
     return

@@ -69,4 +69,32 @@ const char* spelling(UnaryOp op) {
   return "?";
 }
 
+std::string testFileFor(std::string_view flowFile) {
+  std::string_view base = flowFile;
+  if (base.size() >= 5 && base.substr(base.size() - 5) == ".flow") base.remove_suffix(5);
+  return std::string(base) + "_test.flow";
+}
+
+std::string subjectOfTestFile(std::string_view path) {
+  constexpr std::string_view kSuffix = "_test.flow";
+  if (path.size() <= kSuffix.size() || path.substr(path.size() - kSuffix.size()) != kSuffix) return "";
+  const std::string_view base = path.substr(0, path.size() - kSuffix.size());
+  if (base.empty() || base.back() == '/') return "";
+  return std::string(base) + ".flow";
+}
+
+void appendDeclarations(Module& into, Module& from) {
+  auto move = [](auto& to, auto& src) {
+    for (auto& d : src) to.push_back(std::move(d));
+    src.clear();
+  };
+  move(into.types, from.types);
+  move(into.consts, from.consts);
+  move(into.externs, from.externs);
+  move(into.fns, from.fns);
+  move(into.pipelines, from.pipelines);
+  move(into.tests, from.tests);
+  into.lostDecl = into.lostDecl || from.lostDecl;
+}
+
 }  // namespace flow::ast

@@ -13,6 +13,8 @@
 
 #pragma once
 
+#include <string_view>
+
 #include "ast/expr.h"
 #include "ast/node.h"
 #include "ast/stmt.h"
@@ -175,6 +177,35 @@ struct PipelineDecl {
   bool lostMember = false;
 };
 
+/// One statement of a test (docs/language.md, "Testing pipelines").
+struct TestStmt {
+  enum class Kind {
+    Param,     // `param NAME = value`: the param's value for this run
+    Workers,   // `workers STAGE = n`: the stage's worker count
+    Deadline,  // `deadline d`: the run's deadline
+    Input,     // `input CH = [items]`: the test writes CH; its writers do not run
+    Output,    // `output CH, …`: the test reads CH; its readers do not run
+    Expect,    // `expect cond [in any order]`
+  };
+  Kind kind;
+  Ident name;                // Param, Workers, Input: what is set
+  std::vector<Ident> names;  // Output
+  ExprPtr value;             // Param, Workers, Deadline, Input: the value; Expect: the condition
+  bool anyOrder = false;     // Expect: `in any order` (the condition is `list == list`)
+  SourceRange range;
+};
+
+/// `test "name" [for PIPELINE] { … }`.
+struct TestDecl {
+  std::string name;
+  SourceRange nameRange;              // the string literal
+  std::optional<Ident> pipelineName;  // `for NAME`
+  std::vector<TestStmt> stmts;
+  SourceRange range;
+  bool hasSyntaxError = false;             // parse: sema checks nothing in it
+  const PipelineDecl* pipeline = nullptr;  // sema: the pipeline it runs
+};
+
 /// One .flow file.
 struct Module {
   std::string fileName;
@@ -183,10 +214,20 @@ struct Module {
   std::vector<std::unique_ptr<ExternBlock>> externs;
   std::vector<std::unique_ptr<FnDecl>> fns;
   std::vector<std::unique_ptr<PipelineDecl>> pipelines;
+  std::vector<std::unique_ptr<TestDecl>> tests;
   /// parse: a top-level declaration could not be read (or its name could
   /// not), so sema does not report unknown types and functions.
   bool lostDecl = false;
   TypeContext typeContext;  // owns the sema types of this module
 };
+
+/// The test file of `dir/NAME.flow`: `dir/NAME_test.flow` (docs/language.md,
+/// "Testing pipelines"). Only spells the name; does not look at the disk.
+[[nodiscard]] std::string testFileFor(std::string_view flowFile);
+/// `dir/NAME.flow` when `path` is a test file `dir/NAME_test.flow`, else "".
+[[nodiscard]] std::string subjectOfTestFile(std::string_view path);
+/// Moves every declaration of `from` (a test file) into `into` (the file it
+/// tests), after those `into` has: the two are checked as one module.
+void appendDeclarations(Module& into, Module& from);
 
 }  // namespace flow::ast

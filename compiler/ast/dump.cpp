@@ -92,7 +92,16 @@ class Dumper {
     for (const auto& d : m.externs) tops.push_back({d->range.begin.getPointer(), 2, d.get()});
     for (const auto& d : m.pipelines) tops.push_back({d->range.begin.getPointer(), 3, d.get()});
     for (const auto& d : m.fns) tops.push_back({d->range.begin.getPointer(), 4, d.get()});
-    std::stable_sort(tops.begin(), tops.end(), [](const Top& a, const Top& b) { return a.at < b.at; });
+    for (const auto& d : m.tests) tops.push_back({d->range.begin.getPointer(), 5, d.get()});
+    // Source order: by file (a test file follows the file it tests), then
+    // by place in it — never by address across two buffers.
+    auto bufferOf = [&](const char* at) {
+      return sources_.FindBufferContainingLoc(llvm::SMLoc::getFromPointer(at));
+    };
+    std::stable_sort(tops.begin(), tops.end(), [&](const Top& a, const Top& b) {
+      const unsigned ba = bufferOf(a.at), bb = bufferOf(b.at);
+      return ba != bb ? ba < bb : a.at < b.at;
+    });
     Indent in(depth_);
     for (const Top& t : tops) {
       if (t.kind == 0) typeDecl(*static_cast<const TypeDecl*>(t.decl));
@@ -100,6 +109,7 @@ class Dumper {
       if (t.kind == 2) externBlock(*static_cast<const ExternBlock*>(t.decl));
       if (t.kind == 3) pipeline(*static_cast<const PipelineDecl*>(t.decl));
       if (t.kind == 4) fnDecl(*static_cast<const FnDecl*>(t.decl));
+      if (t.kind == 5) testDecl(*static_cast<const TestDecl*>(t.decl));
     }
   }
 
@@ -182,6 +192,40 @@ class Dumper {
           stage(*m.stage);
           break;
       }
+    }
+  }
+
+  void testDecl(const TestDecl& t) {
+    std::string head = "Test " + quoted(t.name);
+    if (t.pipelineName) head += " for " + t.pipelineName->name;
+    line(head, t.nameRange.isValid() ? t.nameRange : t.range);
+    Indent in(depth_);
+    for (const TestStmt& s : t.stmts) {
+      switch (s.kind) {
+        case TestStmt::Kind::Param:
+          line("TestParam " + s.name.name, s.range);
+          break;
+        case TestStmt::Kind::Workers:
+          line("TestWorkers " + s.name.name, s.range);
+          break;
+        case TestStmt::Kind::Deadline:
+          line("TestDeadline", s.range);
+          break;
+        case TestStmt::Kind::Input:
+          line("TestInput " + s.name.name, s.range);
+          break;
+        case TestStmt::Kind::Output: {
+          std::string names;
+          for (const Ident& n : s.names) names += (names.empty() ? "" : ", ") + n.name;
+          line("TestOutput " + names, s.range);
+          break;
+        }
+        case TestStmt::Kind::Expect:
+          line(s.anyOrder ? "TestExpect in any order" : "TestExpect", s.range);
+          break;
+      }
+      Indent in2(depth_);
+      if (s.value) expr(*s.value);
     }
   }
 

@@ -124,14 +124,29 @@ struct RecordLit : Expr {
 
 /// What a name refers to; filled by sema.
 struct NameRef {
-  enum class Kind { Unresolved, Local, Param, Const, Worker, Item, State, FnParam, Function };
+  enum class Kind {
+    Unresolved,
+    Local,
+    Param,
+    Const,
+    Worker,
+    Item,
+    State,
+    FnParam,
+    Function,
+    TestChannel,  // in a test's `expect`: a channel, as the list of what arrived on it
+    TestStage,    // in a test's `expect`: a stage, only as `stage.counter`
+    TestResult,   // in a test's `expect`: `exit_code`, `elapsed` or `printed`
+  };
   Kind kind = Kind::Unresolved;
   const void* decl = nullptr;  // Local: LetStmt/ForStmt (the second name of `for k, v`: its Ident);
                                // Param: ParamDecl; Const: ConstDecl;
                                // State: StateStmt; Item: StageDecl; Worker: null;
                                // FnParam: the FnParam of the enclosing function;
                                // Function: the FnDecl a `sort_by` key names (the
-                               // only place a function is named without a call)
+                               // only place a function is named without a call);
+                               // TestChannel: ChannelDecl; TestStage: StageDecl;
+                               // TestResult: null
 };
 
 struct NameExpr : Expr {

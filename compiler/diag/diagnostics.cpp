@@ -120,8 +120,13 @@ void DiagnosticEngine::print(llvm::raw_ostream& os, bool color) const {
   std::vector<const Diagnostic*> order;
   order.reserve(diags_.size());
   for (const auto& d : diags_) order.push_back(&d);
-  std::stable_sort(order.begin(), order.end(), [](const Diagnostic* a, const Diagnostic* b) {
-    // Place-less diagnostics (file errors) first; then by source position.
+  std::stable_sort(order.begin(), order.end(), [this](const Diagnostic* a, const Diagnostic* b) {
+    // Place-less diagnostics (file errors) first; then by file (in the
+    // order the files were read: a test file after the file it tests) and
+    // source position — never by address across two buffers.
+    const unsigned ba = a->range.isValid() ? sources_.FindBufferContainingLoc(a->range.begin) : 0;
+    const unsigned bb = b->range.isValid() ? sources_.FindBufferContainingLoc(b->range.begin) : 0;
+    if (ba != bb) return ba < bb;
     return a->range.begin.getPointer() < b->range.begin.getPointer();
   });
   const Diagnostic* prev = nullptr;

@@ -52,17 +52,6 @@ class PhaseTimer {
   Clock::time_point last_;
 };
 
-bool writeFile(const std::string& file, const std::string& text) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(file, ec, fs::OF_Text);
-  if (ec) {
-    llvm::errs() << "flowc: error: cannot write `" << file << "`: " << ec.message() << "\n";
-    return false;
-  }
-  os << text;
-  return true;
-}
-
 /// Checks `-o` before any work: it must not be the source itself (nor an
 /// extern source), and its directory must exist. Reports and returns false.
 bool outputUsable(const BuildOptions& o, const std::string& output) {

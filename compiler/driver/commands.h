@@ -45,4 +45,28 @@ struct GraphOptions {
 };
 int runGraph(const GraphOptions& options);
 
+/// `flowc fmt`: prints the canonical layout, rewrites (-w) or lists the
+/// files that would change (--check, exit 1 if any).
+struct FmtOptions {
+  std::vector<std::string> inputs;  // `-` is standard input
+  bool write = false;
+  bool check = false;
+};
+int runFmt(const FmtOptions& options);
+
+/// `flowc test`: builds and runs the tests of a file and its test file.
+struct TestOptions {
+  std::string argv0;
+  std::string input;                       // FILE.flow or FILE_test.flow
+  std::vector<std::string> externSources;  // EXTERN.cpp files
+  std::vector<std::string> includeDirs;    // -I
+  std::string cxx;                         // --cxx
+  std::string run;                         // --run: only tests whose name contains it
+  int timeoutSeconds = 0;                  // --timeout: real time a run may take (0: the default)
+  bool listAll = false;                    // -v: a line for passing tests too
+  bool warningsAsErrors = false;           // --Werror-cxx
+  bool verbose = false;                    // --verbose: the commands flowc runs
+};
+int runTest(const TestOptions& options);
+
 }  // namespace flow::driver

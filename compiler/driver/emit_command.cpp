@@ -9,25 +9,11 @@
 
 #include "driver/commands.h"
 #include "driver/frontend.h"
+#include "driver/toolchain.h"
 #include "emit/emit.h"
 #include "ir/graph.h"
 
 namespace flow::driver {
-namespace {
-
-bool writeFile(const std::string& file, const std::string& text) {
-  std::error_code ec;
-  llvm::raw_fd_ostream os(file, ec, llvm::sys::fs::OF_Text);
-  if (ec) {
-    llvm::errs() << "flowc: error: cannot write `" << file << "`: " << ec.message() << "\n";
-    return false;
-  }
-  os << text;
-  return true;
-}
-
-}  // namespace
-
 int runEmit(const EmitCommandOptions& o) {
   llvm::SourceMgr sources;
   DiagnosticEngine diags(sources);

@@ -19,8 +19,11 @@ struct FrontendResult {
 };
 
 /// Reads `path` into `sources`, parses and (unless `parseOnly`) checks it.
+/// A test file `NAME_test.flow` is read after `NAME.flow` and checked with
+/// it, as one module; with `withTestFile`, `NAME.flow` is read with its test
+/// file beside it, if there is one (docs/language.md, "Testing pipelines").
 FrontendResult runFrontend(const std::string& path, llvm::SourceMgr& sources, DiagnosticEngine& diags,
-                           bool parseOnly = false);
+                           bool parseOnly = false, bool withTestFile = false);
 
 }  // namespace flow::driver
 

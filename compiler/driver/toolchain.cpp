@@ -239,4 +239,15 @@ bool compileProgram(const CompileJob& job) {
   return false;
 }
 
+bool writeFile(const std::string& file, const std::string& text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(file, ec, llvm::sys::fs::OF_Text);
+  if (ec) {
+    llvm::errs() << "flowc: error: cannot write `" << file << "`: " << ec.message() << "\n";
+    return false;
+  }
+  os << text;
+  return true;
+}
+
 }  // namespace flow::driver

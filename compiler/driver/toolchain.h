@@ -45,6 +45,10 @@ struct CompileJob {
 /// Compiles and links. Prints its own messages; returns true on success.
 bool compileProgram(const CompileJob& job);
 
+/// Writes `text` to `file`; on failure reports `flowc: error: cannot write
+/// …` and returns false.
+bool writeFile(const std::string& file, const std::string& text);
+
 /// The directory of flowc's caches: $XDG_CACHE_HOME/flowc or ~/.cache/flowc.
 std::string cacheRoot();
 

@@ -40,6 +40,13 @@ struct EmitOptions {
 [[nodiscard]] std::string emitSharedHeader(const ast::Module& module, const ir::Graph& graph,
                                            const EmitOptions& options);
 
+/// The program `flowc test` builds (docs/language.md, "Testing pipelines"):
+/// the tests of `module` that run `graph`'s pipeline, each wiring the part
+/// of the pipeline it runs, running it on the virtual clock and checking its
+/// expectations, and a main() that runs them (flow/testing.h).
+[[nodiscard]] std::string emitTestProgram(const ast::Module& module, const ir::Graph& graph,
+                                          const EmitOptions& options);
+
 /// Whether the program decodes JSON (from_json): then it links simdjson.
 [[nodiscard]] bool usesJsonDecoding(const ast::Module& module, const ir::Graph& graph);
 

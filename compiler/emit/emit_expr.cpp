@@ -258,6 +258,15 @@ std::string lowerName(Scope& s, const ast::NameExpr& n) {
     }
     case ast::NameRef::Kind::Function:
       return "::" + s.em.names.ns() + "::" + s.em.names.fn(static_cast<const ast::FnDecl*>(n.ref.decl));
+    case ast::NameRef::Kind::TestChannel:
+      return "(*" + (s.test ? s.test->taps : std::string("taps")) + "." + channelVar(n.name) + ")";
+    case ast::NameRef::Kind::TestResult: {
+      const std::string t = s.test ? s.test->run : std::string("t");
+      if (n.name == "exit_code") return "std::int64_t{" + t + ".report().exitCode}";
+      if (n.name == "elapsed") return t + ".report().elapsed";
+      return t + ".printed()";
+    }
+    case ast::NameRef::Kind::TestStage:  // only as `stage.counter` (lowerField)
     case ast::NameRef::Kind::Unresolved:
       break;
   }
@@ -448,6 +457,14 @@ std::string lowerExpr(Scope& s, const ast::Expr& expr, bool typedTarget) {
       return lowerName(s, cast<ast::NameExpr>(expr));
     case ast::Expr::Kind::Field: {
       const auto& f = cast<ast::FieldExpr>(expr);
+      // A test's `stage.counter` / `channel.counter`: read from the run's report.
+      if (const auto* n = llvm::dyn_cast<ast::NameExpr>(f.base.get());
+          n && s.test &&
+          (n->ref.kind == ast::NameRef::Kind::TestStage || n->ref.kind == ast::NameRef::Kind::TestChannel)) {
+        const bool stage = n->ref.kind == ast::NameRef::Kind::TestStage;
+        return s.test->run + (stage ? ".stageCounter(" : ".channelCounter(") + cppStringLiteral(n->name) +
+               ", " + cppStringLiteral(f.field.name) + ")";
+      }
       const ast::Type* bt = f.base->type;
       std::string member = bt && bt->record() ? s.em.names.field(bt->record(), f.field.name) : f.field.name;
       std::string base = lowerExpr(s, *f.base, true);

@@ -69,6 +69,13 @@ struct LoopBodyCost {
 };
 LoopBodyCost loopBodyCost(const ast::Block& body);
 
+/// In a test's expectations (emit_test.cpp): the C++ names of the run and of
+/// the struct that holds the recorded channels.
+struct TestNames {
+  std::string run = "t";      // flow::testing::Run&
+  std::string taps = "taps";  // a struct with one `const std::vector<T>*` per recorded channel
+};
+
 /// What names mean where code is being written.
 struct Scope {
   explicit Scope(const Emitter& e) : em(e) {}
@@ -80,6 +87,7 @@ struct Scope {
   std::string breakLabel;                    // in a strip-mined loop: `break` is `goto breakLabel;`
   std::map<const void*, std::string> state;  // StateStmt → `st.NAME`
   const BodyFacts* facts = nullptr;
+  const TestNames* test = nullptr;  // lowering a test's expectation
   int temps = 0;
 
   std::string temp() { return "t_" + std::to_string(++temps); }
@@ -120,6 +128,15 @@ void emitParamsStruct(const Emitter& em, CppWriter& w);
 /// (embedding), a third parameter `Ports& ports` receives the host-facing
 /// channels, one member per input/output channel in declaration order.
 void emitBuild(const Emitter& em, CppWriter& w, const std::vector<std::string>* ports = nullptr);
+/// One stage's registration in build(): `pl.stage<…>(name, options, ins,
+/// outs, body…);` (emit_pipeline.cpp).
+void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s);
+/// The per-worker `state` struct of a stage, if it has state or `finally`.
+void emitStateStruct(const Emitter& em, CppWriter& w, const ast::StageDecl& decl);
+/// `auto& c_NAME = pl.channel<T>(…);` — for an `input`/`output` port,
+/// `pl.input`/`pl.output` unless `hostPorts` is false (a test writes and
+/// reads those itself).
+void emitChannelDecl(const Emitter& em, CppWriter& w, const ir::Channel& ch, bool hostPorts);
 /// The `flow::Program` registration of every param (`prog.param(...)`), with
 /// `obj` the Params object's C++ name.
 void emitParamRegistration(const Emitter& em, CppWriter& w, const std::string& prog, const std::string& obj);

@@ -105,6 +105,8 @@ std::string ctxParam(const BodyFacts& f) {
   return f.usesCtx ? "flow::Context& ctx" : "[[maybe_unused]] flow::Context& ctx";
 }
 
+}  // namespace
+
 void emitStage(const Emitter& em, CppWriter& w, const ir::Stage& s) {
   const ast::StageDecl& decl = *s.decl;
   BodyParts parts = splitBody(decl.body);
@@ -259,6 +261,8 @@ void emitStateStruct(const Emitter& em, CppWriter& w, const ast::StageDecl& decl
   w.line("};");
 }
 
+namespace {
+
 bool usesParams(const Emitter& em) {
   BodyFacts f;
   const ast::PipelineDecl& p = em.graph.pipeline();
@@ -277,6 +281,32 @@ bool usesParams(const Emitter& em) {
 }
 
 }  // namespace
+
+void emitChannelDecl(const Emitter& em, CppWriter& w, const ir::Channel& ch, bool hostPorts) {
+  std::string type = em.names.type(ch.elementType);
+  std::string cap = pipelineConst(em, *ch.capacity, nullptr);
+  std::string name = cppStringLiteral(ch.name);
+  std::string var = channelVar(ch.name);
+  bool used = !ch.writers.empty() || !ch.readers.empty() || ch.role != ast::ChannelRole::Internal;
+  std::string decl = std::string(used ? "" : "[[maybe_unused]] ") + "auto& " + var + " = ";
+  const ast::ChannelRole role = hostPorts ? ch.role : ast::ChannelRole::Internal;
+  switch (role) {
+    case ast::ChannelRole::Input:
+      w.line(decl + "pl.input<" + type + ">(" + name + ", " + cap + ");");
+      break;
+    case ast::ChannelRole::Output:
+      w.line(decl + "pl.output<" + type + ">(" + name + ", " + cap + ");");
+      break;
+    case ast::ChannelRole::Internal:
+      if (ch.overflow == ast::Overflow::Block) {
+        w.line(decl + "pl.channel<" + type + ">(" + name + ", " + cap + ");");
+      } else {
+        w.line(decl + "pl.channel<" + type + ">(" + name + ", " + cap + ", " + overflowName(ch.overflow) +
+               ");");
+      }
+      break;
+  }
+}
 
 void emitConsts(const Emitter& em, CppWriter& w) {
   for (const auto& c : em.module.consts) {
@@ -298,30 +328,7 @@ void emitBuild(const Emitter& em, CppWriter& w, const std::vector<std::string>* 
   w.indent();
   if (p.deadline) w.line("pl.setDeadline(" + pipelineConst(em, *p.deadline, nullptr) + ");");
   if (p.monitor) w.line("pl.setMonitor(" + pipelineConst(em, *p.monitor, nullptr) + ");");
-  for (const ir::Channel& ch : em.graph.channels()) {
-    std::string type = em.names.type(ch.elementType);
-    std::string cap = pipelineConst(em, *ch.capacity, nullptr);
-    std::string name = cppStringLiteral(ch.name);
-    std::string var = channelVar(ch.name);
-    bool used = !ch.writers.empty() || !ch.readers.empty() || ch.role != ast::ChannelRole::Internal;
-    std::string decl = std::string(used ? "" : "[[maybe_unused]] ") + "auto& " + var + " = ";
-    switch (ch.role) {
-      case ast::ChannelRole::Input:
-        w.line(decl + "pl.input<" + type + ">(" + name + ", " + cap + ");");
-        break;
-      case ast::ChannelRole::Output:
-        w.line(decl + "pl.output<" + type + ">(" + name + ", " + cap + ");");
-        break;
-      case ast::ChannelRole::Internal:
-        if (ch.overflow == ast::Overflow::Block) {
-          w.line(decl + "pl.channel<" + type + ">(" + name + ", " + cap + ");");
-        } else {
-          w.line(decl + "pl.channel<" + type + ">(" + name + ", " + cap + ", " + overflowName(ch.overflow) +
-                 ");");
-        }
-        break;
-    }
-  }
+  for (const ir::Channel& ch : em.graph.channels()) emitChannelDecl(em, w, ch, /*hostPorts=*/true);
   if (ports) {
     size_t i = 0;
     for (const ir::Channel& ch : em.graph.channels())

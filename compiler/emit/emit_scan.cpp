@@ -61,6 +61,9 @@ void scanExpr(const ast::Expr& expr, BodyFacts& f) {
         case ast::NameRef::Kind::Const:
         case ast::NameRef::Kind::Function:
         case ast::NameRef::Kind::Unresolved:
+        case ast::NameRef::Kind::TestChannel:  // only in a test's `expect`, never in a body
+        case ast::NameRef::Kind::TestStage:
+        case ast::NameRef::Kind::TestResult:
           break;
       }
       return;

@@ -42,6 +42,8 @@ void AstBuilder::buildTopDecl(Flow::TopDeclContext* decl, ast::Module& module) {
     module.fns.push_back(buildFnDecl(c));
   else if (auto* c = decl->pipelineDecl())
     module.pipelines.push_back(buildPipeline(c));
+  else if (auto* c = decl->testDecl())
+    module.tests.push_back(buildTestDecl(c));
 }
 
 ast::TypeRef AstBuilder::buildTypeRef(Flow::TypeRefContext* ctx, SourceRange fallback) {

@@ -116,6 +116,9 @@ void markSyntaxErrors(ast::Module& module, const SyntaxErrorLog& errors) {
   for (auto& p : module.pipelines)
     if (p && p->range.isValid())
       owners.push_back({beginOf(p->range), endOf(p->range), &p->hasSyntaxError, lost(p->name.name)});
+  for (auto& t : module.tests)
+    if (t && t->range.isValid())
+      owners.push_back({beginOf(t->range), endOf(t->range), &t->hasSyntaxError, false});
   const SourceText& text = errors.text();
   if (marker.mark(owners, text.begin, text.begin + text.size + 1)) module.lostDecl = true;
   for (auto& e : module.externs)

@@ -18,47 +18,10 @@
 namespace flow {
 namespace {
 
+using parse::ByteCharStream;
 using parse::Flow;
 using parse::FlowLexer;
-
-/// The buffer as ANTLR symbols, one per byte. Bytes >= 0x80 only ever appear
-/// in strings, comments or as a bad character, so the lexer never needs them
-/// decoded; getText hands back the original bytes (still UTF-8).
-class ByteCharStream : public antlr4::ANTLRInputStream {
- public:
-  explicit ByteCharStream(parse::SourceText text) : text_(text) {
-    _data.resize(text.size);
-    for (std::size_t i = 0; i < text.size; ++i) _data[i] = static_cast<unsigned char>(text.begin[i]);
-    // A UTF-8 byte order mark (some Windows editors write one) is read as
-    // spaces: it is not text, and offsets stay byte offsets.
-    if (text.size >= 3 && _data[0] == 0xEF && _data[1] == 0xBB && _data[2] == 0xBF)
-      _data[0] = _data[1] = _data[2] = ' ';
-    p = 0;
-    name = "flow";
-  }
-
-  std::string getText(const antlr4::misc::Interval& interval) override {
-    if (interval.a < 0 || interval.b < interval.a) return {};
-    auto begin = static_cast<std::size_t>(interval.a);
-    auto end = std::min(static_cast<std::size_t>(interval.b) + 1, text_.size);
-    if (begin >= end) return {};
-    return std::string(text_.begin + begin, end - begin);
-  }
-
- private:
-  parse::SourceText text_;
-};
-
-/// An unbalanced `}` pops the lexer's empty mode stack; ANTLR would throw.
-/// Staying in the default mode is right: the parser reports the `}`.
-class FlowSafeLexer : public FlowLexer {
- public:
-  using FlowLexer::FlowLexer;
-  std::size_t popMode() override {
-    if (modeStack.empty()) return mode;
-    return FlowLexer::popMode();
-  }
-};
+using parse::FlowSafeLexer;
 
 bool isSeparator(std::size_t type) { return type == Flow::NL || type == Flow::SEMI; }
 

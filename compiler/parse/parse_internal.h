@@ -5,6 +5,7 @@
 // grammar: that is grammar/Flow.g4 and grammar/FlowLexer.g4.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -43,6 +44,45 @@ struct SourceText {
   }
 };
 
+/// The buffer as ANTLR symbols, one per byte. Bytes >= 0x80 only ever appear
+/// in strings, comments or as a bad character, so the lexer never needs them
+/// decoded; getText hands back the original bytes (still UTF-8).
+class ByteCharStream : public antlr4::ANTLRInputStream {
+ public:
+  explicit ByteCharStream(parse::SourceText text) : text_(text) {
+    _data.resize(text.size);
+    for (std::size_t i = 0; i < text.size; ++i) _data[i] = static_cast<unsigned char>(text.begin[i]);
+    // A UTF-8 byte order mark (some Windows editors write one) is read as
+    // spaces: it is not text, and offsets stay byte offsets.
+    if (text.size >= 3 && _data[0] == 0xEF && _data[1] == 0xBB && _data[2] == 0xBF)
+      _data[0] = _data[1] = _data[2] = ' ';
+    p = 0;
+    name = "flow";
+  }
+
+  std::string getText(const antlr4::misc::Interval& interval) override {
+    if (interval.a < 0 || interval.b < interval.a) return {};
+    auto begin = static_cast<std::size_t>(interval.a);
+    auto end = std::min(static_cast<std::size_t>(interval.b) + 1, text_.size);
+    if (begin >= end) return {};
+    return std::string(text_.begin + begin, end - begin);
+  }
+
+ private:
+  parse::SourceText text_;
+};
+
+/// An unbalanced `}` pops the lexer's empty mode stack; ANTLR would throw.
+/// Staying in the default mode is right: the parser reports the `}`.
+class FlowSafeLexer : public FlowLexer {
+ public:
+  using FlowLexer::FlowLexer;
+  std::size_t popMode() override {
+    if (modeStack.empty()) return mode;
+    return FlowLexer::popMode();
+  }
+};
+
 /// Reports syntax errors, at most one per source line so that one typo does
 /// not produce a cascade. Shared by the token filter, the ANTLR error
 /// strategy and the builder.
@@ -73,8 +113,13 @@ class SyntaxErrorLog {
 /// Lexes the whole buffer and applies the newline rules (docs/language.md,
 /// "Lexical rules"; see token_filter.cpp). Returns the tokens the parser sees,
 /// EOF last. Returns an empty vector when the nesting limit was exceeded
-/// (already reported).
-auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors) -> std::vector<std::unique_ptr<antlr4::Token>>;
+/// (already reported). With `comments`, the comments go there, in order.
+auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors,
+                  std::vector<std::unique_ptr<antlr4::Token>>* comments = nullptr)
+    -> std::vector<std::unique_ptr<antlr4::Token>>;
+
+/// Tokens after which a newline continues the statement (token_filter.cpp).
+bool isContinuationToken(std::size_t type);
 
 /// `+`, `==`, `&&` and the other infix operators (mistakes_tokens.cpp).
 bool isBinaryOperator(std::size_t type);
@@ -114,6 +159,9 @@ class AstBuilder {
   void buildMember(Flow::MemberContext* ctx, ast::PipelineDecl& pipeline);
   auto buildStage(Flow::StageMemberContext* ctx) -> std::unique_ptr<ast::StageDecl>;
   auto buildAttr(Flow::StageAttrContext* ctx) -> std::optional<ast::StageAttr>;
+
+  // build_tests.cpp
+  auto buildTestDecl(Flow::TestDeclContext* ctx) -> std::unique_ptr<ast::TestDecl>;
 
   // build_stmts.cpp
   auto buildBlock(Flow::BlockContext* ctx, SourceRange fallback) -> ast::Block;

@@ -177,6 +177,7 @@ std::string enclosingConstruct(antlr4::ParserRuleContext* ctx, std::size_t close
       if (rule == Flow::RulePipelineDecl) return "the pipeline body";
       if (rule == Flow::RuleTypeDecl) return "the type body";
       if (rule == Flow::RuleExternBlock) return "the extern block";
+      if (rule == Flow::RuleTestDecl) return "the test";
       if (rule == Flow::RulePrimary && dynamic_cast<Flow::RecordLitContext*>(ctx))
         return "the record literal";
       if (rule == Flow::RuleStringPart) return "the interpolation";
@@ -231,9 +232,12 @@ std::string ruleHint(antlr4::ParserRuleContext* ctx) {
         return "a pipeline member (`param`, `deadline`, `monitor`, `channel`, `input`, `output`, `source`, "
                "`stage` or "
                "`sink`)";
+      case Flow::RuleTestStmt:
+      case Flow::RuleTestDecl:
+        return "a test statement (`param`, `workers`, `deadline`, `input`, `output` or `expect`)";
       case Flow::RuleTopDecl:
       case Flow::RuleModule:
-        return "`type`, `const`, `extern`, `fn` or `pipeline`";
+        return "`type`, `const`, `extern`, `fn`, `pipeline` or `test`";
       default:
         break;
     }

@@ -12,8 +12,9 @@
 //   - right after a token that cannot end a statement (a binary operator,
 //     `,`, `=` and the compound assignments, `<-`, `->`, `.`, `..`, `!`, `~`),
 //   - at the start of the file or right after another NL (runs collapse).
-// A block comment that spans lines counts as an NL; `//` comments are
-// skipped by the lexer (the newline after them stays).
+// A block comment that spans lines counts as an NL; a `//` comment is
+// dropped (the newline after it stays). Both kinds reach the parser's
+// caller through `comments` when it asks (flowc fmt, editors).
 //
 // Format specs: a `:` directly inside an interpolation (the innermost open
 // bracket is the interpolation's `{`) starts `"{price:>10.2}"`'s spec. The
@@ -31,9 +32,7 @@
 #include "parse/parse_internal.h"
 
 namespace flow::parse {
-namespace {
 
-/// Tokens after which a newline continues the statement.
 bool isContinuationToken(std::size_t type) {
   switch (type) {
     case FlowLexer::PLUS:
@@ -73,6 +72,8 @@ bool isContinuationToken(std::size_t type) {
   }
 }
 
+namespace {
+
 bool isPrefixOperator(std::size_t type) {
   return type == FlowLexer::MINUS || type == FlowLexer::NOT || type == FlowLexer::TILDE;
 }
@@ -98,8 +99,8 @@ std::string characterAt(const SourceText& text, std::size_t offset) {
 
 class TokenFilter {
  public:
-  TokenFilter(FlowLexer& lexer, SyntaxErrorLog& errors)
-      : lexer_(lexer), errors_(errors), text_(errors.text()) {}
+  TokenFilter(FlowLexer& lexer, SyntaxErrorLog& errors, std::vector<std::unique_ptr<antlr4::Token>>* comments)
+      : lexer_(lexer), errors_(errors), text_(errors.text()), comments_(comments) {}
 
   auto run() -> std::vector<std::unique_ptr<antlr4::Token>> {
     while (true) {
@@ -121,8 +122,12 @@ class TokenFilter {
     std::size_t type = tok->getType();
     std::size_t start = tok->getStartIndex();
     switch (type) {
+      case FlowLexer::LINE_COMMENT:
+        if (comments_ != nullptr) comments_->push_back(std::move(tok));
+        return true;
       case FlowLexer::BLOCK_COMMENT:
         if (tok->getText().find('\n') != std::string::npos) newline(start);
+        if (comments_ != nullptr) comments_->push_back(std::move(tok));
         return true;
       case FlowLexer::UNTERMINATED_COMMENT:
         errors_.report(start, start + 2, "unterminated comment; `/*` has no matching `*/`");
@@ -462,6 +467,7 @@ class TokenFilter {
   FlowLexer& lexer_;
   SyntaxErrorLog& errors_;
   SourceText text_;
+  std::vector<std::unique_ptr<antlr4::Token>>* comments_;  // may be null: nobody asked
   std::vector<std::unique_ptr<antlr4::Token>> out_;
   std::vector<Open> stack_;
   std::size_t prevType_ = FlowLexer::NL;
@@ -472,8 +478,10 @@ class TokenFilter {
 
 }  // namespace
 
-auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors) -> std::vector<std::unique_ptr<antlr4::Token>> {
-  return TokenFilter(lexer, errors).run();
+auto lexAndFilter(FlowLexer& lexer, SyntaxErrorLog& errors,
+                  std::vector<std::unique_ptr<antlr4::Token>>* comments)
+    -> std::vector<std::unique_ptr<antlr4::Token>> {
+  return TokenFilter(lexer, errors, comments).run();
 }
 
 }  // namespace flow::parse

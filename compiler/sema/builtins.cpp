@@ -22,6 +22,7 @@
 //     extern) from the element type to a sortable type; reverse takes any list.
 #include <utility>
 
+#include "sema/sema.h"
 #include "sema/sema_impl.h"
 
 namespace flow::sema {
@@ -151,6 +152,20 @@ Builtin builtinByName(std::string_view name) {
     if (e.name == name) return e.builtin;
   return Builtin::None;
 }
+
+}  // namespace flow::sema
+
+namespace flow {
+
+std::vector<std::string_view> builtinFunctionNames() {
+  std::vector<std::string_view> names;
+  for (const auto& e : sema::kBuiltins) names.push_back(e.name);
+  return names;
+}
+
+}  // namespace flow
+
+namespace flow::sema {
 
 std::string_view builtinName(Builtin b) {
   for (const auto& e : kBuiltins)
@@ -332,6 +347,19 @@ const Type* Sema::checkBuiltin(ast::CallExpr& e, Builtin b) {
       ok = expectType(types_.stringType(), arg(i), argWhat(i)) && ok;
     return ok ? result : err;
   };
+
+  // A test's expressions are evaluated before or after the run, by the test
+  // itself: what needs a running stage (a worker, its clock, its generator,
+  // the program's output) has no meaning there.
+  if (inTest_ && (b == Builtin::Sleep || b == Builtin::Print || b == Builtin::Eprint || b == Builtin::Now ||
+                  b == Builtin::ReadLines || b == Builtin::RandInt || b == Builtin::RandFloat ||
+                  b == Builtin::HttpGet || b == Builtin::HttpPost || b == Builtin::WriteLine)) {
+    diags_.report(DiagKind::NotInTest, e.callee.range,
+                  "`" + name + "` is not allowed in a test; a test sets up a run and checks what it did, " +
+                      "it does not run stage code (what the run printed is `printed`)");
+    for (auto& a : e.args) checkValue(a.get());
+    return err;
+  }
 
   switch (b) {
     case Builtin::None:

@@ -124,6 +124,11 @@ bool declaresState(const ast::StageDecl& stage, const std::string& name) {
 
 const Type* Sema::checkName(ast::NameExpr& e) {
   if (isErrorName(e.name)) return types_.errorType();
+  if (context_ == ExprContext::Test && testPipeline_) {
+    bool found = false;
+    const Type* t = checkTestName(e, found);
+    if (found) return t;
+  }
   if (context_ == ExprContext::Body) {
     if (LocalInfo* l = lookupLocal(e.name)) {
       l->used = true;
@@ -131,7 +136,7 @@ const Type* Sema::checkName(ast::NameExpr& e) {
       return l->type ? l->type : types_.errorType();
     }
   }
-  if (context_ != ExprContext::Module) {
+  if (context_ == ExprContext::Pipeline || context_ == ExprContext::Body) {
     if (auto it = members_.find(e.name); it != members_.end()) {
       MemberInfo& m = it->second;
       switch (m.kind) {
@@ -217,6 +222,11 @@ const Type* Sema::checkName(ast::NameExpr& e) {
 }
 
 const Type* Sema::checkField(ast::FieldExpr& e) {
+  if (context_ == ExprContext::Test && testPipeline_) {
+    bool found = false;
+    const Type* t = checkTestCounter(e, found);
+    if (found) return t;
+  }
   const Type* base = checkValue(e.base.get());
   if (isErrorish(base)) return types_.errorType();
   if (base->is(K::Failed)) return checkFailedField(e, base);

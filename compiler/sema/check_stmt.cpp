@@ -290,6 +290,9 @@ const Type* Sema::checkAssignTarget(ast::Expr* target, const std::string& what, 
         case ast::NameRef::Kind::Param:
         case ast::NameRef::Kind::Const:
         case ast::NameRef::Kind::State:
+        case ast::NameRef::Kind::TestChannel:
+        case ast::NameRef::Kind::TestStage:
+        case ast::NameRef::Kind::TestResult:
           why = "it is read-only";
           break;
       }

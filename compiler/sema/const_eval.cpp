@@ -220,6 +220,9 @@ ConstResult Sema::evalConst(const ast::Expr* expr, bool report) {
         case ast::NameRef::Kind::Worker:
         case ast::NameRef::Kind::Item:
         case ast::NameRef::Kind::State:
+        case ast::NameRef::Kind::TestChannel:
+        case ast::NameRef::Kind::TestStage:
+        case ast::NameRef::Kind::TestResult:
           return notConstant("`" + n->name + "` is not a constant");
       }
       return invalid();

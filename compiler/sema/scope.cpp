@@ -53,6 +53,7 @@ bool Sema::run() {
     if (!fresh) reportDuplicate("pipeline", p->name.name, p->name.range, it->second->name.range);
     checkPipeline(*p);
   }
+  checkTests();
   return !diags_.hasErrors();
 }
 
@@ -166,9 +167,16 @@ std::vector<std::string> Sema::visibleValueNames() const {
   if (context_ == ExprContext::Body)
     for (const auto& l : locals_)
       if (!l.hidden) names.emplace_back(l.name);
-  if (context_ != ExprContext::Module)
+  if (context_ == ExprContext::Pipeline || context_ == ExprContext::Body)
     for (const auto& [name, m] : members_)
       if (m.kind == MemberInfo::Kind::Param) names.emplace_back(name);
+  if (context_ == ExprContext::Test && testPipeline_) {
+    for (const auto& ch : testPipeline_->channels)
+      if (ch) names.emplace_back(ch->name.name);
+    for (const auto& p : testPipeline_->params)
+      if (p) names.emplace_back(p->name.name);
+    for (const char* result : {"exit_code", "elapsed", "printed"}) names.emplace_back(result);
+  }
   for (const auto& [name, c] : consts_) names.emplace_back(name);
   // Hash order must not leak into messages: closestName keeps the first of
   // equally close candidates.

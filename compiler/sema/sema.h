@@ -4,6 +4,9 @@
 // error it can find in one run; never stops at the first.
 #pragma once
 
+#include <string_view>
+#include <vector>
+
 #include "ast/ast.h"
 #include "diag/diagnostics.h"
 
@@ -11,5 +14,9 @@ namespace flow {
 
 /// Returns true when the module has no errors (warnings allowed).
 bool checkModule(ast::Module& module, DiagnosticEngine& diags);
+
+/// The names of the built-in functions (docs/language.md, "Stage bodies"),
+/// for editors' completion.
+std::vector<std::string_view> builtinFunctionNames();
 
 }  // namespace flow

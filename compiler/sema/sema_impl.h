@@ -56,6 +56,7 @@ enum class ExprContext {
   Module,    // const values and field defaults: literals and consts only
   Pipeline,  // capacities, attributes, deadline, monitor: consts and params
   Body,      // stage bodies: everything
+  Test,      // a test's `expect`: the test scope (check_test.cpp), consts, functions
 };
 
 /// A name declared inside a body (local, for variable, state, item, worker).
@@ -222,6 +223,21 @@ class Sema {
   void checkBatch(ast::StageDecl& stage);
   const ast::ChannelDecl* lookupChannel(const ast::Ident& id, std::string_view role);
 
+  // ---- check_test.cpp: `test` blocks
+  void checkTests();
+  void checkTest(ast::TestDecl& t);
+  /// The pipeline a test runs; reports UnknownPipeline and returns null
+  /// when there is none to choose or the chosen one does not exist.
+  const ast::PipelineDecl* testedPipeline(const ast::TestDecl& t);
+  void checkExpect(ast::TestStmt& s);
+  void unknownInTest(const ast::Ident& id, const std::string& what, const std::vector<std::string>& names,
+                     const ast::PipelineDecl& p);
+  /// A name in an `expect`: sets `found` when the test scope has it.
+  const Type* checkTestName(ast::NameExpr& e, bool& found);
+  /// `stage.counter` or `channel.counter` in an `expect`; `found` when the
+  /// base names a stage or a channel.
+  const Type* checkTestCounter(ast::FieldExpr& e, bool& found);
+
   // ---- check_graph.cpp
   void checkGraph(ast::PipelineDecl& p);
 
@@ -261,6 +277,10 @@ class Sema {
   const ast::CallExpr* readLinesOk_ =
       nullptr;                   // the one read_lines call allowed right now (a `for` iterable)
   bool hadParseErrors_ = false;  // the tree may be partial: skip whole-graph checks
+
+  // The test being checked (null outside tests).
+  const ast::PipelineDecl* testPipeline_ = nullptr;
+  bool inTest_ = false;  // built-ins that need a running stage are refused
 };
 
 /// True for the types a map can be keyed by: int, string, bool.

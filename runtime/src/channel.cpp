@@ -252,6 +252,8 @@ std::size_t ChannelBase::tryRecvBatch(void* out, std::size_t max, std::atomic<st
     if (n > 0) {
       noteLen(lsize_);
       if (tickets != nullptr) firstTicket = tickets->fetch_add(n, std::memory_order_relaxed);
+      if (tap_ != nullptr) [[unlikely]]
+        for (std::size_t i = 0; i < n; ++i) tap_(tapUser_, at(out, i));
     }
   }
   for (std::size_t i = 0; i < woken; ++i) wake[i]->finishAndSchedule(detail::Wake::Ok);

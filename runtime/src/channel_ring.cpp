@@ -331,8 +331,11 @@ std::size_t ChannelBase::recvBatchRing(void* out, std::size_t max, std::atomic<s
   for (std::size_t i = 0; i < n; ++i) moveElem(at(out, i), at(slots_, (h + i) & mask_));
   // One head store hands every slot back (ringPop's, for the lot).
   if (n > 0) cons_.head.store(h + n, std::memory_order_seq_cst);
-  // Under the end lock, so tickets follow channel order across receivers.
+  // Under the end lock, so tickets (and a test's tap) follow channel order
+  // across receivers.
   if (n > 0 && tickets != nullptr) firstTicket = tickets->fetch_add(n, std::memory_order_relaxed);
+  if (tap_ != nullptr) [[unlikely]]
+    for (std::size_t i = 0; i < n; ++i) tap_(tapUser_, at(out, i));
   cons_.lock.unlock();
   if (n > 0) afterPop();
   return n;

@@ -439,6 +439,12 @@ bool HttpCall::await_suspend(std::coroutine_handle<> h) {
   auto& client = static_cast<detail::HttpClient&>(
       run.service(detail::RunService::Kind::Http, &detail::HttpClient::make));
   req_.waiter.prepare(h, &run.sched);
+  // On the virtual clock a request takes no simulated time (its timeout
+  // still bounds it, in real time): the clock waits for the answer.
+  if (detail::virtualClockOn()) {
+    holdsClock_ = true;
+    detail::gVirtualClockHolds.fetch_add(1, std::memory_order_seq_cst);
+  }
   if (!client.submit(&req_)) {
     req_.outcome = detail::HttpOutcome::Cancelled;
     return false;
@@ -448,6 +454,10 @@ bool HttpCall::await_suspend(std::coroutine_handle<> h) {
 
 std::string HttpCall::await_resume() {
   ctx_.makeCurrent();
+  if (holdsClock_) {
+    holdsClock_ = false;
+    detail::gVirtualClockHolds.fetch_sub(1, std::memory_order_seq_cst);
+  }
   switch (req_.outcome) {
     case detail::HttpOutcome::Done:
       if (req_.status >= 400) throw ItemFailed(concat("HTTP ", req_.status, " from ", req_.url));

@@ -148,7 +148,17 @@ StartStatus Pipeline::start() {
         kNoDeadline});
   }
   for (Ticker& t : tickers_) t.next = run_->start + std::chrono::duration_cast<Clock::duration>(t.period);
-  run_->timers.start();
+  // On the virtual clock, simulated time stops at the alarm wait() sets
+  // until wait() has acted on it; the timer says when it got there.
+  detail::RunShared* run = run_.get();
+  // Held at the start until wait() sets the first real alarm: simulated
+  // time must not move while the workers are still being spawned (the
+  // first ones may all be waiting before the last one exists).
+  run_->timers.setAlarm(run_->start);
+  run_->timers.start(&run_->sched, [run] {
+    { std::lock_guard<std::mutex> lock(run->mu); }
+    run->cv.notify_all();
+  });
   run_->sched.start();
   for (const auto& s : stages_) {
     for (std::int64_t w = 0; w < s->options().workers; ++w) run_->spawn(s->runWorker(*run_, w));
@@ -202,14 +212,22 @@ Report Pipeline::wait() {
   Deadline nextMonitor = monitor_.count() > 0 ? deadlineAfter(monitor_) : kNoDeadline;
   {
     std::unique_lock<std::mutex> lock(run.mu);
+    const bool simulated = detail::virtualClockOn();
     while (run.live > 0) {
       Deadline wakeAt = std::min(nextMonitor, run.isCancelled() ? kNoDeadline : deadline);
       for (const Ticker& t : tickers_) wakeAt = std::min(wakeAt, t.next);
-      if (interruptFlag_ != nullptr) wakeAt = std::min(wakeAt, Clock::now() + kInterruptPoll);
-      if (wakeAt == kNoDeadline)
-        run.cv.wait(lock);
-      else
-        run.cv.wait_until(lock, wakeAt);
+      if (simulated) {
+        // Simulated time stops at wakeAt until this thread has acted on
+        // it; the timer wakes this thread when it gets there.
+        run.timers.setAlarm(wakeAt);
+        run.cv.wait_for(lock, kInterruptPoll);
+      } else {
+        if (interruptFlag_ != nullptr) wakeAt = std::min(wakeAt, Clock::now() + kInterruptPoll);
+        if (wakeAt == kNoDeadline)
+          run.cv.wait(lock);
+        else
+          run.cv.wait_until(lock, toRealTime(wakeAt));
+      }
       if (run.live == 0) break;
       const auto now = Clock::now();
       const bool interrupted =

@@ -46,6 +46,10 @@ void RunShared::workerDone() noexcept {
   {
     std::lock_guard<std::mutex> lock(mu);
     last = --live == 0;
+    // On the virtual clock, a finished run must not have simulated time
+    // moved on to its deadline before wait() sees that it is over (the
+    // alarm is set under mu too, only while workers are live).
+    if (last) timers.setAlarm(kNoDeadline);
   }
   if (last) cv.notify_all();
 }

@@ -300,10 +300,10 @@ std::coroutine_handle<> Scheduler::stealStaleRunNext(const Slot& self, std::span
       continue;
     }
     if (v != seen[j].coro || fills != seen[j].fills) {
-      seen[j] = SeenRunNext{v, fills, Clock::now()};
+      seen[j] = SeenRunNext{v, fills, RealClock::now()};
       continue;
     }
-    if (Clock::now() - seen[j].since < kStealRunNextAfter) continue;
+    if (RealClock::now() - seen[j].since < kStealRunNextAfter) continue;
     if (s.runNext.compare_exchange_strong(v, nullptr, std::memory_order_acq_rel)) {
       return std::coroutine_handle<>::from_address(v);
     }
@@ -321,10 +321,10 @@ std::coroutine_handle<> Scheduler::stealStaleRunNext(const Slot& self, std::span
     if (!seen[j].localWaiting || seen[j].localHead != head) {
       seen[j].localWaiting = true;
       seen[j].localHead = head;
-      seen[j].localSince = Clock::now();
+      seen[j].localSince = RealClock::now();
       continue;
     }
-    if (Clock::now() - seen[j].localSince < kStealRunNextAfter) continue;
+    if (RealClock::now() - seen[j].localSince < kStealRunNextAfter) continue;
     if (void* coro = popLocal(s)) return std::coroutine_handle<>::from_address(coro);
   }
   return {};
@@ -332,7 +332,7 @@ std::coroutine_handle<> Scheduler::stealStaleRunNext(const Slot& self, std::span
 
 std::coroutine_handle<> Scheduler::spinForWork(Slot& mine) noexcept {
   spinning_.fetch_add(1);
-  const auto until = Clock::now() + kSpinFor;
+  const auto until = RealClock::now() + kSpinFor;
   std::vector<SeenRunNext> seen(static_cast<std::size_t>(slotCount_.load()));
   std::coroutine_handle<> found;
   for (int poll = 0;; ++poll) {
@@ -343,7 +343,7 @@ std::coroutine_handle<> Scheduler::spinForWork(Slot& mine) noexcept {
     if ((found = takeGlobal())) break;
     // The last poll scans too: a spinner descheduled mid-spin may not have
     // looked twice at a run-next that has sat there all along.
-    const bool last = (poll & 15) == 15 && Clock::now() >= until;
+    const bool last = (poll & 15) == 15 && RealClock::now() >= until;
     if (last || poll % kScanOthersEvery == 0) found = stealStaleRunNext(mine, seen);
     if (found || last) break;
     for (int k = 0; k < 16; ++k) cpuRelax();
@@ -371,6 +371,19 @@ void Scheduler::noteRunNextOutcome(Unparked why, bool foundWork) noexcept {
   // busy): issue it (endBackoff() stores 0 first: see wakeIdleForRunNext).
   endBackoff();
   if (runNextWakeSkipped_.exchange(false)) wakeIdleIfNoSpinner();
+}
+
+bool Scheduler::isQuiescent() const noexcept {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Under mu_ no parked thread can leave park(): it needs mu_ to return.
+  if (stopping_ || !queue_.empty() || wakeups_ > 0 || parked_ < threadsAlive_) return false;
+  const int n = slotCount_.load(std::memory_order_acquire);
+  for (int i = 0; i < n; ++i) {
+    const Slot& s = *slots_[static_cast<std::size_t>(i)].load(std::memory_order_acquire);
+    if (s.runNext.load(std::memory_order_seq_cst) != nullptr) return false;
+    if (s.head.load(std::memory_order_seq_cst) != s.tail.load(std::memory_order_seq_cst)) return false;
+  }
+  return true;
 }
 
 Scheduler::Unparked Scheduler::park(std::unique_lock<std::mutex>& lock, Slot& mine) {

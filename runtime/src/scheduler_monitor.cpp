@@ -88,14 +88,14 @@ long Scheduler::currentThreadId() noexcept {
 
 /// What the monitor saw of one slot at the last tick.
 struct Scheduler::MonitorSeen {
-  std::uint32_t progress = 0;    // even: not inside a coroutine
-  std::uint32_t checkIns = 0;    // when it asked
-  std::uint32_t turnsTaken = 0;  // when it asked
-  Clock::time_point since{};     // when it first saw this coroutine run with its current turn
-  bool asked = false;            // it asked this coroutine's thread to check in
-  bool blocked = false;          // it gave this thread's turn away
-  bool ranSinceMark = false;     // blocked: it checked in since the last kBlocked
-  int quietTicks = 0;            // blocked: ticks in a row without a check-in
+  std::uint32_t progress = 0;     // even: not inside a coroutine
+  std::uint32_t checkIns = 0;     // when it asked
+  std::uint32_t turnsTaken = 0;   // when it asked
+  RealClock::time_point since{};  // when it first saw this coroutine run with its current turn
+  bool asked = false;             // it asked this coroutine's thread to check in
+  bool blocked = false;           // it gave this thread's turn away
+  bool ranSinceMark = false;      // blocked: it checked in since the last kBlocked
+  int quietTicks = 0;             // blocked: ticks in a row without a check-in
 };
 
 void Scheduler::releaseTurnLocked() noexcept {
@@ -163,7 +163,7 @@ std::uint32_t Scheduler::takeCheckIn(Slot& mine) noexcept {
       // Back from a blocking call: run on without a turn for a grace of two
       // ticks (the call that follows often blocks again at once); what it
       // wakes goes to the shared queue meanwhile.
-      mine.graceUntil = Clock::now() + 2 * limits_.tick;
+      mine.graceUntil = RealClock::now() + 2 * limits_.tick;
       if (!mine.turnless) handOverQueuedLocked(mine);
       mine.turnless = true;
     }
@@ -176,7 +176,7 @@ std::uint32_t Scheduler::takeCheckIn(Slot& mine) noexcept {
 }
 
 bool Scheduler::graceOver(const Slot& mine) const noexcept {
-  return mine.turnless && Clock::now() >= mine.graceUntil;
+  return mine.turnless && RealClock::now() >= mine.graceUntil;
 }
 
 namespace {
@@ -273,7 +273,7 @@ void Scheduler::noteDeadline(Deadline d) noexcept {
   // the deadlines: one of the two sees the other.
   s->deadline.store(at);
   Scheduler* self = tCurrentScheduler;
-  if (at < self->monWakeAt_.load()) self->wakeMonitor();
+  if (at < self->monWakeAt_.load() && !virtualClockOn()) self->wakeMonitor();
 }
 
 void Scheduler::wakeMonitor() noexcept {
@@ -343,15 +343,19 @@ void Scheduler::startThread(Slot& s) {
   }
 }
 
-bool Scheduler::monitorTick(std::vector<MonitorSeen>& seen, Clock::time_point now, Clock::rep& nextDeadline) {
+bool Scheduler::monitorTick(std::vector<MonitorSeen>& seen, RealClock::time_point now,
+                            Clock::rep& nextDeadline) {
   const int n = slotCount_.load(std::memory_order_acquire);
   if (seen.size() < static_cast<std::size_t>(n)) seen.resize(static_cast<std::size_t>(n));
-  const Clock::rep nowRep = now.time_since_epoch().count();
+  const Clock::rep nowRep = Clock::now().time_since_epoch().count();  // item deadlines are program time
+  // Simulated time has no real instant to wake at: a body's timeout then
+  // takes effect only where it waits (docs/language.md, "Testing pipelines").
+  const bool deadlines = !virtualClockOn();
   bool busy = waitingForTurn_.load(std::memory_order_relaxed) > 0;
   for (int j = 0; j < n; ++j) {
     Slot& s = *slots_[static_cast<std::size_t>(j)].load(std::memory_order_acquire);
     MonitorSeen& m = seen[static_cast<std::size_t>(j)];
-    Clock::rep due = s.deadline.load(std::memory_order_relaxed);
+    Clock::rep due = deadlines ? s.deadline.load(std::memory_order_relaxed) : kNoDeadlineRep;
     if (due <= nowRep) {
       if (s.deadline.compare_exchange_strong(due, kNoDeadlineRep, std::memory_order_relaxed))
         s.preempt.fetch_or(kCheckIn);
@@ -447,7 +451,7 @@ void Scheduler::monitor() {
   std::unique_lock<std::mutex> lock(monMu_);
   while (!monStop_) {
     lock.unlock();
-    const Clock::time_point now = Clock::now();
+    const RealClock::time_point now = RealClock::now();
     Clock::rep nextDeadline = kNoDeadlineRep;
     const bool busy = monitorTick(seen, now, nextDeadline);
     {
@@ -466,9 +470,11 @@ void Scheduler::monitor() {
     } else if (++quiet > kQuietTicks && period < kMaxPeriod) {
       period = std::min<std::chrono::nanoseconds>(period * 2, kMaxPeriod);
     }
-    Clock::time_point wake = now + std::chrono::duration_cast<Clock::duration>(period);
+    // Item deadlines are program-clock ticks, which are real-clock ticks
+    // unless the virtual clock is on (and then monitorTick left them out).
+    RealClock::time_point wake = now + std::chrono::duration_cast<RealClock::duration>(period);
     if (nextDeadline < wake.time_since_epoch().count())
-      wake = Clock::time_point(Clock::duration(nextDeadline));
+      wake = RealClock::time_point(RealClock::duration(nextDeadline));
     lock.lock();
     if (monStop_) break;
     monWakeAt_.store(wake.time_since_epoch().count());
@@ -477,7 +483,8 @@ void Scheduler::monitor() {
     for (int j = 0; j < n; ++j) {
       const Clock::rep due =
           slots_[static_cast<std::size_t>(j)].load(std::memory_order_acquire)->deadline.load();
-      if (due < wake.time_since_epoch().count()) wake = Clock::time_point(Clock::duration(due));
+      if (!virtualClockOn() && due < wake.time_since_epoch().count())
+        wake = RealClock::time_point(RealClock::duration(due));
     }
     monCv_.wait_until(lock, wake);
   }

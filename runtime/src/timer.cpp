@@ -1,6 +1,6 @@
-// timer.cpp — the timer thread and its heap. See flow/detail/timer.h.
-// Due waiters are claimed while mu_ is held and finished (scheduled) in one
-// batch after it is dropped.
+// timer.cpp — the timer thread and its heap, and the virtual clock. See
+// flow/detail/timer.h. Due waiters are claimed while mu_ is held and
+// finished (scheduled) in one batch after it is dropped.
 #include "flow/detail/timer.h"
 
 #include <coroutine>
@@ -11,8 +11,46 @@ namespace flow::detail {
 
 TimerQueue::~TimerQueue() { stop(); }
 
-void TimerQueue::start() {
+namespace {
+// How long the virtual clock's thread waits (real time) between two looks
+// at the scheduler while the workers run: short after time moved (the
+// workers it woke are often done at once), doubling up to the cap while
+// they keep running.
+constexpr auto kQuiescencePoll = std::chrono::microseconds(20);
+constexpr auto kQuiescencePollMax = std::chrono::milliseconds(1);
+}  // namespace
+
+void enableVirtualClock(Deadline start) noexcept {
+  gVirtualNow.store(start.time_since_epoch().count(), std::memory_order_release);
+}
+
+void advanceVirtualClock(Deadline to) noexcept {
+  const std::int64_t target = to.time_since_epoch().count();
+  std::int64_t now = gVirtualNow.load(std::memory_order_relaxed);
+  while (
+      now >= 0 && now < target &&
+      !gVirtualNow.compare_exchange_weak(now, target, std::memory_order_acq_rel, std::memory_order_relaxed)) {
+  }
+}
+
+void disableVirtualClock() noexcept { gVirtualNow.store(-1, std::memory_order_release); }
+
+void TimerQueue::start(Scheduler* sched, std::function<void()> onAlarm) {
+  sched_ = sched;
+  onAlarm_ = std::move(onAlarm);
+  if (virtualClockOn()) {
+    thread_ = std::thread([this] { runVirtual(); });
+    return;
+  }
   thread_ = std::thread([this] { run(); });
+}
+
+void TimerQueue::setAlarm(Deadline at) noexcept {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    alarm_ = at;
+  }
+  cv_.notify_one();
 }
 
 void TimerQueue::stop() {
@@ -60,8 +98,6 @@ void TimerQueue::cancelAll() noexcept {
 }
 
 void TimerQueue::run() {
-  std::vector<Waiter*> due;
-  std::vector<std::coroutine_handle<>> ready;
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     if (heap_.empty()) {
@@ -70,34 +106,77 @@ void TimerQueue::run() {
     }
     const Deadline next = heap_.front()->timerAt;
     if (Clock::now() < next) {
-      cv_.wait_until(lock, next);
+      cv_.wait_until(lock, toRealTime(next));
       continue;
     }
-    const Deadline now = Clock::now();
-    while (!heap_.empty() && heap_.front()->timerAt <= now) {
-      Waiter* w = heap_.front();
-      removeAt(0);
-      if (w->tryClaim()) due.push_back(w);
-    }
-    lock.unlock();
-    // Batch the wake-ups: thousands of sleepers often expire together.
-    Scheduler* sched = nullptr;
-    for (Waiter* w : due) {
-      Scheduler* s = w->scheduler();
-      if (std::coroutine_handle<> h = w->finish(Wake::Timeout)) {
-        if (sched != nullptr && s != sched) {
-          sched->scheduleBatch(ready);
-          ready.clear();
-        }
-        sched = s;
-        ready.push_back(h);
-      }
-    }
-    if (sched != nullptr && !ready.empty()) sched->scheduleBatch(ready);
-    due.clear();
-    ready.clear();
-    lock.lock();
+    fireDue(lock, Clock::now());
   }
+}
+
+void TimerQueue::runVirtual() {
+  std::unique_lock<std::mutex> lock(mu_);
+  std::chrono::microseconds poll = kQuiescencePoll;
+  while (!stopping_) {
+    const Deadline now = Clock::now();
+    Deadline next = heap_.empty() ? kNoDeadline : heap_.front()->timerAt;
+    // The waiting thread has not acted on its alarm yet: time stays here.
+    if (alarm_ <= now || (next == kNoDeadline && alarm_ == kNoDeadline)) {
+      cv_.wait_for(lock, kQuiescencePoll);
+      continue;
+    }
+    if (next <= now) {
+      fireDue(lock, now);
+      continue;
+    }
+    // Time moves only once nothing can happen before it: every worker waits.
+    lock.unlock();
+    // The holds first: one released before this read was released by a
+    // running worker, which the scheduler then shows (flow/time.h).
+    const bool quiescent = detail::gVirtualClockHolds.load(std::memory_order_seq_cst) == 0 &&
+                           sched_ != nullptr && sched_->isQuiescent();
+    lock.lock();
+    if (!quiescent || stopping_) {
+      cv_.wait_for(lock, poll);
+      poll = std::min<std::chrono::microseconds>(poll * 2, kQuiescencePollMax);
+      continue;
+    }
+    poll = kQuiescencePoll;
+    next = heap_.empty() ? kNoDeadline : heap_.front()->timerAt;  // arm()/disarm() may have run meanwhile
+    const Deadline to = std::min(next, alarm_);
+    if (to == kNoDeadline) continue;
+    advanceVirtualClock(to);
+    if (to == alarm_ && onAlarm_) {
+      lock.unlock();
+      onAlarm_();
+      lock.lock();
+    }
+  }
+}
+
+void TimerQueue::fireDue(std::unique_lock<std::mutex>& lock, Deadline now) {
+  while (!heap_.empty() && heap_.front()->timerAt <= now) {
+    Waiter* w = heap_.front();
+    removeAt(0);
+    if (w->tryClaim()) due_.push_back(w);
+  }
+  lock.unlock();
+  // Batch the wake-ups: thousands of sleepers often expire together.
+  Scheduler* sched = nullptr;
+  for (Waiter* w : due_) {
+    Scheduler* s = w->scheduler();
+    if (std::coroutine_handle<> h = w->finish(Wake::Timeout)) {
+      if (sched != nullptr && s != sched) {
+        sched->scheduleBatch(ready_);
+        ready_.clear();
+      }
+      sched = s;
+      ready_.push_back(h);
+    }
+  }
+  if (sched != nullptr && !ready_.empty()) sched->scheduleBatch(ready_);
+  due_.clear();
+  ready_.clear();
+  lock.lock();
 }
 
 void TimerQueue::siftUp(std::size_t i) noexcept {

@@ -27,7 +27,9 @@ bool ThreadParker::waitUntil(Deadline deadline) {
     cv_.wait(lock, [this] { return done_; });
     return true;
   }
-  return cv_.wait_until(lock, deadline, [this] { return done_; });
+  // A plain thread waits in real time (on the virtual clock a deadline
+  // far in simulated time is simply never reached by such a waiter).
+  return cv_.wait_until(lock, toRealTime(deadline), [this] { return done_; });
 }
 
 void Waiter::finishAndSchedule(Wake why, int which) noexcept {

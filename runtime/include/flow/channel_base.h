@@ -231,6 +231,15 @@ class ChannelBase {
   /// How this channel moves its elements (for buffers of them elsewhere,
   /// e.g. a worker's outbox).
   [[nodiscard]] const detail::ElemOps& elemOps() const noexcept { return ops_; }
+  /// A test's recorder of what arrives (flowc test, flow/testing.h): called
+  /// with each value as a receiver takes it, in channel order, under the
+  /// channel's lock (so it must be short and must not touch the channel).
+  using Tap = void (*)(void* user, const void* value) noexcept;
+  /// Before the run starts; null removes it. Not thread-safe.
+  void setTap(Tap tap, void* user) noexcept {
+    tap_ = tap;
+    tapUser_ = user;
+  }
   /// Plain-thread waits (host programs, tests): park on a condition
   /// variable. `slot` is a std::optional<T>.
   SendStatus sendUntil(void* v, Deadline deadline);
@@ -404,6 +413,8 @@ class ChannelBase {
   }
   /// Hands `*src` to a receiver node (requires the lock that orders tickets).
   void deliver(detail::RecvNode& n, void* src) const noexcept {
+    if (tap_ != nullptr) [[unlikely]]
+      tap_(tapUser_, src);
     ops_.emplace(n.slot, src);
     if (n.ticketCounter != nullptr) n.ticket = n.ticketCounter->fetch_add(1, std::memory_order_relaxed);
   }
@@ -480,7 +491,9 @@ class ChannelBase {
   void* slots_ = nullptr;   // ring mode: the ring (T[mask_ + 1]); read under either end
                             // lock, replaced only while holding both
   std::uint64_t mask_ = 0;  // slots - 1 (a power of two); as slots_
-  void* lbuf_ = nullptr;    // locked mode: T[lcap_]
+  Tap tap_ = nullptr;       // set before the run (setTap); tests only
+  void* tapUser_ = nullptr;
+  void* lbuf_ = nullptr;  // locked mode: T[lcap_]
   std::uint64_t lcap_ = 0;
   std::uint64_t lhead_ = 0;
   std::uint64_t lsize_ = 0;

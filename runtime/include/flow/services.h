@@ -109,6 +109,7 @@ class HttpCall {
  private:
   Context& ctx_;
   detail::HttpRequest req_;
+  bool holdsClock_ = false;  // virtual clock: this request holds it (flow/time.h)
 };
 
 [[nodiscard]] inline HttpCall http_get(Context& ctx, std::string url) {

@@ -12,7 +12,8 @@ it is added. In each page:
               elision) must pass `flowc check`. If the block is followed by
               a paragraph ending in "prints" and then a ```text block, the
               program is also built and run, and its stdout must be exactly
-              that text. If instead the paragraph says "`flowc check
+              that text. A program with `test` blocks must pass `flowc
+              test`. If instead the paragraph says "`flowc check
               NAME.flow`" and the block after it is ```text, the program is
               saved as NAME.flow and `flowc check NAME.flow` must print
               exactly that text on stderr (and exit with status 1 if the
@@ -26,7 +27,11 @@ it is added. In each page:
               are, pipeline members inside a `pipeline`, statements inside a
               source body; it must pass `flowc check`.
             A block that is none of these fails: write syntax sketches as
-            ```text.
+            ```text. Every block is also in `flowc fmt`'s layout: a whole
+            program is unchanged by it; a standalone fragment keeps its
+            lines (indentation relative to its first line) when formatted
+            inside its wrapper; an excerpt is a run of lines of a program
+            that is itself checked.
   ```console
             every line starting with `$ ` is a shell command (run by bash in
             WORKDIR, where `examples` links to the examples directory and
@@ -55,10 +60,12 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 
 FENCE = re.compile(r"^```(\w*)\s*$")
 PIPELINE = re.compile(r"^pipeline\s+\w+\s*\{", re.M)
 CHECK_PROSE = re.compile(r"`flowc check ([\w.-]+\.flow)`")
+TEST_BLOCK = re.compile(r'^test\s+"', re.M)
 EXIT_PROSE = re.compile(r"and exits with status (\d+)")
 
 
@@ -154,6 +161,33 @@ def standalone(body):
             "\n  }\n  sink doc_sink(x from doc_out) {}\n}\n", "inside a source body")
 
 
+# Non-blank lines of the wrapper standalone() puts before and after a
+# fragment, by how it was wrapped.
+WRAPPER_LINES = {"as it is": (0, 0), "inside a pipeline": (1, 1), "inside a source body": (3, 3)}
+
+
+def fmt_mismatch(flowc, workdir, where, body, text, how):
+    """None if `flowc fmt` leaves the block's lines as they are, else a message."""
+    src = os.path.join(workdir, "fmt_check.flow")
+    with open(src, "w") as f:
+        f.write(text)
+    r = run([flowc, "fmt", src], workdir)
+    if r.returncode != 0:
+        return f"{where}: `flowc fmt` failed ({r.returncode}):\n{r.stderr}"
+    before, after = WRAPPER_LINES[how]
+    got = [l for l in r.stdout.split("\n") if l.strip()]
+    got = got[before:len(got) - after]
+    # Elided lines (`…`) stand for text the block leaves out: compare the
+    # others, in order.
+    want = [l.rstrip() for l in body.split("\n") if l.strip() and ELISION not in l]
+    dedent = lambda ls: textwrap.dedent("\n".join(ls)).split("\n")
+    want, got = dedent(want), dedent(got)
+    it = iter(got)
+    if all(any(w == g for g in it) for w in want):
+        return None
+    return compare(where + " (not in `flowc fmt` layout)", "\n".join(want) + "\n", "\n".join(got) + "\n")
+
+
 def doc_files(root, docs):
     if docs:
         return docs
@@ -237,6 +271,10 @@ def main():
                     errors.append(f"{where}: a `flow` block that is neither a whole program nor an excerpt of "
                                   f"examples/ or of a whole program in the docs, and `flowc check` of it ({how}) "
                                   f"failed ({r.returncode}):\n{r.stderr}")
+                    continue
+                err = fmt_mismatch(args.flowc, args.workdir, where, body, text, how)
+                if err:
+                    errors.append(err)
                 continue
             if lang == "flow":
                 nxt = items[k + 1] if k + 1 < len(items) else None
@@ -254,6 +292,11 @@ def main():
                     err = compare(where, nxt[1], r.stderr)
                     if err:
                         errors.append(err)
+                    # Formatted too, unless its mistake is a syntax error.
+                    if run([args.flowc, "check", "--parse-only", diag.group(1)], args.workdir).returncode == 0:
+                        err = fmt_mismatch(args.flowc, args.workdir, where, body, body, "as it is")
+                        if err:
+                            errors.append(err)
                     continue
                 src = os.path.join(args.workdir, f"snippet_{name.replace('/', '_')}_{line}.flow")
                 with open(src, "w") as f:
@@ -263,6 +306,14 @@ def main():
                 if r.returncode != 0:
                     errors.append(f"{where}: `flowc check` failed ({r.returncode}):\n{r.stderr}")
                     continue
+                err = fmt_mismatch(args.flowc, args.workdir, where, body, body, "as it is")
+                if err:
+                    errors.append(err)
+                if TEST_BLOCK.search(body):
+                    # A program with tests: they pass.
+                    r = run([args.flowc, "test", src], args.workdir)
+                    if r.returncode != 0:
+                        errors.append(f"{where}: `flowc test` failed ({r.returncode}):\n{r.stdout}{r.stderr}")
                 if nxt and nxt[0] == "text" and nxt[3].strip().endswith("prints"):
                     exe = src[:-len(".flow")]
                     r = run([args.flowc, "build", src, "-o", exe], args.workdir)

@@ -2,8 +2,8 @@
 // generator: after a successful checkModule, every annotation the AST
 // declares as `// sema:` is filled in (ast/ast.h). Checked on every valid
 // program we have: examples/, the positive sema lit tests and the benchmark
-// workloads. A program that does not parse is skipped with a warning (the
-// parser's tests own that); one that parses must check clean.
+// workloads, each example with its tests (NAME_test.flow). A program that does not parse is skipped with a
+// warning (the parser's tests own that); one that parses must check clean.
 #define CATCH_CONFIG_MAIN
 #include <llvm/Support/Casting.h>
 #include <llvm/Support/MemoryBuffer.h>
@@ -48,6 +48,11 @@ class AnnotationChecker {
       block(fn->body);
     }
     for (const auto& p : m.pipelines) pipeline(*p);
+    for (const auto& t : m.tests) {
+      if (!t->pipeline) fail("test \"" + t->name + "\" has no pipeline");
+      for (const auto& s : t->stmts)
+        if (s.value) expr(*s.value);
+    }
   }
 
  private:
@@ -185,7 +190,8 @@ class AnnotationChecker {
       case ast::Expr::Kind::Name: {
         auto& n = llvm::cast<ast::NameExpr>(e);
         if (n.ref.kind == ast::NameRef::Kind::Unresolved) fail("NameExpr::ref of " + n.name);
-        if (n.ref.kind != ast::NameRef::Kind::Worker && !n.ref.decl) fail("NameRef::decl of " + n.name);
+        if (n.ref.kind != ast::NameRef::Kind::Worker && n.ref.kind != ast::NameRef::Kind::TestResult && !n.ref.decl)
+          fail("NameRef::decl of " + n.name);
         return;
       }
       case ast::Expr::Kind::Field:
@@ -222,7 +228,8 @@ std::vector<fs::path> validPrograms() {
   auto add = [&](const fs::path& dir, const std::string& prefix) {
     if (!fs::exists(dir)) return;
     for (const auto& entry : fs::recursive_directory_iterator(dir))
-      if (entry.path().extension() == ".flow" && entry.path().filename().string().rfind(prefix, 0) == 0)
+      if (entry.path().extension() == ".flow" && entry.path().filename().string().rfind(prefix, 0) == 0 &&
+          ast::subjectOfTestFile(entry.path().string()).empty())  // a test file joins its subject (below)
         files.push_back(entry.path());
   };
   add(root / "examples", "");
@@ -245,6 +252,11 @@ TEST_CASE("every sema annotation is filled in after a successful check", "[sema]
     REQUIRE(buffer);
     unsigned id = sources.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
     auto module = parseModule(id, diags);
+    // The tests of NAME.flow in NAME_test.flow are checked with it.
+    if (auto tests = llvm::MemoryBuffer::getFile(ast::testFileFor(path.string()), /*IsText=*/true)) {
+      auto more = parseModule(sources.AddNewSourceBuffer(std::move(*tests), llvm::SMLoc()), diags);
+      ast::appendDeclarations(*module, *more);
+    }
     if (diags.hasErrors()) {
       WARN("skipped (does not parse): " << path.string());
       continue;

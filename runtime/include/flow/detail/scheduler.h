@@ -106,6 +106,13 @@ class Scheduler {
   /// The number of turns (threads that run coroutines at once).
   [[nodiscard]] int threadCount() const noexcept { return threadCount_; }
 
+  /// Every thread is parked, and nothing is queued, in a run-next or
+  /// promised to a parked thread: no coroutine runs, and none will until
+  /// something outside the scheduler (a timer, a channel operation of
+  /// another thread) wakes one. A thread inside a blocking call is not
+  /// parked. The virtual clock moves only then (timer.h). Thread-safe.
+  [[nodiscard]] bool isQuiescent() const noexcept;
+
   // ---- preemption (flow/detail/preempt.h) -------------------------------
   /// The run is being cancelled: from now on every preemption point on every
   /// thread checks in (so every body sees it, wherever it runs). Thread-safe.
@@ -175,7 +182,7 @@ class Scheduler {
     // a call, and it is back and running on without one; what it wakes goes
     // to the shared queue, not its run-next.
     bool turnless = false;
-    Clock::time_point graceUntil{};  // owner only: when a turnless thread must get a turn
+    RealClock::time_point graceUntil{};  // owner only: when a turnless thread must get a turn
     // The local queue: run-next's overflow. A coroutine displaced from
     // runNext waits here, taken by this thread after its run-next (so a
     // chain of hand-offs among three or more coroutines stays on one core),
@@ -238,11 +245,11 @@ class Scheduler {
   struct SeenRunNext {
     void* coro = nullptr;
     std::uint32_t fills = 0;
-    Clock::time_point since{};
+    RealClock::time_point since{};
     // The local queue: non-empty with this head since localSince.
     bool localWaiting = false;
     std::uint32_t localHead = 0;
-    Clock::time_point localSince{};
+    RealClock::time_point localSince{};
   };
   /// Takes a run-next, or the oldest of a local queue, that `seen` shows
   /// unclaimed for kStealRunNextAfter.
@@ -289,7 +296,9 @@ class Scheduler {
   /// One tick; returns true if it found a thread blocked or a thread waits
   /// for a turn (the monitor keeps its shortest period then).
   struct MonitorSeen;
-  bool monitorTick(std::vector<MonitorSeen>& seen, Clock::time_point now, Clock::rep& nextDeadline);
+  /// Item deadlines are compared with the program clock's now, and left
+  /// out on the virtual clock (simulated time has no real instant).
+  bool monitorTick(std::vector<MonitorSeen>& seen, RealClock::time_point now, Clock::rep& nextDeadline);
   void wakeMonitor() noexcept;
   /// The owner takes its check-in word (and notes a kBlocked: turnless).
   std::uint32_t takeCheckIn(Slot& mine) noexcept;

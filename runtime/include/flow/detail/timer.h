@@ -6,9 +6,21 @@
 // again) and finished after the mutex is dropped, with Wake::Timeout.
 // cancelAll() finishes every armed waiter with Wake::Cancelled and makes
 // later arm() calls fail. Does not know about channels.
+//
+// On the virtual clock (flow/time.h) the thread does not wait for real
+// time: it waits until the run's scheduler is quiescent — every worker
+// suspended, nothing runnable, no thread inside a body — and then moves
+// simulated time to the earliest of its heap and the alarm, and wakes what
+// is due then. The alarm is the time the thread that waits for the run
+// (Pipeline::wait) must act at (the deadline, a monitor line); time does not
+// move past it until that thread has acted and set the next one. So a run
+// that sleeps for an hour takes as long as its work, and which wake-up comes
+// first never depends on how fast the machine is.
 #pragma once
 
 #include <condition_variable>
+#include <coroutine>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -27,9 +39,18 @@ class TimerQueue {
   TimerQueue(const TimerQueue&) = delete;
   TimerQueue& operator=(const TimerQueue&) = delete;
 
-  void start();
+  /// Starts the timer thread. Virtual clock: `sched` is the run's
+  /// scheduler, whose quiescence it waits for, and `onAlarm` is called (on
+  /// the timer thread, no lock held) each time simulated time reaches the
+  /// alarm.
+  void start(Scheduler* sched = nullptr, std::function<void()> onAlarm = {});
   /// Joins the timer thread. Armed waiters stay armed (and never fire).
   void stop();
+
+  /// Virtual clock only: the time the run's waiting thread acts at next
+  /// (kNoDeadline: none). Simulated time reaches it and stops there until
+  /// the alarm is set again. Thread-safe.
+  void setAlarm(Deadline at) noexcept;
 
   /// Arms `w` to be claimed and finished with Wake::Timeout at `at`.
   /// Returns false (and does nothing) after cancelAll(). Thread-safe. May
@@ -44,6 +65,10 @@ class TimerQueue {
 
  private:
   void run();
+  void runVirtual();
+  /// Claims the waiters due at `now` (mu_ held) and finishes them after
+  /// dropping it; `lock` is held again on return.
+  void fireDue(std::unique_lock<std::mutex>& lock, Deadline now);
   void siftUp(std::size_t i) noexcept;
   void siftDown(std::size_t i) noexcept;
   void removeAt(std::size_t i) noexcept;
@@ -59,6 +84,11 @@ class TimerQueue {
   std::vector<Waiter*> heap_;  // min-heap on timerAt
   bool cancelled_ = false;
   bool stopping_ = false;
+  Deadline alarm_ = kNoDeadline;  // virtual clock: where time stops for the waiting thread
+  Scheduler* sched_ = nullptr;
+  std::function<void()> onAlarm_;
+  std::vector<Waiter*> due_;                    // timer thread only: claimed in one pass
+  std::vector<std::coroutine_handle<>> ready_;  // timer thread only
   std::thread thread_;
 };
 
