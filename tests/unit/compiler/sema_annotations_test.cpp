@@ -190,7 +190,8 @@ class AnnotationChecker {
       case ast::Expr::Kind::Name: {
         auto& n = llvm::cast<ast::NameExpr>(e);
         if (n.ref.kind == ast::NameRef::Kind::Unresolved) fail("NameExpr::ref of " + n.name);
-        if (n.ref.kind != ast::NameRef::Kind::Worker && n.ref.kind != ast::NameRef::Kind::TestResult && !n.ref.decl)
+        if (n.ref.kind != ast::NameRef::Kind::Worker && n.ref.kind != ast::NameRef::Kind::TestResult &&
+            !n.ref.decl)
           fail("NameRef::decl of " + n.name);
         return;
       }
